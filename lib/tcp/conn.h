@@ -1,0 +1,63 @@
+// The state machine of one connection (RFC 9293 §3.10), as functions of (context, block, input,
+// now) that return what to do (tcp/actions.h). Nothing here sends, sleeps, allocates or reads a
+// clock. Every call leaves Actions::deadline set to the block's next timer (kNever: none).
+//
+// Choices worth knowing:
+//  - Out-of-order payload is dropped and answered at once with a duplicate ACK: the block keeps
+//    no data, and the sender's fast retransmit (three duplicate ACKs) repairs the hole quickly.
+//  - SACK-permitted is negotiated, but SACK blocks we receive are ignored (RFC 2018 allows it) and
+//    we never send any. Loss recovery is NewReno (RFC 5681, RFC 6582).
+//  - Every in-order segment is ACKed at once (no delayed ACK); an ACK rides on outgoing data when
+//    there is some.
+//  - Payload carried on a SYN is not delivered (the peer sends it again after the handshake).
+//  - Giving up on retransmissions in a synchronized state sends a RST, so the peer frees its side.
+#pragma once
+#include <cstdint>
+
+#include "tcp/actions.h"
+#include "tcp/context.h"
+#include "tcp/segment.h"
+#include "tcp/tcb.h"
+
+namespace ts::tcp {
+
+// Active open: initialises `t` in SYN-SENT (every field but `user`) and emits the SYN (MSS, WS,
+// SACK-permitted, TS as configured). `isn` from choose_isn() (RFC 6528).
+Actions connect(Context& ctx, Tcb& t, const FourTuple& tuple, Seq isn, Time now);
+
+// A segment for this connection (any state but LISTEN; a block in CLOSED answers as
+// reply_to_unknown() would). Payload handed out in Actions::data points into seg.payload.
+Actions on_segment(Context& ctx, Tcb& t, const Segment& seg, Time now);
+
+// The timer armed by an earlier Actions::deadline. Calling it early does nothing but re-report
+// the deadline, so a coarse timer wheel is fine.
+Actions on_timer(Context& ctx, Tcb& t, Time now);
+
+// The application appended `bytes` to the connection's send queue. Ignored (nothing queued)
+// unless the state accepts data (kAcceptsSend) and close() has not been called. The queue must
+// stay below 1 GiB so that sequence arithmetic holds.
+Actions send(Context& ctx, Tcb& t, uint32_t bytes, Time now);
+
+// More segments, when the last Actions said `more`: data the peer's window, the congestion
+// window and the MSS allow, then the FIN once close() was called and the data is out.
+Actions output(Context& ctx, Tcb& t, Time now);
+
+// The application will send no more (shutdown of the write side; it may still receive):
+// the FIN goes after the queued data. CLOSED/SYN-SENT: the block closes at once.
+Actions close(Context& ctx, Tcb& t, Time now);
+
+// Drop the connection: RST if the peer knows about it, then CLOSED (reason kAborted).
+Actions abort(Context& ctx, Tcb& t, Time now);
+
+// Keepalive on or off (RFC 1122 §4.2.3.6) with the context's idle / interval / probes.
+Actions set_keepalive(Context& ctx, Tcb& t, bool on, Time now);
+
+// The window we offer from now on (the application's receive budget). Never shrinks what was
+// already announced on the wire in a way that would drop data in flight: a larger window sends a
+// window update when the peer might be waiting on it.
+Actions set_receive_window(Context& ctx, Tcb& t, uint32_t bytes, Time now);
+
+// Bytes queued but not sent yet.
+uint32_t unsent(const Tcb& t);
+
+}  // namespace ts::tcp

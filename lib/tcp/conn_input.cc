@@ -1,0 +1,416 @@
+// Segment arrival (RFC 9293 §3.10.7), one function per step of the RFC's "SEGMENT ARRIVES".
+#include <algorithm>
+
+#include "tcp/conn.h"
+#include "tcp/conn_internal.h"
+#include "tcp/listener.h"
+#include "tcp/reply.h"
+#include "tcp/rto.h"
+#include "tcp/time_wait.h"
+
+namespace ts::tcp {
+
+using namespace detail;
+
+namespace {
+
+// RFC 9293 §3.10.7.4, first check: the four cases of segment length by receive window.
+bool acceptable(const Tcb& t, const Segment& s) {
+  const uint32_t wnd = announced_window(t);
+  const uint32_t len = s.seg_len();
+  if (len == 0) return wnd == 0 ? s.seq == t.rcv_nxt : seq_in(s.seq, t.rcv_nxt, t.rcv_nxt + wnd);
+  if (wnd == 0) return false;
+  return seq_in(s.seq, t.rcv_nxt, t.rcv_nxt + wnd) ||
+         seq_in(s.seq + (len - 1), t.rcv_nxt, t.rcv_nxt + wnd);
+}
+
+void rtt_from_ack(Context& ctx, Tcb& t, const Segment& s, Time now) {
+  if (t.has(tcbf::kTimestamps) && s.opts.has_timestamps && s.opts.ts_ecr != 0) {
+    // RFC 7323 §4.1: the echoed timestamp gives an RTT even for a retransmitted segment. But
+    // the first ACK after a timeout often echoes a segment sent before the outage (the peer
+    // had it, its ACK was lost), which would inflate the RTO for a long time: skip that one.
+    const uint32_t ms = ts_now(t.ts_off, now) - s.opts.ts_ecr;
+    if (int32_t(ms) >= 0 && t.backoff == 0) rto_sample(t, ctx.cfg, Time(ms) * kMsec);
+  } else if (t.has(tcbf::kRttTiming) && s.ack > t.rtt_seq) {
+    rto_sample(t, ctx.cfg, Time(uint32_t(now) - t.rtt_start_us));
+    t.flags &= ~tcbf::kRttTiming;
+  }
+}
+
+// --- SYN-SENT (RFC 9293 §3.10.7.3) -----------------------------------------------------------
+
+void syn_sent(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+  const bool rst = s.has(kRst);
+  if (s.has(kAck) && (s.ack <= t.snd_una || s.ack > t.snd_nxt)) {
+    // "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set)
+    // <SEQ=SEG.ACK><CTL=RST>" -- an old duplicate's SYN-ACK.
+    if (!rst) emit_rst(ctx, a, s.ack, Seq(0), false);
+    return;
+  }
+  if (rst) {
+    // "If the ACK was acceptable, then signal to the user 'error: connection reset'"; a RST
+    // without an ACK cannot be tied to our SYN (RFC 5961 §3) and is dropped.
+    if (s.has(kAck)) {
+      ++ctx.cnt.rsts_received;
+      close_block(ctx, t, a, CloseReason::kRefused, ev::kReset);
+    } else {
+      ++ctx.cnt.rsts_ignored;
+    }
+    return;
+  }
+  if (!s.has(kSyn)) return;  // "If neither of the SYN or RST bits is set, drop the segment"
+  t.rcv_nxt = s.seq + 1;
+  negotiate(ctx, t, s.opts);
+  t.snd_wnd = s.window;  // never scaled on a SYN (RFC 7323 §2.2)
+  t.snd_wl1 = s.seq;
+  t.snd_wl2 = s.ack;
+  if (s.has(kAck)) {
+    // "If SND.UNA > ISS (our SYN has been ACKed), change the connection state to ESTABLISHED,
+    // form an ACK segment and send it."
+    rtt_from_ack(ctx, t, s, now);
+    t.snd_una = s.ack;
+    enter_established(ctx, t, a, now);
+    t.flags |= tcbf::kAckNow;
+  } else {
+    // Simultaneous open: "enter SYN-RECEIVED, form a SYN,ACK segment <SEQ=ISS><ACK=RCV.NXT>".
+    t.state = State::kSynReceived;
+    emit_syn(ctx, t, a, now);
+  }
+}
+
+// --- synchronized states and SYN-RECEIVED (RFC 9293 §3.10.7.4) --------------------------------
+
+// Second check, RST, with RFC 5961 §3.2: only an exact match resets; in-window gets challenged.
+void on_rst(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+  if (s.seq != t.rcv_nxt) return emit_challenge_ack(ctx, t, a, now);
+  ++ctx.cnt.rsts_received;
+  if (t.state == State::kSynReceived && t.has(tcbf::kPassive)) {
+    // "If this connection was initiated with a passive OPEN, then return this connection to
+    // LISTEN": the listener never needs this block again and the user never saw it.
+    return close_block(ctx, t, a, CloseReason::kReset, 0);
+  }
+  // SYN-RECEIVED from an active open: "connection refused"; later states: "connection reset".
+  close_block(ctx, t, a,
+              t.state == State::kSynReceived ? CloseReason::kRefused : CloseReason::kReset,
+              ev::kReset);
+}
+
+// Fourth check, SYN: RFC 5961 §4 -- whatever its sequence number, answer with a challenge ACK.
+void on_syn(Context& ctx, Tcb& t, Actions& a, Time now) {
+  if (t.state == State::kSynReceived && t.has(tcbf::kPassive)) {
+    // A new SYN (not the one we answered) for a passive half-open block: "return this
+    // connection to the LISTEN state"; the client's next SYN finds the listener again.
+    return close_block(ctx, t, a, CloseReason::kReset, 0);
+  }
+  emit_challenge_ack(ctx, t, a, now);
+}
+
+// NewReno fast retransmit / fast recovery (RFC 5681 §3.2, RFC 6582).
+void on_dupack(Context& ctx, Tcb& t, Actions& a, Time now) {
+  if (t.dupacks < 255) ++t.dupacks;
+  if (t.has(tcbf::kRecovery)) {
+    t.cwnd += t.snd_mss;  // each duplicate says one more segment left the network
+  } else if (t.dupacks == 3) {
+    const uint32_t flight = uint32_t(t.snd_max - t.snd_una);
+    t.ssthresh = std::max<uint32_t>(flight / 2, 2u * t.snd_mss);
+    t.cwnd = t.ssthresh + 3u * t.snd_mss;
+    t.recover = t.snd_max;
+    t.flags |= tcbf::kRecovery;
+    t.flags &= ~tcbf::kRttTiming;
+    ++ctx.cnt.fast_retransmits;
+    emit_range(ctx, t, a, t.snd_una, t.snd_mss, now);
+  }
+}
+
+// The part of the ACK that covers new sequence space. Returns true if it covered our FIN.
+bool on_new_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+  const uint32_t acked = uint32_t(s.ack - t.snd_una);
+  const uint32_t data = std::min(acked, t.snd_queued);
+  const bool fin_acked = acked > data;  // only our FIN lies past the data
+  t.snd_queued -= data;
+  if (data) {
+    a.acked += data;
+    a.events |= ev::kSendSpace;
+  }
+  rtt_from_ack(ctx, t, s, now);
+  t.snd_una = s.ack;
+  if (t.snd_nxt < t.snd_una) t.snd_nxt = t.snd_una;  // after an RTO went back
+  t.retries = 0;
+  t.backoff = 0;
+  if (t.has(tcbf::kRecovery)) {
+    if (s.ack >= t.recover) {
+      // Full ACK: leave recovery with the window deflated to ssthresh.
+      t.flags &= ~tcbf::kRecovery;
+      t.cwnd = std::min(t.ssthresh, in_flight(t) + t.snd_mss);
+    } else {
+      // Partial ACK: the next hole is lost too; send it now, deflate by what was acked.
+      emit_range(ctx, t, a, t.snd_una, t.snd_mss, now);
+      t.cwnd = (t.cwnd > data ? t.cwnd - data : 0) + t.snd_mss;
+    }
+  } else if (t.cwnd < t.ssthresh) {
+    t.cwnd += std::min<uint32_t>(data, t.snd_mss);  // slow start
+  } else {
+    t.cwnd += std::max<uint32_t>(1, uint32_t(uint64_t(t.snd_mss) * t.snd_mss / t.cwnd));
+  }
+  t.dupacks = 0;
+  // RFC 6298 §5.3: restart the timer for what is still outstanding (update_timer stops it).
+  t.timer = TimerKind::kNone;
+  return fin_acked;
+}
+
+// Fifth check, ACK, for the synchronized states. Returns false if the segment is done with.
+bool on_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now, bool& fin_acked) {
+  if (s.ack > t.snd_max) {
+    // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop".
+    ++ctx.cnt.bad_ack_drops;
+    t.flags |= tcbf::kAckNow;
+    return false;
+  }
+  // RFC 5961 §5.2: an ACK too far behind is not from the peer we know.
+  const uint32_t max_wnd = std::max<uint32_t>(t.snd_wnd, 0xffffu << t.snd_wscale);
+  if (s.ack < t.snd_una - max_wnd) {
+    ++ctx.cnt.bad_ack_drops;
+    emit_challenge_ack(ctx, t, a, now);
+    return false;
+  }
+  const uint32_t old_wnd = t.snd_wnd;
+  // "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK), set SND.WND".
+  if (t.snd_una <= s.ack && (t.snd_wl1 < s.seq || (t.snd_wl1 == s.seq && t.snd_wl2 <= s.ack))) {
+    t.snd_wnd = uint32_t(s.window) << t.snd_wscale;
+    t.snd_wl1 = s.seq;
+    t.snd_wl2 = s.ack;
+  }
+  if (s.ack > t.snd_una) {
+    fin_acked = on_new_ack(ctx, t, s, a, now);
+  } else if (s.ack == t.snd_una && s.len == 0 && !s.has(kFin) && t.snd_wnd == old_wnd &&
+             t.snd_max != t.snd_una) {
+    on_dupack(ctx, t, a, now);
+  }
+  return true;
+}
+
+// SYN-RECEIVED, ACK: "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state".
+bool on_handshake_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+  if (!(t.snd_una < s.ack && s.ack <= t.snd_max)) {
+    // "If the segment acknowledgment is not acceptable, form a reset segment
+    // <SEQ=SEG.ACK><CTL=RST>" -- this is what stops an old duplicate SYN.
+    emit_rst(ctx, a, s.ack, Seq(0), false);
+    return false;
+  }
+  if (t.has(tcbf::kPassive) && ctx.listeners) {
+    Listener* l = ctx.listeners->find(t.tuple);
+    if (l && !listener_admit(*l)) {
+      // Accept queue full: act as if the ACK was lost; the client's next segment tries again
+      // while our SYN-ACK timer keeps running (Linux without tcp_abort_on_overflow).
+      ++ctx.cnt.accept_overflows;
+      if (ctx.cfg.abort_on_overflow) {
+        emit_rst(ctx, a, s.ack, Seq(0), false);
+        close_block(ctx, t, a, CloseReason::kAcceptOverflow, ev::kReset);
+      }
+      return false;
+    }
+  }
+  rtt_from_ack(ctx, t, s, now);
+  t.snd_una = s.ack;
+  t.snd_wnd = uint32_t(s.window) << t.snd_wscale;
+  t.snd_wl1 = s.seq;
+  t.snd_wl2 = s.ack;
+  t.timer = TimerKind::kNone;
+  enter_established(ctx, t, a, now);
+  return true;
+}
+
+// Seventh, segment text: in-order payload is handed out in place; anything ahead of rcv_nxt is
+// dropped and answered with a duplicate ACK.
+void on_text(Context& ctx, Tcb& t, const Segment& s, Actions& a) {
+  Seq seq = s.seq;
+  const uint8_t* p = s.payload;
+  uint32_t len = s.len;
+  t.flags |= tcbf::kAckNow;  // every segment that occupies sequence space is ACKed
+  if (seq < t.rcv_nxt) {
+    const uint32_t dup = uint32_t(t.rcv_nxt - seq);
+    if (dup >= len) return;  // nothing new
+    p += dup;
+    len -= dup;
+    seq = t.rcv_nxt;
+  }
+  if (seq != t.rcv_nxt) {
+    ++ctx.cnt.ooo_drops;
+    return;
+  }
+  const uint32_t take = std::min(len, announced_window(t));
+  if (take) {
+    t.rcv_nxt += take;
+    a.data = p;
+    a.data_len = take;
+    a.events |= ev::kData;
+    ctx.cnt.bytes_in += take;
+  }
+}
+
+// Eighth, FIN: "advance RCV.NXT over the FIN, and send an acknowledgment for the FIN".
+void on_fin(Context& ctx, Tcb& t, Actions& a, Time now) {
+  t.rcv_nxt += 1;
+  t.flags |= tcbf::kAckNow;
+  a.events |= ev::kPeerClosed;
+  switch (t.state) {
+    case State::kSynReceived:
+    case State::kEstablished:
+      t.state = State::kCloseWait;
+      break;
+    case State::kFinWait1:
+      // "If our FIN has been ACKed (perhaps in this segment), then enter TIME-WAIT ...;
+      // otherwise, enter the CLOSING state." (An ACK of our FIN in this very segment has
+      // already moved us to FIN-WAIT-2, handled below.)
+      t.state = State::kClosing;
+      break;
+    case State::kFinWait2:
+      enter_time_wait(ctx, t, a, now);
+      break;
+    default:
+      break;  // CLOSE-WAIT, CLOSING, LAST-ACK: "Remain in the ... state"
+  }
+}
+
+void synchronized(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+  const bool rst = s.has(kRst);
+  // Simultaneous open (RFC 9293 Figure 8): the peer's SYN-ACK answers our SYN while we are in
+  // SYN-RECEIVED. Its SYN is the one already received, so only its ACK is news (as Linux).
+  if (t.state == State::kSynReceived && !t.has(tcbf::kPassive) && s.has(kSyn) && s.has(kAck) &&
+      !rst && s.seq + 1 == t.rcv_nxt && s.ack == t.snd_nxt) {
+    on_handshake_ack(ctx, t, s, a, now);
+    return;
+  }
+  // SYN-RECEIVED: the same SYN again means our SYN-ACK was lost; send it again (Linux does).
+  if (t.state == State::kSynReceived && s.has(kSyn) && !s.has(kAck) && !rst &&
+      s.seq + 1 == t.rcv_nxt) {
+    ++ctx.cnt.dup_syns;
+    return emit_syn(ctx, t, a, now);
+  }
+  // RFC 7323 §5.3 R1 (PAWS), before the sequence check; RSTs are exempt.
+  if (t.has(tcbf::kTimestamps) && s.opts.has_timestamps && !rst &&
+      ts_before(s.opts.ts_val, t.ts_recent)) {
+    ++ctx.cnt.paws_drops;
+    t.flags |= tcbf::kAckNow;
+    return;
+  }
+  if (!acceptable(t, s)) {
+    // "If an incoming segment is not acceptable, an acknowledgment should be sent in reply
+    // (unless the RST bit is set)"; a SYN takes the challenge path (RFC 5961 §4).
+    if (rst) {
+      ++ctx.cnt.rsts_ignored;
+    } else if (s.has(kSyn)) {
+      on_syn(ctx, t, a, now);
+    } else {
+      ++ctx.cnt.bad_seq_acks;
+      t.flags |= tcbf::kAckNow;
+    }
+    return;
+  }
+  // Any acceptable segment restarts the idle timers (keepalive, FIN-WAIT-2).
+  if (t.timer == TimerKind::kKeepalive || t.timer == TimerKind::kFinWait2) {
+    t.timer = TimerKind::kNone;
+    t.retries = 0;
+  }
+  if (rst) return on_rst(ctx, t, s, a, now);
+  if (s.has(kSyn)) return on_syn(ctx, t, a, now);
+  if (!s.has(kAck)) return;  // "if the ACK bit is off, drop the segment and return"
+
+  bool fin_acked = false;
+  if (t.state == State::kSynReceived) {
+    if (!on_handshake_ack(ctx, t, s, a, now)) return;
+  } else if (!on_ack(ctx, t, s, a, now, fin_acked)) {
+    return;
+  }
+  // RFC 7323 §4.3: remember the newest timestamp of a segment that is not ahead of us. Only now,
+  // past the RST, SYN and ACK checks: a forged segment must not move TS.Recent (and so make
+  // PAWS drop the real peer's segments).
+  if (t.has(tcbf::kTimestamps) && s.opts.has_timestamps && s.seq <= t.rcv_nxt)
+    t.ts_recent = s.opts.ts_val;
+  if (fin_acked) {
+    switch (t.state) {
+      case State::kFinWait1: t.state = State::kFinWait2; break;  // "enter FIN-WAIT-2"
+      case State::kClosing: return enter_time_wait(ctx, t, a, now);
+      case State::kLastAck: return close_block(ctx, t, a, CloseReason::kNormal, 0);
+      default: break;
+    }
+  }
+
+  if (s.len) {
+    if (in_state(t.state, kReceivesData)) on_text(ctx, t, s, a);
+    else t.flags |= tcbf::kAckNow;  // text after the peer's FIN: "ignore the segment text"
+  }
+  // The FIN counts only once everything before it is in: a hole, or a tail cut by our window,
+  // leaves rcv_nxt short of it.
+  if (s.has(kFin)) {
+    if (s.seq + s.len == t.rcv_nxt && !in_state(t.state, kPeerFinStates)) on_fin(ctx, t, a, now);
+    else t.flags |= tcbf::kAckNow;
+  }
+}
+
+// A block the caller kept in TIME-WAIT behaves as the compact entry would; a SYN that could
+// reopen it just ends it (the client's next SYN then finds the listener).
+void time_wait_block(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+  TimeWait tw = to_time_wait(ctx, t, now);
+  tw.expires = t.deadline;
+  const TwResult r = time_wait_segment(ctx, tw, s, now);
+  t.deadline = tw.expires;
+  t.ts_recent = tw.ts_recent;
+  switch (r.verdict) {
+    case TwVerdict::kAck:
+      if (!a.full()) {
+        ++ctx.cnt.segs_out;
+        a.seg[a.count++] = r.reply;
+      }
+      break;
+    case TwVerdict::kClose:
+    case TwVerdict::kReopen:
+      t.state = State::kClosed;
+      t.timer = TimerKind::kNone;
+      t.deadline = kNever;
+      a.events |= ev::kClosed;
+      a.reason = r.verdict == TwVerdict::kClose ? CloseReason::kReset : CloseReason::kNormal;
+      break;
+    case TwVerdict::kDrop:
+      break;
+  }
+}
+
+}  // namespace
+
+Actions on_segment(Context& ctx, Tcb& t, const Segment& s, Time now) {
+  Actions a;
+  ++ctx.cnt.segs_in;
+  switch (t.state) {
+    case State::kClosed: {
+      OutSegment o;
+      if (reply_to_unknown(s, o)) {
+        ++ctx.cnt.rsts_sent;
+        ++ctx.cnt.segs_out;
+        a.seg[a.count++] = o;
+      }
+      break;
+    }
+    case State::kListen:
+      break;  // listeners are not blocks: see listen_segment()
+    case State::kSynSent:
+      syn_sent(ctx, t, s, a, now);
+      break;
+    case State::kTimeWait:
+      time_wait_block(ctx, t, s, a, now);
+      break;
+    default:
+      synchronized(ctx, t, s, a, now);
+      break;
+  }
+  if (t.state != State::kClosed && t.state != State::kTimeWait) {
+    flush(ctx, t, a, now);
+    update_timer(ctx, t, now);
+  } else if (t.state == State::kTimeWait && t.has(tcbf::kAckNow)) {
+    emit_ack(ctx, t, a, now);  // the ACK of the FIN that brought us here
+  }
+  finish(t, a);
+  return a;
+}
+
+}  // namespace ts::tcp

@@ -1,0 +1,57 @@
+// Everything the state machine needs that is not in the connection block: one Context per shard
+// (per lcore), never shared, so nothing here is atomic.
+#pragma once
+#include <cstdint>
+
+#include "tcp/config.h"
+#include "tcp/counters.h"
+#include "tcp/seq.h"
+#include "tcp/time.h"
+#include "tcp/tuple.h"
+
+namespace ts::tcp {
+
+struct Listener;
+
+// Where ISNs come from (RFC 6528). The datapath implements it with make_isn() and its secret key;
+// tests leave it unset and get a deterministic sequence.
+class IsnSource {
+ public:
+  virtual uint32_t isn(const FourTuple& t, Time now) = 0;
+
+ protected:
+  ~IsnSource() = default;
+};
+
+// Finds the listener a passive connection came from, so that its half-open and accept-queue
+// counts stay right when the handshake completes or fails. Optional: without it every completed
+// handshake is admitted and nothing is counted per listener.
+class ListenerLookup {
+ public:
+  virtual Listener* find(const FourTuple& t) = 0;
+
+ protected:
+  ~ListenerLookup() = default;
+};
+
+struct Context {
+  Config cfg;
+  Counters cnt;
+  IsnSource* isn_source = nullptr;
+  ListenerLookup* listeners = nullptr;
+
+  // RFC 5961 §7 challenge ACK budget: challenge_sent within the second that began at
+  // challenge_epoch.
+  Time challenge_epoch = 0;
+  uint32_t challenge_sent = 0;
+  // Fallback ISN sequence when isn_source is unset (tests).
+  uint32_t next_test_isn = 1000;
+};
+
+// The ISN for a new connection of t: isn_source when set, else a deterministic counter.
+Seq choose_isn(Context& ctx, const FourTuple& t, Time now);
+
+// Takes one challenge ACK from this second's budget; false (and counted) when it is spent.
+bool take_challenge_ack(Context& ctx, Time now);
+
+}  // namespace ts::tcp

@@ -1,0 +1,60 @@
+// What happened, counted per shard. Plain integers: a shard has exactly one writer.
+#pragma once
+#include <cstdint>
+
+#include "tcp/actions.h"
+
+namespace ts::tcp {
+
+struct Counters {
+  // Opening.
+  uint64_t active_opens = 0;          // connect() calls
+  uint64_t passive_opens = 0;         // SYN-RECEIVED blocks created by a listener
+  uint64_t established = 0;           // handshakes completed, both sides
+  uint64_t syns_received = 0;         // SYNs seen by listeners
+  uint64_t synacks_sent = 0;          // SYN-ACKs sent, first copies and retransmissions
+  uint64_t syn_retransmits = 0;
+  uint64_t synack_retransmits = 0;
+  uint64_t dup_syns = 0;              // duplicate SYN for a SYN-RECEIVED block (answered)
+  uint64_t half_open_drops = 0;       // SYN dropped: the listener's half-open bound was reached
+  uint64_t accept_overflows = 0;      // final ACK not admitted: accept queue full
+  uint64_t listen_resets = 0;         // RST sent by a listener to a non-SYN segment
+
+  // Data.
+  uint64_t segs_in = 0;
+  uint64_t segs_out = 0;
+  uint64_t data_segs_out = 0;
+  uint64_t bytes_in = 0;              // in-order payload delivered
+  uint64_t bytes_out = 0;             // payload sent, retransmissions included
+  uint64_t retransmits = 0;           // data or FIN segments sent again
+  uint64_t fast_retransmits = 0;      // of which on three duplicate ACKs (RFC 5681)
+  uint64_t rto_expirations = 0;       // retransmission timer fired, any state
+  uint64_t ooo_drops = 0;             // out-of-order payload dropped (answered by a dup ACK)
+  uint64_t bad_seq_acks = 0;          // unacceptable segment answered by an ACK
+  uint64_t bad_ack_drops = 0;         // ACK of data never sent
+  uint64_t window_probes = 0;         // zero-window probes
+
+  // Resets and attacks.
+  uint64_t rsts_sent = 0;
+  uint64_t rsts_received = 0;         // acceptable RSTs that closed a connection
+  uint64_t rsts_ignored = 0;          // RSTs dropped (out of window, in LISTEN, ...)
+  uint64_t challenge_acks = 0;        // RFC 5961 challenge ACKs sent
+  uint64_t challenge_acks_limited = 0;// suppressed by the per-second limit
+  uint64_t paws_drops = 0;            // RFC 7323 §5: old timestamp
+
+  // Keepalive.
+  uint64_t keepalive_probes = 0;
+
+  // TIME-WAIT.
+  uint64_t time_wait_entered = 0;
+  uint64_t time_wait_reacks = 0;      // retransmitted FIN ACKed again (timer restarted)
+  uint64_t time_wait_reopens = 0;     // SYN accepted into a new connection (RFC 6191)
+  uint64_t time_wait_killed = 0;      // ended early by a RST
+
+  // Closes, by reason (CloseReason as index).
+  uint64_t closes[kCloseReasonCount] = {};
+
+  uint64_t closed(CloseReason r) const { return closes[unsigned(r)]; }
+};
+
+}  // namespace ts::tcp

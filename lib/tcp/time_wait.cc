@@ -1,0 +1,86 @@
+// TIME-WAIT as a compact entry (RFC 9293 §3.10.7.4 for TIME-WAIT, RFC 6191, RFC 7323 §5).
+#include "tcp/time_wait.h"
+
+#include "tcp/conn_internal.h"
+
+namespace ts::tcp {
+
+using namespace detail;
+
+TimeWait to_time_wait(const Context& ctx, const Tcb& t, Time now) {
+  TimeWait tw;
+  tw.expires = now + ctx.cfg.time_wait_len();
+  tw.tuple = t.tuple;
+  tw.snd_nxt = t.snd_max;
+  tw.rcv_nxt = t.rcv_nxt;
+  tw.ts_recent = t.ts_recent;
+  tw.ts_off = t.ts_off;
+  tw.window = window_field(t, false);
+  tw.flags = t.has(tcbf::kTimestamps) ? kTwTimestamps : 0;
+  return tw;
+}
+
+namespace {
+
+TwResult ack(const TimeWait& tw, Time now) {
+  TwResult r;
+  r.verdict = TwVerdict::kAck;
+  r.reply.seq = tw.snd_nxt;
+  r.reply.ack = tw.rcv_nxt;
+  r.reply.flags = kAck;
+  r.reply.window = tw.window;
+  if (tw.flags & kTwTimestamps) {
+    r.reply.opts.has_timestamps = true;
+    r.reply.opts.ts_val = ts_now(tw.ts_off, now);
+    r.reply.opts.ts_ecr = tw.ts_recent;
+  }
+  return r;
+}
+
+}  // namespace
+
+TwResult time_wait_segment(Context& ctx, TimeWait& tw, const Segment& s, Time now) {
+  const bool ts = (tw.flags & kTwTimestamps) && s.opts.has_timestamps;
+  if (s.has(kRst)) {
+    // RFC 9293: an in-window RST ends TIME-WAIT; RFC 1337 recommends ignoring it instead
+    // (TIME-WAIT assassination), which Linux offers as tcp_rfc1337.
+    if (!ctx.cfg.rfc1337 && s.seq == tw.rcv_nxt) {
+      ++ctx.cnt.time_wait_killed;
+      ++ctx.cnt.rsts_received;
+      return TwResult{TwVerdict::kClose, Seq(), OutSegment{}};
+    }
+    ++ctx.cnt.rsts_ignored;
+    return TwResult{};
+  }
+  if (s.has(kSyn) && !s.has(kAck)) {
+    // RFC 6191: with timestamps on both, a newer TSval shows a new incarnation; otherwise
+    // (RFC 9293 §3.6.1) a sequence number above anything of the old connection does.
+    const bool newer = ts ? ts_before(tw.ts_recent, s.opts.ts_val) : s.seq > tw.rcv_nxt;
+    if (newer) {
+      ++ctx.cnt.time_wait_reopens;
+      TwResult r;
+      r.verdict = TwVerdict::kReopen;
+      r.isn = tw.snd_nxt + 65535 + 2;  // above our last sequence number, as Linux does
+      return r;
+    }
+    return ack(tw, now);  // an old duplicate SYN: say where we are
+  }
+  // PAWS (RFC 7323 §5.3): an old duplicate of the dead connection.
+  if (ts && ts_before(s.opts.ts_val, tw.ts_recent)) {
+    ++ctx.cnt.paws_drops;
+    return ack(tw, now);
+  }
+  // "The only thing that can arrive in this state is a retransmission of the remote FIN.
+  // Acknowledge it, and restart the 2 MSL timeout."
+  if (s.has(kFin) && s.seq + s.len + 1 == tw.rcv_nxt) {
+    ++ctx.cnt.time_wait_reacks;
+    if (ts) tw.ts_recent = s.opts.ts_val;
+    tw.expires = now + ctx.cfg.time_wait_len();
+    return ack(tw, now);
+  }
+  // A stray ACK exactly at our edge needs nothing; anything else is unacceptable and ACKed.
+  if (s.len == 0 && !s.has(kFin) && s.seq == tw.rcv_nxt) return TwResult{};
+  return ack(tw, now);
+}
+
+}  // namespace ts::tcp

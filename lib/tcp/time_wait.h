@@ -1,0 +1,49 @@
+// TIME-WAIT as a compact entry that replaces the connection block (as Linux's
+// inet_timewait_sock): just what is needed to ACK a retransmitted FIN and judge a new SYN.
+#pragma once
+#include <cstdint>
+
+#include "tcp/actions.h"
+#include "tcp/context.h"
+#include "tcp/segment.h"
+#include "tcp/tcb.h"
+
+namespace ts::tcp {
+
+struct TimeWait {
+  Time expires = 0;       // 2*MSL after the last FIN we ACKed
+  FourTuple tuple;
+  Seq snd_nxt;            // our last sequence number + 1 (past our FIN)
+  Seq rcv_nxt;            // past the peer's FIN
+  uint32_t ts_recent = 0; // peer's last timestamp (RFC 6191 compares a new SYN's with it)
+  uint32_t ts_off = 0;    // our timestamp offset
+  uint16_t window = 0;    // window field for our ACKs (already scaled)
+  uint8_t flags = 0;      // kTwTimestamps
+  uint8_t reserved = 0;
+};
+inline constexpr uint8_t kTwTimestamps = 1;
+static_assert(sizeof(TimeWait) == 40, "TIME-WAIT entry: at most 64 bytes");
+
+enum class TwVerdict : uint8_t {
+  kDrop,    // nothing to do
+  kAck,     // send `reply` (a retransmitted FIN restarted the timer, or a stray segment)
+  kReopen,  // a new SYN may reopen (RFC 6191 / RFC 9293 §3.6.1): drop the entry and hand the
+            // SYN to the listener with passive_open(..., isn, ...)
+  kClose,   // a RST ended TIME-WAIT early: drop the entry
+};
+
+struct TwResult {
+  TwVerdict verdict = TwVerdict::kDrop;
+  Seq isn;              // kReopen: ISN for the new connection, above anything the old one used
+  OutSegment reply;     // kAck
+};
+
+// The entry for a block that just reported ev::kTimeWait.
+TimeWait to_time_wait(const Context& ctx, const Tcb& t, Time now);
+
+// A segment for the 4-tuple of a TIME-WAIT entry. May move `expires`.
+TwResult time_wait_segment(Context& ctx, TimeWait& tw, const Segment& seg, Time now);
+
+inline bool time_wait_expired(const TimeWait& tw, Time now) { return now >= tw.expires; }
+
+}  // namespace ts::tcp

@@ -1,0 +1,278 @@
+// libFuzzer target for the state machine: a connection is brought into one of the states, then
+// the input drives a sequence of peer segments, timer firings and application calls. After each
+// step the invariants below must hold; any violation aborts (a crash for libFuzzer).
+//
+// Input layout: byte 0 picks the starting state, byte 1 the config variant, then steps of one
+// opcode byte followed by its operands (missing bytes read as zero).
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "tcp/conn.h"
+#include "tcp/listener.h"
+#include "tcp/reply.h"
+#include "tcp/time_wait.h"
+
+using namespace ts::tcp;
+
+namespace {
+
+constexpr uint32_t kIss = 0xfffff000;  // near the wrap, to exercise modular comparisons
+constexpr uint32_t kPeerIss = 0x7ffffff0;
+
+struct Reader {
+  const uint8_t* p;
+  size_t n;
+  bool empty() const { return n == 0; }
+  uint8_t u8() {
+    if (!n) return 0;
+    --n;
+    return *p++;
+  }
+  uint16_t u16() { return uint16_t(u8() | (u8() << 8)); }
+  uint32_t u32() { return uint32_t(u16() | (uint32_t(u16()) << 16)); }
+};
+
+#define CHECK(c)                                                        \
+  do {                                                                  \
+    if (!(c)) {                                                         \
+      fprintf(stderr, "invariant failed: %s (line %d)\n", #c, __LINE__); \
+      abort();                                                          \
+    }                                                                   \
+  } while (0)
+
+struct Harness : ListenerLookup {
+  Context ctx;
+  Listener listener;
+  Tcb tcb;
+  TimeWait tw{};
+  bool in_tw_entry = false;
+  Time now = 0;
+  uint32_t queued = 0;        // mirror of the caller's send queue length
+  Seq peer_nxt{kPeerIss + 1};
+  uint8_t payload[2048] = {};
+
+  Listener* find(const FourTuple&) override { return &listener; }
+
+  void check(const Actions& a, const Segment* in) {
+    CHECK(a.count <= Actions::kMaxSegments);
+    CHECK(unsigned(tcb.state) < unsigned(kStateCount));
+    CHECK(a.acked <= queued);
+    queued -= a.acked;
+    CHECK(tcb.snd_queued == queued);
+    CHECK(a.deadline == tcb.deadline);
+    if (tcb.state == State::kClosed) CHECK(tcb.deadline == kNever);
+    if (tcb.timer == TimerKind::kNone) CHECK(tcb.deadline == kNever);
+    if (tcb.state != State::kClosed) {
+      CHECK(tcb.snd_una <= tcb.snd_nxt);
+      CHECK(tcb.snd_nxt <= tcb.snd_max);
+      // What is in flight is at most the SYN, the queued data and the FIN.
+      CHECK(uint32_t(tcb.snd_max - tcb.snd_una) <= tcb.snd_queued + 2);
+    }
+    for (int i = 0; i < a.count; ++i) {
+      const OutSegment& o = a.seg[i];
+      CHECK(uint64_t(o.payload_off) + o.len <= queued);
+      if (in && in->has(kRst)) CHECK(!(o.flags & kRst));  // never answer a RST with a RST
+      CHECK(!(o.flags & kSyn) || o.len == 0);
+    }
+    if (a.has(ev::kData)) {
+      CHECK(in != nullptr);
+      CHECK(a.data >= in->payload && a.data + a.data_len <= in->payload + in->len);
+      CHECK(a.data_len > 0);
+    }
+    if (a.has(ev::kClosed)) CHECK(tcb.state == State::kClosed);
+    if (a.has(ev::kTimeWait)) CHECK(tcb.state == State::kTimeWait);
+  }
+
+  Actions segment(uint8_t flags, Seq seq, Seq ack, uint16_t win, uint32_t len,
+                  const ts::wire::TcpOptions& opts) {
+    Segment s;
+    s.flags = flags;
+    s.seq = seq;
+    s.ack = ack;
+    s.window = win;
+    s.opts = opts;
+    s.payload = payload;
+    s.len = len;
+    Actions a = on_segment(ctx, tcb, s, now);
+    check(a, &s);
+    while (a.more) {
+      a = output(ctx, tcb, now);
+      check(a, nullptr);
+    }
+    return a;
+  }
+
+  Actions peer(uint8_t flags, uint32_t len = 0) {
+    ts::wire::TcpOptions o;
+    if (tcb.has(tcbf::kTimestamps)) {
+      o.has_timestamps = true;
+      o.ts_val = uint32_t(now / kMsec) + 7;
+      o.ts_ecr = 0;
+    }
+    Actions a = segment(flags, peer_nxt, tcb.snd_nxt, 65535, len, o);
+    peer_nxt += len + ((flags & kFin) ? 1 : 0);
+    return a;
+  }
+
+  void user(Actions a) {
+    check(a, nullptr);
+    while (a.more) {
+      a = output(ctx, tcb, now);
+      check(a, nullptr);
+    }
+  }
+
+  void open(bool passive, bool ts) {
+    ts::wire::TcpOptions o;
+    o.has_mss = true;
+    o.mss = 1460;
+    o.has_wscale = true;
+    o.wscale = 2;
+    o.sack_permitted = true;
+    if (ts) {
+      o.has_timestamps = true;
+      o.ts_val = 7;
+    }
+    if (passive) {
+      Segment syn;
+      syn.flags = kSyn;
+      syn.seq = Seq(kPeerIss);
+      syn.window = 65535;
+      syn.opts = o;
+      user(passive_open(ctx, listener, tcb, FourTuple{1, 2, 3, 4}, syn, Seq(kIss), now));
+      return;
+    }
+    user(connect(ctx, tcb, FourTuple{1, 2, 3, 4}, Seq(kIss), now));
+    if (ts) o.ts_ecr = uint32_t(now / kMsec) + kIss;
+    segment(kSyn | kAck, Seq(kPeerIss), Seq(kIss + 1), 65535, 0, o);
+  }
+
+  // Brings the block into `s` along the RFC's paths.
+  void reach(State s, bool ts) {
+    switch (s) {
+      case State::kClosed: return;
+      case State::kListen: return;  // blocks never are in LISTEN; stays CLOSED
+      case State::kSynSent: user(connect(ctx, tcb, FourTuple{1, 2, 3, 4}, Seq(kIss), now)); return;
+      case State::kSynReceived: open(true, ts); return;
+      default: break;
+    }
+    open(false, ts);
+    if (s == State::kEstablished) return;
+    if (s == State::kCloseWait || s == State::kLastAck) {
+      peer(kFin | kAck);
+      if (s == State::kLastAck) user(close(ctx, tcb, now));
+      return;
+    }
+    user(close(ctx, tcb, now));  // FIN-WAIT-1
+    if (s == State::kClosing) {
+      segment(kFin | kAck, peer_nxt, Seq(kIss + 1), 65535, 0, {});
+      peer_nxt += 1;
+    } else if (s == State::kFinWait2 || s == State::kTimeWait) {
+      peer(kAck);
+      if (s == State::kTimeWait) peer(kFin | kAck);
+    }
+  }
+
+  void step(Reader& r) {
+    const uint8_t op = r.u8() % 10;
+    switch (op) {
+      case 0:
+      case 1:
+      case 2: {  // a peer segment, its numbers near ours or anywhere
+        const uint8_t flags = r.u8() & 0x3f;
+        const uint8_t mode = r.u8();
+        const int32_t dseq = int32_t(r.u32());
+        const int32_t dack = int32_t(r.u32());
+        const Seq seq = (mode & 1) ? tcb.rcv_nxt + uint32_t(dseq % 4096) : Seq(uint32_t(dseq));
+        const Seq ack = (mode & 2) ? tcb.snd_una + uint32_t(dack % 4096) : Seq(uint32_t(dack));
+        const uint16_t win = r.u16();
+        const uint32_t len = r.u16() % sizeof(payload);
+        ts::wire::TcpOptions o;
+        if (mode & 4) {
+          o.has_timestamps = true;
+          o.ts_val = (mode & 8) ? tcb.ts_recent + uint32_t(int8_t(r.u8())) : r.u32();
+          o.ts_ecr = r.u32();
+        }
+        if (mode & 16) {
+          o.has_mss = true;
+          o.mss = r.u16();
+        }
+        if (mode & 32) {
+          o.has_wscale = true;
+          o.wscale = r.u8();
+        }
+        o.sack_permitted = mode & 64;
+        if (in_tw_entry) {
+          Segment s;
+          s.flags = flags;
+          s.seq = seq;
+          s.ack = ack;
+          s.window = win;
+          s.opts = o;
+          s.payload = payload;
+          s.len = len;
+          const TwResult res = time_wait_segment(ctx, tw, s, now);
+          if (s.has(kRst)) CHECK(res.verdict != TwVerdict::kAck);
+          if (res.verdict == TwVerdict::kReopen) CHECK(res.isn > tw.snd_nxt);
+          return;
+        }
+        segment(flags, seq, ack, win, len, o);
+        return;
+      }
+      case 3: {  // time passes; the timer fires if due
+        const uint32_t d = r.u32();
+        now += (d & 0x80000000u) ? Time(d & 0xffff) * kSec : Time(d & 0xfffff);
+        if (tcb.deadline <= now) {
+          user(on_timer(ctx, tcb, now));
+          CHECK(tcb.deadline > now);  // a fired timer always moves on (or stops: kNever)
+        }
+        return;
+      }
+      case 4: {
+        const uint32_t n = r.u16();
+        const bool accepts = in_state(tcb.state, kAcceptsSend) && !tcb.has(tcbf::kFinQueued);
+        if (accepts) queued += n;
+        user(send(ctx, tcb, n, now));
+        return;
+      }
+      case 5: user(close(ctx, tcb, now)); return;
+      case 6: user(abort(ctx, tcb, now)); return;
+      case 7: user(set_keepalive(ctx, tcb, r.u8() & 1, now)); return;
+      case 8: user(set_receive_window(ctx, tcb, r.u32() % (1u << 20), now)); return;
+      case 9:
+        if (tcb.state == State::kTimeWait && !in_tw_entry) {
+          tw = to_time_wait(ctx, tcb, now);
+          in_tw_entry = true;
+        } else if (tcb.deadline > now) {
+          const Tcb before = tcb;
+          user(on_timer(ctx, tcb, now));  // an early call changes nothing
+          CHECK(memcmp(&before, &tcb, sizeof tcb) == 0);
+        }
+        return;
+    }
+  }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  Reader r{data, size};
+  Harness h;
+  const State start = State(r.u8() % kStateCount);
+  const uint8_t variant = r.u8();
+  h.ctx.cfg.timestamps = variant & 1;
+  h.ctx.cfg.window_scaling = variant & 2;
+  h.ctx.cfg.sack_permitted = variant & 4;
+  h.ctx.cfg.rcv_wnd = (variant & 8) ? 1000 : 256 * 1024;
+  h.ctx.cfg.challenge_ack_limit = (variant & 16) ? 3 : 1000;
+  h.ctx.cfg.rfc1337 = variant & 32;
+  h.ctx.listeners = (variant & 64) ? &h : nullptr;
+  h.listener.backlog = (variant & 128) ? 0 : 16;
+  h.ctx.cfg.keepalive_idle = 10 * kSec;
+  h.reach(start, h.ctx.cfg.timestamps);
+  for (int steps = 0; steps < 256 && !r.empty(); ++steps) h.step(r);
+  return 0;
+}

@@ -1,0 +1,228 @@
+// Data transfer: zero-copy delivery, windows, retransmission (RFC 6298), fast retransmit
+// (RFC 5681), out-of-order handling, zero-window probing.
+#include "timeline.h"
+
+namespace ts::tcp::testing {
+namespace {
+
+using Data = Timeline;
+
+TEST_F(Data, in_order_payload_is_delivered_in_place_and_acked) {
+  open_active();
+  inject(In(kAck | kPsh, kPeerIss + 1, kIss + 1).data("hello"));
+  expect(Out(kAck, kIss + 1, kPeerIss + 6));
+  ASSERT_TRUE(last.has(ev::kData));
+  EXPECT_EQ(last.data, last_payload);  // zero copy: a pointer into the segment
+  EXPECT_EQ(last.data_len, 5u);
+  EXPECT_EQ(received, "hello");
+}
+
+TEST_F(Data, partly_old_segment_delivers_only_the_new_bytes) {
+  open_active();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data("abc"));
+  inject(In(kAck, kPeerIss + 2, kIss + 1).data("bcdef"));
+  EXPECT_EQ(received, "abcdef");
+  EXPECT_EQ(last.data, last_payload + 2);
+  sent.clear();
+}
+
+TEST_F(Data, out_of_order_segment_is_dropped_and_answered_with_a_duplicate_ack) {
+  open_active();
+  inject(In(kAck, kPeerIss + 4, kIss + 1).data("def"));
+  expect(Out(kAck, kIss + 1, kPeerIss + 1));
+  EXPECT_TRUE(received.empty());
+  EXPECT_EQ(ctx.cnt.ooo_drops, 1u);
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data("abc"));
+  expect(Out(kAck, kIss + 1, kPeerIss + 4));
+  inject(In(kAck, kPeerIss + 4, kIss + 1).data("def"));  // the sender repairs the hole
+  expect(Out(kAck, kIss + 1, kPeerIss + 7));
+  EXPECT_EQ(received, "abcdef");
+}
+
+TEST_F(Data, fin_behind_a_hole_is_not_taken) {
+  open_active();
+  inject(In(kAck | kFin, kPeerIss + 4, kIss + 1).data("def"));
+  expect(Out(kAck, kIss + 1, kPeerIss + 1));
+  EXPECT_EQ(state(), State::kEstablished);
+  EXPECT_FALSE(saw(ev::kPeerClosed));
+}
+
+TEST_F(Data, send_is_cut_into_mss_segments_and_acked_bytes_are_reported) {
+  open_active();
+  tcb.snd_mss = 4;
+  tcb.cwnd = 100;
+  app_send("0123456789");
+  expect(Out(kAck, kIss + 1, kPeerIss + 1).data(0, 4));
+  expect(Out(kAck, kIss + 5, kPeerIss + 1).data(4, 4));
+  expect(Out(kAck | kPsh, kIss + 9, kPeerIss + 1).data(8, 2));
+  inject(In(kAck, kPeerIss + 1, kIss + 9));
+  EXPECT_EQ(last.acked, 8u);
+  EXPECT_TRUE(last.has(ev::kSendSpace));
+  EXPECT_EQ(sendq, "89");
+}
+
+TEST_F(Data, output_drains_more_segments_than_one_actions_holds) {
+  open_active();
+  tcb.snd_mss = 10;
+  app_send(std::string(100, 'x'));
+  EXPECT_EQ(sent.size(), 10u);  // 4 per Actions, `more` asked for the rest
+  EXPECT_FALSE(last.more);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(sent[i].seq.v, kIss + 1 + 10 * i);
+    EXPECT_EQ(sent[i].payload_off, 10u * i);
+  }
+}
+
+TEST_F(Data, peer_window_limits_what_is_sent) {
+  open_active();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).win(5));
+  app_send("0123456789");
+  expect(Out(kAck, kIss + 1, kPeerIss + 1).data(0, 5));
+  expect_nothing();
+  inject(In(kAck, kPeerIss + 1, kIss + 6).win(5));
+  expect(Out(kAck | kPsh, kIss + 6, kPeerIss + 1).data(0, 5));
+}
+
+TEST_F(Data, congestion_window_starts_at_ten_segments) {
+  open_active();
+  tcb.snd_mss = 100;
+  tcb.cwnd = 10 * 100;
+  app_send(std::string(2000, 'x'));
+  EXPECT_EQ(sent.size(), 10u);
+  sent.clear();
+  inject(In(kAck, kPeerIss + 1, kIss + 1 + 100));  // slow start: one ACK, two more segments
+  EXPECT_EQ(sent.size(), 2u);
+}
+
+TEST_F(Data, lost_data_is_retransmitted_with_backoff_and_gives_up_after_15_retries) {
+  open_active();
+  app_send("abc");
+  expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 3));
+  Time rto = 200 * kMsec;  // zero RTT in the handshake: the floor
+  Time total = 0;
+  for (int i = 1; i <= 15; ++i) {
+    advance(rto);
+    total += rto;
+    expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 3));
+    rto = std::min<Time>(2 * rto, 120 * kSec);
+  }
+  EXPECT_EQ(ctx.cnt.retransmits, 15u);
+  EXPECT_EQ(state(), State::kEstablished);
+  advance(rto);
+  expect(Out(kRst | kAck, kIss + 4, kPeerIss + 1));
+  EXPECT_EQ(state(), State::kClosed);
+  EXPECT_EQ(reason, CloseReason::kRetransmitTimeout);
+  EXPECT_TRUE(saw(ev::kTimedOut));
+}
+
+TEST_F(Data, retransmission_restarts_from_snd_una_and_an_ack_stops_it) {
+  open_active();
+  tcb.snd_mss = 2;
+  tcb.cwnd = 100;
+  app_send("abcd");
+  expect(Out(kAck, kIss + 1, kPeerIss + 1).data(0, 2));
+  expect(Out(kAck | kPsh, kIss + 3, kPeerIss + 1).data(2, 2));
+  advance(200 * kMsec);
+  expect(Out(kAck, kIss + 1, kPeerIss + 1).data(0, 2));  // loss window: one segment
+  inject(In(kAck, kPeerIss + 1, kIss + 3));
+  expect(Out(kAck | kPsh, kIss + 3, kPeerIss + 1).data(0, 2));
+  inject(In(kAck, kPeerIss + 1, kIss + 5));
+  EXPECT_TRUE(sendq.empty());
+  EXPECT_EQ(tcb.deadline, kNever);
+}
+
+TEST_F(Data, ack_beyond_what_a_go_back_resent_still_counts) {
+  open_active();
+  tcb.snd_mss = 2;
+  tcb.cwnd = 100;
+  app_send("abcd");
+  sent.clear();
+  advance(200 * kMsec);  // RTO: snd_nxt goes back to snd_una
+  sent.clear();
+  inject(In(kAck, kPeerIss + 1, kIss + 5));  // but everything had arrived
+  EXPECT_TRUE(sendq.empty());
+  EXPECT_EQ(tcb.snd_nxt, tcb.snd_una);
+  expect_nothing();
+}
+
+TEST_F(Data, three_duplicate_acks_trigger_a_fast_retransmit) {
+  open_active();
+  tcb.snd_mss = 10;
+  tcb.cwnd = 1000;
+  app_send(std::string(50, 'x'));
+  sent.clear();
+  for (int i = 0; i < 2; ++i) inject(In(kAck, kPeerIss + 1, kIss + 1));
+  expect_nothing();
+  inject(In(kAck, kPeerIss + 1, kIss + 1));
+  expect(Out(kAck, kIss + 1, kPeerIss + 1).data(0, 10));
+  EXPECT_EQ(ctx.cnt.fast_retransmits, 1u);
+  // Partial ACK (RFC 6582): the next hole goes at once.
+  inject(In(kAck, kPeerIss + 1, kIss + 11));
+  expect(Out(kAck, kIss + 11, kPeerIss + 1).data(0, 10));
+  inject(In(kAck, kPeerIss + 1, kIss + 51));
+  EXPECT_FALSE(tcb.has(tcbf::kRecovery));
+  EXPECT_TRUE(sendq.empty());
+}
+
+TEST_F(Data, zero_window_is_probed_with_backoff_until_it_opens) {
+  open_active();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).win(0));
+  app_send("abc");
+  expect_nothing();
+  EXPECT_EQ(tcb.timer, TimerKind::kPersist);
+  advance(200 * kMsec);
+  expect(Out(kAck, kIss, kPeerIss + 1));
+  advance(400 * kMsec);
+  expect(Out(kAck, kIss, kPeerIss + 1));
+  EXPECT_EQ(ctx.cnt.window_probes, 2u);
+  inject(In(kAck, kPeerIss + 1, kIss + 1).win(100));
+  expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 3));
+  EXPECT_EQ(tcb.timer, TimerKind::kRetransmit);
+}
+
+TEST_F(Data, our_receive_window_bounds_what_we_take) {
+  open_active();
+  apply(set_receive_window(ctx, tcb, 4, now));
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data("abcdef"));
+  EXPECT_EQ(received, "abcd");
+  expect(Out(kAck, kIss + 1, kPeerIss + 5).win(4));
+}
+
+TEST_F(Data, opening_a_closed_receive_window_sends_a_window_update) {
+  open_active();
+  apply(set_receive_window(ctx, tcb, 0, now));
+  expect_nothing();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data("a"));  // no room: ACKed, not taken
+  expect(Out(kAck, kIss + 1, kPeerIss + 1).win(0));
+  EXPECT_TRUE(received.empty());
+  apply(set_receive_window(ctx, tcb, 65535, now));
+  expect(Out(kAck, kIss + 1, kPeerIss + 1).win(65535));
+}
+
+TEST_F(Data, send_after_close_is_ignored) {
+  open_active();
+  app_close();
+  sent.clear();
+  app_send("late");
+  expect_nothing();
+  EXPECT_EQ(tcb.snd_queued, 0u);
+}
+
+TEST_F(Data, data_queued_during_the_handshake_goes_with_the_final_ack) {
+  start_active();
+  sent.clear();
+  app_send("early");
+  expect_nothing();
+  inject(In(kSyn | kAck, kPeerIss, kIss + 1));
+  expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 5));
+  expect_nothing();  // the ACK rides on the data
+}
+
+TEST_F(Data, payload_on_a_syn_is_not_delivered) {
+  start_passive(In(kSyn, kPeerIss).data("fast open?"));
+  EXPECT_TRUE(received.empty());
+  expect(Out(kSyn | kAck, kIss, kPeerIss + 1).win(65535).mss(1460));
+}
+
+}  // namespace
+}  // namespace ts::tcp::testing

@@ -1,0 +1,99 @@
+// BEHAVIOUR.md, "Keepalive (RFC 1122 §4.2.3.6)".
+#include "timeline.h"
+
+namespace ts::tcp::testing {
+namespace {
+
+using Keepalive = Timeline;
+
+TEST_F(Keepalive, is_off_by_default) {
+  open_active();
+  EXPECT_EQ(tcb.deadline, kNever);
+  advance(10 * 3600 * kSec);
+  expect_nothing();
+  EXPECT_EQ(state(), State::kEstablished);
+}
+
+TEST_F(Keepalive, probes_after_two_idle_hours_then_every_75s_and_resets_after_9) {
+  open_active();
+  apply(set_keepalive(ctx, tcb, true, now));
+  EXPECT_EQ(last.deadline, now + 7200 * kSec);
+  advance(7200 * kSec - 1);
+  expect_nothing();
+  advance(1);
+  expect(Out(kAck, kIss, kPeerIss + 1));  // seq = SND.NXT - 1: the peer must answer
+  for (int i = 2; i <= 9; ++i) {
+    advance(75 * kSec);
+    expect(Out(kAck, kIss, kPeerIss + 1));
+  }
+  EXPECT_EQ(ctx.cnt.keepalive_probes, 9u);
+  EXPECT_EQ(state(), State::kEstablished);
+  advance(75 * kSec);
+  expect(Out(kRst | kAck, kIss + 1, kPeerIss + 1));
+  EXPECT_EQ(state(), State::kClosed);
+  EXPECT_TRUE(saw(ev::kTimedOut));
+  EXPECT_EQ(reason, CloseReason::kKeepaliveTimeout);
+}
+
+TEST_F(Keepalive, an_answered_probe_keeps_the_connection) {
+  open_active();
+  apply(set_keepalive(ctx, tcb, true, now));
+  advance(7200 * kSec + 75 * kSec);
+  expect(Out(kAck, kIss, kPeerIss + 1));
+  expect(Out(kAck, kIss, kPeerIss + 1));
+  inject(In(kAck, kPeerIss + 1, kIss + 1));  // the peer is alive
+  expect_nothing();
+  EXPECT_EQ(tcb.deadline, now + 7200 * kSec);  // back to a full idle period
+  advance(7200 * kSec + 8 * 75 * kSec);
+  EXPECT_EQ(state(), State::kEstablished);
+  EXPECT_EQ(sent.size(), 9u);
+}
+
+TEST_F(Keepalive, traffic_pushes_the_first_probe_back) {
+  open_active();
+  apply(set_keepalive(ctx, tcb, true, now));
+  advance(3600 * kSec);
+  inject(In(kAck | kPsh, kPeerIss + 1, kIss + 1).data("ping"));
+  expect(Out(kAck, kIss + 1, kPeerIss + 5));
+  advance(7199 * kSec);
+  expect_nothing();
+  advance(1 * kSec);
+  expect(Out(kAck, kIss, kPeerIss + 5));
+}
+
+TEST_F(Keepalive, idle_interval_and_probe_count_are_configurable) {
+  ctx.cfg.keepalive_idle = 10 * kSec;
+  ctx.cfg.keepalive_interval = 2 * kSec;
+  ctx.cfg.keepalive_probes = 3;
+  open_active();
+  apply(set_keepalive(ctx, tcb, true, now));
+  advance(10 * kSec + 2 * kSec + 2 * kSec);
+  EXPECT_EQ(sent.size(), 3u);
+  sent.clear();
+  advance(2 * kSec);
+  expect(Out(kRst | kAck, kIss + 1, kPeerIss + 1));
+  EXPECT_EQ(reason, CloseReason::kKeepaliveTimeout);
+}
+
+TEST_F(Keepalive, can_be_turned_off_again) {
+  open_active();
+  apply(set_keepalive(ctx, tcb, true, now));
+  apply(set_keepalive(ctx, tcb, false, now));
+  EXPECT_EQ(tcb.deadline, kNever);
+  advance(3 * 7200 * kSec);
+  expect_nothing();
+}
+
+TEST_F(Keepalive, waits_while_data_is_outstanding) {
+  open_active();
+  apply(set_keepalive(ctx, tcb, true, now));
+  app_send("abc");
+  expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 3));
+  EXPECT_EQ(tcb.timer, TimerKind::kRetransmit);
+  inject(In(kAck, kPeerIss + 1, kIss + 4));
+  EXPECT_EQ(tcb.timer, TimerKind::kKeepalive);
+  EXPECT_EQ(tcb.deadline, now + 7200 * kSec);
+}
+
+}  // namespace
+}  // namespace ts::tcp::testing

@@ -1,0 +1,107 @@
+// TIME-WAIT as a compact entry: its size, re-ACK, reopening by a new SYN (RFC 6191, RFC 9293
+// §3.6.1), RSTs, PAWS.
+#include "timeline.h"
+
+namespace ts::tcp::testing {
+namespace {
+
+class TimeWaitEntry : public Timeline {
+ protected:
+  void SetUp() override {
+    ctx.cfg.timestamps = true;
+    open_active_with_timestamps();
+    go_to(State::kTimeWait);
+    tw = to_time_wait(ctx, tcb, now);
+  }
+  void open_active_with_timestamps() {
+    start_active();
+    sent.clear();
+    inject(In(kSyn | kAck, kPeerIss, kIss + 1).ts(100, kIss));
+    sent.clear();
+  }
+  TwResult deliver(const In& in) { return time_wait_segment(ctx, tw, in.seg(), now); }
+  TimeWait tw;
+};
+
+static_assert(sizeof(TimeWait) <= 64);
+
+TEST_F(TimeWaitEntry, is_at_most_64_bytes_and_carries_what_an_ack_needs) {
+  EXPECT_EQ(sizeof(TimeWait), 40u);
+  EXPECT_EQ(tw.snd_nxt.v, kIss + 2);
+  EXPECT_EQ(tw.rcv_nxt.v, kPeerIss + 2);
+  EXPECT_EQ(tw.tuple, kTuple);
+  EXPECT_TRUE(tw.flags & kTwTimestamps);
+}
+
+TEST_F(TimeWaitEntry, time_wait_restarts_on_retransmitted_fin) {
+  now += 50 * kSec;
+  const TwResult r = deliver(In(kFin | kAck, kPeerIss + 1, kIss + 2).ts(150, 0));
+  ASSERT_EQ(r.verdict, TwVerdict::kAck);
+  EXPECT_EQ(r.reply.seq.v, kIss + 2);
+  EXPECT_EQ(r.reply.ack.v, kPeerIss + 2);
+  EXPECT_TRUE(r.reply.opts.has_timestamps);
+  EXPECT_EQ(r.reply.opts.ts_ecr, 150u);
+  EXPECT_EQ(r.reply.opts.ts_val, kIss + 50000);
+  EXPECT_EQ(tw.expires, now + 60 * kSec);
+}
+
+TEST_F(TimeWaitEntry, syn_with_newer_timestamp_reopens) {
+  const TwResult r = deliver(In(kSyn, kPeerIss - 100000).ts(200, 0));  // lower seq, newer TS
+  ASSERT_EQ(r.verdict, TwVerdict::kReopen);
+  EXPECT_GT(r.isn, tw.snd_nxt);  // the new incarnation starts above the old one
+  EXPECT_EQ(ctx.cnt.time_wait_reopens, 1u);
+}
+
+TEST_F(TimeWaitEntry, syn_with_older_timestamp_does_not_reopen) {
+  const TwResult r = deliver(In(kSyn, kPeerIss + 100000).ts(50, 0));
+  EXPECT_EQ(r.verdict, TwVerdict::kAck);
+}
+
+TEST_F(TimeWaitEntry, without_timestamps_a_syn_above_rcv_nxt_reopens_and_below_does_not) {
+  tw.flags = 0;
+  EXPECT_EQ(deliver(In(kSyn, kPeerIss + 10)).verdict, TwVerdict::kReopen);
+  EXPECT_EQ(deliver(In(kSyn, kPeerIss)).verdict, TwVerdict::kAck);
+}
+
+TEST_F(TimeWaitEntry, reopened_syn_makes_a_new_connection_with_the_given_isn) {
+  const In syn = In(kSyn, kPeerIss + 10).ts(300, 0);
+  const TwResult r = deliver(syn);
+  ASSERT_EQ(r.verdict, TwVerdict::kReopen);
+  restart();
+  start_passive(syn);
+  EXPECT_EQ(state(), State::kSynReceived);
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.front().flags, kSyn | kAck);
+  EXPECT_EQ(sent.front().ack.v, kPeerIss + 11);
+}
+
+TEST_F(TimeWaitEntry, rst_ends_time_wait_unless_rfc1337) {
+  EXPECT_EQ(deliver(In(kRst, kPeerIss + 2)).verdict, TwVerdict::kClose);
+  ctx.cfg.rfc1337 = true;
+  EXPECT_EQ(deliver(In(kRst, kPeerIss + 2)).verdict, TwVerdict::kDrop);
+  ctx.cfg.rfc1337 = false;
+  EXPECT_EQ(deliver(In(kRst, kPeerIss + 50)).verdict, TwVerdict::kDrop);  // not exact
+}
+
+TEST_F(TimeWaitEntry, old_duplicate_is_dropped_by_paws_with_an_ack) {
+  const TwResult r = deliver(In(kAck, kPeerIss + 2, kIss + 2).ts(10, 0).data("zombie"));
+  EXPECT_EQ(r.verdict, TwVerdict::kAck);
+  EXPECT_EQ(ctx.cnt.paws_drops, 1u);
+  EXPECT_EQ(tw.expires, now + 60 * kSec);  // not restarted by it
+}
+
+TEST_F(TimeWaitEntry, stray_ack_at_the_edge_needs_nothing) {
+  EXPECT_EQ(deliver(In(kAck, kPeerIss + 2, kIss + 2).ts(150, 0)).verdict, TwVerdict::kDrop);
+}
+
+TEST_F(TimeWaitEntry, a_block_kept_in_time_wait_behaves_the_same) {
+  now += 10 * kSec;
+  inject(In(kFin | kAck, kPeerIss + 1, kIss + 2).ts(150, 0));
+  expect(Out(kAck, kIss + 2, kPeerIss + 2).ts(kIss + 10000, 150));
+  EXPECT_EQ(tcb.deadline, now + 60 * kSec);
+  inject(In(kSyn, kPeerIss + 10).ts(300, 0));  // could reopen: the block just ends
+  EXPECT_EQ(state(), State::kClosed);
+}
+
+}  // namespace
+}  // namespace ts::tcp::testing
