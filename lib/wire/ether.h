@@ -1,0 +1,77 @@
+// Ethernet II headers, with at most one 802.1Q VLAN tag.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "wire/bytes.h"
+#include "wire/error.h"
+
+namespace ts::wire {
+
+inline constexpr uint16_t kEtherTypeIpv4 = 0x0800;
+inline constexpr uint16_t kEtherTypeArp = 0x0806;
+inline constexpr uint16_t kEtherTypeVlan = 0x8100;  // 802.1Q
+inline constexpr uint16_t kEtherTypeQinQ = 0x88a8;  // 802.1ad outer tag
+inline constexpr size_t kEtherHeaderLen = 14;
+inline constexpr size_t kVlanTagLen = 4;
+
+struct Mac {
+  uint8_t b[6] = {};
+
+  constexpr bool operator==(const Mac&) const = default;
+  constexpr bool is_broadcast() const {
+    return (b[0] & b[1] & b[2] & b[3] & b[4] & b[5]) == 0xff;
+  }
+  // Group bit: broadcast and multicast destinations.
+  constexpr bool is_multicast() const { return b[0] & 1; }
+  constexpr bool is_zero() const { return (b[0] | b[1] | b[2] | b[3] | b[4] | b[5]) == 0; }
+  static constexpr Mac broadcast() { return Mac{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}; }
+};
+
+struct EtherHeader {
+  Mac dst;
+  Mac src;
+  uint16_t type = 0;      // the ethertype after any VLAN tag
+  bool has_vlan = false;
+  uint16_t vlan_tci = 0;  // PCP, DEI and VLAN id as on the wire, when has_vlan
+  uint8_t len = 0;        // 14, or 18 with a tag: where the L3 header starts
+
+  static constexpr size_t size(bool vlan) { return kEtherHeaderLen + (vlan ? kVlanTagLen : 0); }
+};
+
+inline WireError parse_ether(const uint8_t* p, size_t len, EtherHeader& out) {
+  if (len < kEtherHeaderLen) return WireError::kEthTruncated;
+  std::memcpy(out.dst.b, p, 6);
+  std::memcpy(out.src.b, p + 6, 6);
+  uint16_t type = load_be16(p + 12);
+  out.has_vlan = false;
+  out.vlan_tci = 0;
+  out.len = kEtherHeaderLen;
+  if (type == kEtherTypeVlan) {
+    if (len < kEtherHeaderLen + kVlanTagLen) return WireError::kEthTruncated;
+    out.has_vlan = true;
+    out.vlan_tci = load_be16(p + 14);
+    out.len = kEtherHeaderLen + kVlanTagLen;
+    type = load_be16(p + 16);
+  }
+  if (type == kEtherTypeVlan || type == kEtherTypeQinQ) return WireError::kEthVlanUnsupported;
+  out.type = type;
+  return WireError::kOk;
+}
+
+// Writes h (h.len is ignored: the tag decides) and returns the bytes written, 0 if cap is short.
+inline size_t build_ether(uint8_t* p, size_t cap, const EtherHeader& h) {
+  size_t n = EtherHeader::size(h.has_vlan);
+  if (cap < n) return 0;
+  std::memcpy(p, h.dst.b, 6);
+  std::memcpy(p + 6, h.src.b, 6);
+  if (h.has_vlan) {
+    store_be16(p + 12, kEtherTypeVlan);
+    store_be16(p + 14, h.vlan_tci);
+  }
+  store_be16(p + n - 2, h.type);
+  return n;
+}
+
+}  // namespace ts::wire

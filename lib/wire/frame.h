@@ -1,0 +1,96 @@
+// Whole Ethernet frames: the one parse the datapath runs on every received frame, and the
+// builders of what it sends back (TCP segments, RSTs, echo replies).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "wire/arp.h"
+#include "wire/error.h"
+#include "wire/ether.h"
+#include "wire/icmp.h"
+#include "wire/ipv4.h"
+#include "wire/tcp_header.h"
+
+namespace ts::wire {
+
+enum class FrameKind : uint8_t {
+  kOther,      // neither IPv4 nor ARP (IPv6, LLDP, ...): eth, payload = what follows it
+  kArp,        // eth, arp, payload = the 28-byte ARP packet
+  kIpv4Tcp,    // eth, ip, tcp, payload = TCP data
+  kIpv4Icmp,   // eth, ip, icmp, payload = the data after the 8-byte ICMP header
+  kIpv4Other,  // eth, ip, payload = the IP payload
+};
+
+struct Frame {
+  FrameKind kind = FrameKind::kOther;
+  EtherHeader eth;
+  Ipv4Header ip;
+  TcpHeader tcp;
+  ArpPacket arp;
+  IcmpHeader icmp;
+  uint16_t l3_off = 0;       // the ARP or IPv4 header
+  uint16_t l4_off = 0;       // the TCP or ICMP header, or the IP payload
+  uint16_t payload_off = 0;  // see FrameKind; always within the parsed frame
+  uint16_t payload_len = 0;
+};
+
+// Parses Ethernet, then ARP or IPv4 and TCP/ICMP. flags: kRxIpChecksumOk, kRxL4ChecksumOk (what
+// the NIC verified). Fields of `out` the kind does not name are left as they were; on an error,
+// out.kind tells how far the parse got. On kOk every offset and length lies within [p, p + len).
+WireError parse_frame(const uint8_t* p, size_t len, uint32_t flags, Frame& out);
+
+inline WireError parse_frame(std::span<const uint8_t> bytes, uint32_t flags, Frame& out) {
+  return parse_frame(bytes.data(), bytes.size(), flags, out);
+}
+
+enum class ChecksumMode : uint8_t {
+  kSoftware,  // IPv4 and TCP checksums computed here
+  kOffload,   // IPv4 checksum 0, TCP checksum = pseudo-header sum: the NIC fills both in
+};
+
+struct TcpFrameSpec {
+  Mac src_mac;
+  Mac dst_mac;
+  bool has_vlan = false;
+  uint16_t vlan_tci = 0;
+  uint32_t src_ip = 0;  // host order, as everything here
+  uint32_t dst_ip = 0;
+  uint16_t sport = 0;
+  uint16_t dport = 0;
+  uint32_t seq = 0;
+  uint32_t ack = 0;
+  uint8_t flags = 0;
+  uint16_t window = 0;
+  TcpOptions opts;                  // written in Linux's layout, see write_tcp_options
+  const uint8_t* payload = nullptr; // may overlap buf (memmove)
+  size_t payload_len = 0;
+  uint8_t ttl = kIpv4DefaultTtl;
+  uint16_t ip_id = 0;
+  ChecksumMode checksum = ChecksumMode::kSoftware;
+};
+
+// Writes Ethernet + IPv4 (DF) + TCP + options + payload. Returns the frame length, or 0 if it
+// does not fit in cap or in an IPv4 packet.
+size_t build_tcp_frame(uint8_t* buf, size_t cap, const TcpFrameSpec& s);
+
+// A spec answering `in` (kIpv4Tcp): addresses and ports swapped, same VLAN, from my_mac.
+// The caller fills seq, ack, flags, window, options and payload.
+TcpFrameSpec tcp_reply_spec(const Frame& in, const Mac& my_mac);
+
+// The RST that RFC 9293 §3.10.7.1 sends for a segment that has no connection:
+//   ACK set:   <SEQ=SEG.ACK><CTL=RST>
+//   otherwise: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>   (SEG.LEN counts SYN and FIN)
+// Returns 0, writing nothing, when `in` is not kIpv4Tcp, is itself a RST (a RST never answers a
+// RST), or was sent to a multicast or broadcast address (RFC 1122 §4.2.3.10).
+size_t build_rst_reply(uint8_t* buf, size_t cap, const Frame& in, const Mac& my_mac,
+                       ChecksumMode mode = ChecksumMode::kSoftware);
+
+// The echo reply to `req` (kIpv4Icmp, an echo request whose bytes are req_bytes), from my_mac,
+// with the request's id, sequence and data. buf may be req_bytes itself (an in-place reply).
+// Returns 0 when req is not an echo request, was sent to a multicast or broadcast address (as
+// Linux, which ignores broadcast pings by default), or the reply does not fit.
+size_t build_echo_reply_frame(uint8_t* buf, size_t cap, const uint8_t* req_bytes,
+                              const Frame& req, const Mac& my_mac);
+
+}  // namespace ts::wire

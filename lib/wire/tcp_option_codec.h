@@ -1,0 +1,57 @@
+// TCP options on the wire (RFC 9293 §3.1, RFC 7323, RFC 2018) to and from TcpOptions.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "wire/error.h"
+#include "wire/tcp_options.h"
+
+namespace ts::wire {
+
+inline constexpr uint8_t kTcpOptEol = 0;
+inline constexpr uint8_t kTcpOptNop = 1;
+inline constexpr uint8_t kTcpOptMss = 2;
+inline constexpr uint8_t kTcpOptWscale = 3;
+inline constexpr uint8_t kTcpOptSackPermitted = 4;
+inline constexpr uint8_t kTcpOptSack = 5;
+inline constexpr uint8_t kTcpOptTimestamps = 8;
+inline constexpr size_t kTcpMaxOptionsLen = 40;
+
+// Parses the option bytes between the fixed header and the data offset. Stops at EOL; skips NOP
+// and unknown kinds by their length; a later copy of an option overrides an earlier one.
+// Errors: kTcpOptionBadLength (length 0 or 1), kTcpOptionOverrun (past len),
+// kTcpOptionWrongLength (MSS != 4, WS != 3, SACK-permitted != 2, TS != 10, SACK not 2 + 8n
+// with n >= 1).
+WireError parse_tcp_options(const uint8_t* p, size_t len, TcpOptions& out);
+
+// Option bytes before the SACK blocks in Linux's layout (see write_tcp_options).
+inline size_t tcp_options_length_before_sack(const TcpOptions& o) {
+  return (o.has_mss ? 4 : 0) + (o.has_timestamps ? 12 : o.sack_permitted ? 4 : 0) +
+         (o.has_wscale ? 4 : 0);
+}
+
+// SACK blocks that fit beside the other options in 40 bytes (3 with timestamps, as in Linux).
+inline int tcp_options_sack_fit(const TcpOptions& o) {
+  int fit = static_cast<int>((kTcpMaxOptionsLen - 4 - tcp_options_length_before_sack(o)) / 8);
+  int n = o.sack_count < TcpOptions::kMaxSack ? o.sack_count : TcpOptions::kMaxSack;
+  return n < fit ? n : fit;
+}
+
+// Bytes write_tcp_options will write for o: a multiple of 4, at most 40.
+inline size_t tcp_options_length(const TcpOptions& o) {
+  int sacks = tcp_options_sack_fit(o);
+  return tcp_options_length_before_sack(o) + (sacks ? 4 + 8 * static_cast<size_t>(sacks) : 0);
+}
+
+// Writes the options present in o in Linux's layout (tcp_options_write), padded to 4 bytes:
+//   SYN:      MSS, SACK_PERM, TS, NOP, WS    (NOP NOP TS without SACK_PERM; NOP NOP SACK_PERM
+//                                             without TS)
+//   data/ACK: NOP, NOP, TS, then NOP, NOP, SACK blocks
+// Whether an option belongs on a segment (MSS, WS and SACK_PERM only on a SYN) is the caller's
+// choice. Returns the bytes written, or 0 (nothing written) if cap is short.
+size_t write_tcp_options(uint8_t* p, size_t cap, const TcpOptions& o);
+
+// Equal as options on the wire: values of absent options and unused SACK slots are ignored.
+bool tcp_options_equal(const TcpOptions& a, const TcpOptions& b);
+
+}  // namespace ts::wire
