@@ -16,7 +16,8 @@ passed = failed = skipped = 0
 if os.path.exists(log):
     for line in open(log, encoding='utf-8'):
         entry = json.loads(line)
-        name, result = entry['name'], entry['result']
+        # meson names a test 'project:suite+suite / name' when it is in several suites
+        name, result = entry['name'].split(' / ')[-1], entry['result']
         xml = os.path.join(build, name + '.xml')
         cases = []
         if os.path.exists(xml) and os.path.getmtime(xml) >= os.path.getmtime(log) - 3600:
