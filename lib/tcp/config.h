@@ -6,6 +6,13 @@
 
 namespace ts::tcp {
 
+// When a listener answers a SYN with a SYN cookie (RFC 4987 §3.6) instead of a half-open block.
+enum class CookieMode : uint8_t {
+  kOff,     // never: over the half-open bound, SYNs are dropped (tcp_syncookies = 0)
+  kAuto,    // only while the listener's half-open bound is reached (tcp_syncookies = 1)
+  kAlways,  // every SYN (tcp_syncookies = 2); nothing is kept until the handshake completes
+};
+
 struct Config {
   // What we offer on our SYN / SYN-ACK.
   uint16_t mss = 1460;                // our receive MSS (Ethernet 1500 - 40)
@@ -22,6 +29,7 @@ struct Config {
   Time synack_rto = 1 * kSec;
   bool abort_on_overflow = false;     // tcp_abort_on_overflow: RST when the accept queue is full
   uint32_t max_half_open = 1024;      // tcp_max_syn_backlog: default bound for a new Listener
+  CookieMode syncookies = CookieMode::kAuto;
 
   // Data and FIN retransmission (RFC 6298; tcp_retries2, tcp_orphan_retries = 0 meaning 8).
   uint8_t data_retries = 15;

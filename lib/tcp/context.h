@@ -6,6 +6,7 @@
 #include "tcp/config.h"
 #include "tcp/counters.h"
 #include "tcp/seq.h"
+#include "tcp/syncookie.h"
 #include "tcp/time.h"
 #include "tcp/tuple.h"
 
@@ -34,6 +35,16 @@ class ListenerLookup {
   ~ListenerLookup() = default;
 };
 
+// Fresh random keys for SYN cookies, asked for once per kCookieRotatePeriod at most. The datapath
+// draws them from its random source; tests return a fixed sequence.
+class CookieKeySource {
+ public:
+  virtual SipKey fresh_key() = 0;
+
+ protected:
+  ~CookieKeySource() = default;
+};
+
 struct Context {
   Config cfg;
   Counters cnt;
@@ -44,6 +55,13 @@ struct Context {
   // challenge_epoch.
   Time challenge_epoch = 0;
   uint32_t challenge_sent = 0;
+  // SYN cookie keys: the caller sets both at start from its random source (never a constant in
+  // production: whoever knows the key can open connections without a handshake). The admission
+  // path rotates them with keys from cookie_keys once kCookieRotatePeriod has passed since
+  // cookie_rotated; without cookie_keys they never rotate.
+  CookieSecrets cookie_secrets;
+  CookieKeySource* cookie_keys = nullptr;
+  Time cookie_rotated = 0;
   // Fallback ISN sequence when isn_source is unset (tests).
   uint32_t next_test_isn = 1000;
 };

@@ -19,6 +19,14 @@ struct Counters {
   uint64_t half_open_drops = 0;       // SYN dropped: the listener's half-open bound was reached
   uint64_t accept_overflows = 0;      // final ACK not admitted: accept queue full
   uint64_t listen_resets = 0;         // RST sent by a listener to a non-SYN segment
+  uint64_t syn_accept_full_drops = 0; // SYN dropped: the listener's accept queue was full
+
+  // SYN cookies (RFC 4987 §3.6). Half-open blocks in use: Listener::half_open.
+  uint64_t cookies_sent = 0;          // SYN-ACKs whose ISN is a cookie (also in synacks_sent)
+  uint64_t cookies_validated = 0;     // ACKs whose cookie checked out (admitted or overflowed)
+  uint64_t cookies_stale = 0;         // genuine cookie past its age: answered with a RST
+  uint64_t cookies_forged = 0;        // not a cookie of ours for that tuple and ISN: dropped
+  uint64_t cookie_rotations = 0;      // cookie key rotations
 
   // Data.
   uint64_t segs_in = 0;

@@ -1,4 +1,5 @@
-// LISTEN (RFC 9293 §3.10.7.2) and the passive side of the handshake.
+// The passive side of the handshake (RFC 9293 §3.10.7.2) and the listener's bookkeeping; the
+// admission policy is in listen_admit.cc.
 #include "tcp/listener.h"
 
 #include "tcp/conn.h"
@@ -8,33 +9,6 @@
 namespace ts::tcp {
 
 using namespace detail;
-
-ListenVerdict listen_segment(Context& ctx, Listener& l, const Segment& s) {
-  // "First, check for a RST: an incoming RST segment could not be valid since it could not have
-  // been sent in response to anything sent by this incarnation of the connection. Ignore it."
-  if (s.has(kRst)) {
-    ++ctx.cnt.rsts_ignored;
-    return ListenVerdict::kDrop;
-  }
-  // "Second, check for an ACK: any acknowledgment is bad if it arrives on a connection still in
-  // the LISTEN state. An acceptable reset segment should be formed for any arriving ACK-bearing
-  // segment."
-  if (s.has(kAck)) {
-    ++ctx.cnt.listen_resets;
-    return ListenVerdict::kReset;
-  }
-  // "Third, check for a SYN."
-  if (s.has(kSyn)) {
-    ++ctx.cnt.syns_received;
-    if (l.half_open >= l.max_half_open) {
-      ++ctx.cnt.half_open_drops;
-      return ListenVerdict::kHalfOpenFull;
-    }
-    return ListenVerdict::kOpen;
-  }
-  // "Fourth, other data or control: ... drop the segment and return."
-  return ListenVerdict::kDrop;
-}
 
 namespace {
 
