@@ -1,0 +1,100 @@
+// turnstile-server [EAL options] -- --ip A.B.C.D/N [--port 80] [--mode http|echo|discard] ...
+//
+// Every failure ends with one line on stderr naming the problem and a non-zero exit, after
+// whatever was set up is torn down again (port closed, so a tap interface disappears; EAL
+// cleaned up and this prefix's hugepage files removed).
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include "api/stack.h"
+#include "dpdk/eal.h"
+#include "dpdk/netif.h"
+#include "dpdk/profile.h"
+#include "dpdk/signals.h"
+#include "stats/telemetry.h"
+#include "handlers.h"
+#include "options.h"
+#include "report.h"
+
+using namespace ts;
+
+namespace {
+
+int fail(const std::string& msg) {
+  std::fprintf(stderr, "turnstile-server: error: %s\n", msg.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const dpdk::SplitArgs args = dpdk::split_args(argc, argv);
+  server::Options o;
+  int code = 0;
+  if (!server::parse_options(args.app, &o, &code)) return code;
+
+  std::string err;
+  dpdk::Profile profile = dpdk::default_profile();
+  if (!o.config.empty() && !dpdk::load_profile(o.config, &profile, &err)) return fail(err);
+
+  std::atomic<bool>& stop = dpdk::install_stop_signals();
+  dpdk::EalOptions eo;
+  eo.user = args.eal;
+  eo.always = profile.eal_always;
+  eo.default_devs = profile.eal_devices;
+  eo.quiet = !o.verbose;
+  std::unique_ptr<dpdk::Eal> eal = dpdk::Eal::start(argv[0], eo, &err);
+  if (!eal) return fail(err);
+
+  api::StackConfig sc;
+  sc.datapath.profile = profile;
+  sc.datapath.ip = o.ip;
+  sc.datapath.prefix_len = o.prefix_len;
+  sc.datapath.gateway = o.gateway;
+  sc.datapath.queues = o.queues;
+  sc.datapath.probe_time = tcp::Time(o.dad_ms) * tcp::kMsec;
+  sc.workers = o.workers;
+  const server::Mode mode = o.mode;
+  const std::string body = o.body;
+  auto stack = api::Stack::create(sc, [&](unsigned) { return server::make_handler(mode, body); }, &err);
+  if (!stack) return fail(err);
+  stack->listen(o.port, o.backlog);
+  stats::set_telemetry_source(&stack->stats());
+
+  dpdk::Datapath& dp = stack->datapath();
+  const dpdk::PortCaps& caps = dp.port().caps();
+  std::printf("turnstile-server: %s/%u port %u, mode %s, on %s (mac %s), %u queue(s), %s RSS, %s checksums, %s%s\n",
+              dpdk::ipv4_str(o.ip).c_str(), o.prefix_len, o.port, o.mode_name.c_str(), dp.port().name(),
+              dpdk::mac_str(dp.port().mac()).c_str(), dp.queues(), caps.rss ? "hardware" : "software",
+              caps.tx_tcp_checksum ? "offloaded" : "software",
+              o.workers ? (std::to_string(o.workers) + " worker thread(s)").c_str() : "handlers inline",
+              eal->pdump_enabled() ? ", dpdk-dumpcap ready" : "");
+  std::fflush(stdout);
+
+  server::Reporter rep(o, *stack, stop);
+  if (!rep.start(&err)) return fail(err);
+  const bool ran = stack->run(stop, &err);
+  stop.store(true);
+  rep.join();
+  stats::set_telemetry_source(nullptr);
+
+  const int sig = dpdk::stop_signal();
+  const std::string by = rep.conflict() ? "address conflict"
+                         : rep.duration_reached() ? "duration"
+                         : sig == SIGINT ? "SIGINT"
+                         : sig == SIGTERM ? "SIGTERM" : "error";
+  std::printf("%s\n", server::summary(stack->stats().total(), rep.elapsed()).c_str());
+  int rc = 0;
+  if (!o.json.empty()) {
+    std::ofstream f(o.json);
+    f << server::report_json(o, *stack, eal->args(), rep.elapsed(), by).dump(2) << "\n";
+    if (!f) rc = fail("cannot write " + o.json);
+  }
+  stack.reset();
+  eal.reset();
+  if (!ran) return fail(err);
+  if (rep.conflict())
+    return fail("address " + dpdk::ipv4_str(o.ip) + " is already in use on the link (an ARP conflict during --dad-ms)");
+  return rc;
+}

@@ -1,0 +1,68 @@
+#include "options.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+
+#include "dpdk/netif.h"
+
+namespace ts::server {
+
+bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_code) {
+  CLI::App app{"turnstile-server: a TCP server on the Turnstile kernel-bypass stack.\n"
+               "Usage: turnstile-server [EAL options] -- --ip A.B.C.D/N [options]",
+               "turnstile-server"};
+  std::string gateway;
+  app.add_option("--ip", o->ip_cidr, "our address and prefix, e.g. 198.18.0.2/24")->required();
+  app.add_option("--gateway", gateway, "next hop for addresses off our subnet");
+  app.add_option("--port", o->port, "TCP port to listen on")->check(CLI::Range(1, 65535));
+  app.add_option("--mode", o->mode_name, "http (200 OK, keep-alive), echo, or discard")
+      ->check(CLI::IsMember({"http", "echo", "discard"}));
+  app.add_option("--backlog", o->backlog, "accept queue bound, per lcore")->check(CLI::Range(1, 1 << 20));
+  app.add_option("--workers", o->workers, "application threads fed by rings (0: handlers inline on the lcores)")
+      ->check(CLI::Range(0, 64));
+  app.add_option("--queues", o->queues, "RX/TX queue pairs, one lcore each (default: one per EAL lcore)")
+      ->check(CLI::Range(0, 64));
+  app.add_option("--config", o->config, "driver profile, drivers-config/*.ini (default: embedded tap)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines (0: none)")
+      ->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--json", o->json, "write the final counters to this JSON file");
+  app.add_option("--duration", o->duration, "stop after this many seconds (0: at SIGINT/SIGTERM)")
+      ->check(CLI::Range(0.0, 1e7));
+  app.add_option("--dad-ms", o->dad_ms, "probe for address conflicts this long before announcing (RFC 5227)")
+      ->check(CLI::Range(0, 60000));
+  app.add_option("--body", o->body, "HTTP response body");
+  app.add_flag("-v,--verbose", o->verbose, "show EAL's start-up log");
+
+  std::vector<std::string> rev(args.rbegin(), args.rend());
+  try {
+    app.parse(rev);
+  } catch (const CLI::CallForHelp& e) {
+    std::printf("%s", app.help().c_str());
+    *exit_code = 0;
+    return false;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "turnstile-server: error: %s (try -- --help)\n", e.what());
+    *exit_code = 2;
+    return false;
+  }
+  auto fail = [&](const std::string& m) {
+    std::fprintf(stderr, "turnstile-server: error: %s\n", m.c_str());
+    *exit_code = 2;
+    return false;
+  };
+  auto c = dpdk::parse_cidr(o->ip_cidr);
+  if (!c || c->prefix_len > 30 || c->ip == 0) return fail("--ip '" + o->ip_cidr + "' is not an address/prefix like 198.18.0.2/24");
+  o->ip = c->ip;
+  o->prefix_len = c->prefix_len;
+  if (!gateway.empty()) {
+    auto g = dpdk::parse_ipv4(gateway);
+    if (!g) return fail("--gateway '" + gateway + "' is not an IPv4 address");
+    o->gateway = *g;
+  }
+  o->mode = o->mode_name == "echo" ? Mode::kEcho : o->mode_name == "discard" ? Mode::kDiscard : Mode::kHttp;
+  return true;
+}
+
+}  // namespace ts::server

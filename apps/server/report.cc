@@ -1,0 +1,136 @@
+#include "report.h"
+
+#include <rte_lcore.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "dpdk/netif.h"
+#include "stats/format.h"
+
+namespace ts::server {
+
+using stats::Counter;
+using Clock = std::chrono::steady_clock;
+
+Reporter::Reporter(const Options& o, api::Stack& s, std::atomic<bool>& stop) : o_(o), s_(s), stop_(stop) {}
+
+bool Reporter::start(std::string* err) {
+  if (int rc = rte_ctrl_thread_create(&thread_, "ts-report", nullptr, main, this); rc != 0) {
+    *err = std::string("cannot start the report thread: ") + strerror(rc);
+    return false;
+  }
+  started_ = true;
+  return true;
+}
+
+void Reporter::join() {
+  if (started_) pthread_join(thread_, nullptr);
+  started_ = false;
+}
+
+void* Reporter::main(void* arg) {
+  static_cast<Reporter*>(arg)->loop();
+  return nullptr;
+}
+
+void Reporter::loop() {
+  const auto t0 = Clock::now();
+  auto secs = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+  double next = o_.stats_interval;
+  double last = 0;
+  stats::Snapshot prev = s_.stats().total();
+  bool dad_pending = o_.dad_ms > 0;
+  while (!stop_.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const double t = secs();
+    elapsed_ = t;
+    if (dad_pending && s_.stats().total()[Counter::arp_conflicts] > 0) {
+      conflict_ = true;
+      stop_.store(true);
+      break;
+    }
+    if (dad_pending && t * 1000 >= o_.dad_ms) dad_pending = false;
+    if (o_.stats_interval > 0 && t >= next) {
+      stats::Snapshot now = s_.stats().total();
+      std::printf("%s\n", stats::stats_line(now, prev, t - last, t).c_str());
+      std::fflush(stdout);
+      prev = now;
+      last = t;
+      next += o_.stats_interval;
+    }
+    if (o_.duration > 0 && t >= o_.duration) {
+      by_duration_ = true;
+      stop_.store(true);
+    }
+  }
+  elapsed_ = secs();
+}
+
+std::string summary(const stats::Snapshot& s, double elapsed) {
+  using C = Counter;
+  const uint64_t ended = s[C::conn_closed] + s[C::conn_reset] + s[C::conn_aborted] + s[C::conn_timed_out];
+  return fmt::format(
+      "summary after {:.1f} s\n"
+      "  frames      rx {} ({} bytes)  tx {} ({} bytes)  dropped {}\n"
+      "  tcp         segments in {} out {}  retransmits {}  RST in {} out {}\n"
+      "  connections accepted {} opened {} ended {} (normal {}, reset {}, aborted {}, timed out {})"
+      "  accept-queue overflows {}\n"
+      "  closes      passive: close-wait {} last-ack {}   active: fin-wait-1 {} fin-wait-2 {} time-wait {}\n"
+      "  arp         requests in {} out {}  replies in {} out {}  conflicts {}   icmp echo in {} out {}",
+      elapsed, s[C::rx_packets], s[C::rx_bytes], s[C::tx_packets], s[C::tx_bytes], s.drops(), s[C::tcp_segs_in],
+      s[C::tcp_segs_out], s[C::tcp_retransmits], s[C::tcp_rst_in], s[C::tcp_rst_out], s[C::conn_accepted],
+      s[C::conn_opened], ended, s[C::conn_closed], s[C::conn_reset], s[C::conn_aborted], s[C::conn_timed_out],
+      s[C::accept_overflow], s[C::enter_close_wait], s[C::enter_last_ack], s[C::enter_fin_wait_1],
+      s[C::enter_fin_wait_2], s[C::enter_time_wait], s[C::arp_requests_in], s[C::arp_requests_out],
+      s[C::arp_replies_in], s[C::arp_replies_out], s[C::arp_conflicts], s[C::icmp_echo_in], s[C::icmp_echo_out]);
+}
+
+nlohmann::json report_json(const Options& o, api::Stack& s, const std::vector<std::string>& eal_args,
+                           double elapsed, const std::string& stopped_by) {
+  dpdk::Datapath& dp = s.datapath();
+  nlohmann::json j = stats::to_json(dp.stats().total());
+  j["elapsed_s"] = elapsed;
+  j["stopped_by"] = stopped_by;
+  j["config"] = {{"ip", dpdk::ipv4_str(o.ip) + "/" + std::to_string(o.prefix_len)},
+                 {"port", o.port},
+                 {"mode", o.mode_name},
+                 {"backlog", o.backlog},
+                 {"queues", dp.queues()},
+                 {"workers", o.workers},
+                 {"device", dp.port().name()},
+                 {"mac", dpdk::mac_str(dp.port().mac())},
+                 {"hardware_rss", dp.port().caps().rss},
+                 {"tx_checksum_offload", dp.port().caps().tx_tcp_checksum},
+                 {"mbufs", dp.mbufs()},
+                 {"eal_args", eal_args}};
+  nlohmann::json lcores = nlohmann::json::array();
+  nlohmann::json reasons = nlohmann::json::object();
+  for (uint16_t q = 0; q < dp.queues(); q++) {
+    nlohmann::json l = stats::to_json(dp.stats().of(q));
+    l["queue"] = q;
+    l["lcore_id"] = dp.lcore_id(q);
+    l["live_connections"] = dp.lcore(q).live_connections();
+    l["time_wait_entries"] = dp.lcore(q).time_wait_entries();
+    lcores.push_back(l);
+    const tcp::Counters& tc = dp.lcore(q).tcp_counters();
+    for (int r = 1; r < tcp::kCloseReasonCount; r++) {
+      const char* name = tcp::close_reason_name(static_cast<tcp::CloseReason>(r));
+      reasons[name] = reasons.value(name, uint64_t{0}) + tc.closes[r];
+    }
+  }
+  j["lcores"] = lcores;
+  nlohmann::json neigh = nlohmann::json::array();
+  const tcp::Time now = dp.now();
+  dp.arp().for_each([&](uint32_t ip, const wire::Mac& mac, tcp::Time expires) {
+    neigh.push_back({{"ip", dpdk::ipv4_str(ip)}, {"mac", dpdk::mac_str(mac)}, {"valid", now < expires}});
+  });
+  j["neighbours"] = neigh;
+  j["close_reasons"] = reasons;
+  return j;
+}
+
+}  // namespace ts::server

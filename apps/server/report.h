@@ -1,0 +1,43 @@
+// What turnstile-server prints: a stats line per interval (from a control thread), a summary and
+// the JSON file at the end.
+#pragma once
+#include <atomic>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/stack.h"
+#include "options.h"
+
+namespace ts::server {
+
+// Runs on a DPDK control thread (off the lcores' CPUs) until `stop`: one stats line every
+// interval, --duration, and the --dad-ms verdict (sets *conflict and stops on a conflict).
+class Reporter {
+ public:
+  Reporter(const Options& o, api::Stack& s, std::atomic<bool>& stop);
+  bool start(std::string* err);
+  void join();
+  double elapsed() const { return elapsed_; }
+  bool duration_reached() const { return by_duration_; }
+  bool conflict() const { return conflict_; }
+
+ private:
+  static void* main(void* arg);
+  void loop();
+
+  const Options& o_;
+  api::Stack& s_;
+  std::atomic<bool>& stop_;
+  pthread_t thread_{};
+  bool started_ = false;
+  double elapsed_ = 0;
+  bool by_duration_ = false;
+  bool conflict_ = false;
+};
+
+std::string summary(const stats::Snapshot& s, double elapsed);
+nlohmann::json report_json(const Options& o, api::Stack& s, const std::vector<std::string>& eal_args,
+                           double elapsed, const std::string& stopped_by);
+
+}  // namespace ts::server

@@ -1,0 +1,66 @@
+// Inline mode: the handlers run on the lcores, inside the poll loop, with no ring in between.
+//
+// Thread safety: each lcore calls only into its own handler; nothing is shared between lcores.
+#pragma once
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "api/handler.h"
+#include "dpdk/app_sink.h"
+#include "dpdk/datapath.h"
+
+namespace ts::api {
+
+class InlineSink;
+
+// Handed to Handler::on_poll in inline mode: what a handler may do on its lcore besides
+// answering its connections.
+class Poller {
+ public:
+  // Opens a connection from this lcore (a local port whose replies land on it). The Connection
+  // gets on_connected, or on_closed if the open fails. nullptr when no port or slot is free.
+  Connection* connect(uint32_t raddr, uint16_t rport);
+  uint16_t lcore() const;
+  dpdk::Lcore& raw() { return l_; }
+
+ private:
+  friend class InlineSink;
+  Poller(InlineSink& s, dpdk::Lcore& l) : s_(s), l_(l) {}
+  InlineSink& s_;
+  dpdk::Lcore& l_;
+};
+
+class InlineSink final : public dpdk::AppSink, public ConnDriver {
+ public:
+  InlineSink(HandlerFactory factory, uint16_t lcores);
+  ~InlineSink() override;
+  void attach(dpdk::Datapath& dp);
+
+  void accepted(dpdk::Lcore& l, dpdk::ConnRef c, const tcp::FourTuple& t) override;
+  void connected(dpdk::Lcore& l, dpdk::ConnRef c, const tcp::FourTuple& t) override;
+  void data(dpdk::Lcore& l, dpdk::ConnRef c, rte_mbuf* m, const uint8_t* p, uint32_t len) override;
+  void peer_closed(dpdk::Lcore& l, dpdk::ConnRef c) override;
+  void send_space(dpdk::Lcore& l, dpdk::ConnRef c, uint32_t freed) override;
+  void closed(dpdk::Lcore& l, dpdk::ConnRef c, tcp::CloseReason why) override;
+  void poll(dpdk::Lcore& l, tcp::Time now) override;
+
+  bool send(Connection& c, const void* data, size_t len) override;
+  void close(Connection& c) override;
+  void abort(Connection& c) override;
+
+ private:
+  friend class Poller;
+  struct PerLcore {
+    std::unique_ptr<Handler> h;
+    std::vector<Connection*> spare;  // recycled Connection objects
+  };
+  Connection* make(dpdk::Lcore& l, dpdk::ConnRef ref, const tcp::FourTuple& t);
+  void drop(uint16_t q, Connection* c);
+  Connection* conn(dpdk::Lcore& l, dpdk::ConnRef ref) { return static_cast<Connection*>(l.app_user(ref)); }
+
+  std::vector<PerLcore> per_;
+  std::vector<dpdk::Lcore*> lcores_;
+};
+
+}  // namespace ts::api

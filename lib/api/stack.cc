@@ -1,0 +1,56 @@
+#include "api/stack.h"
+
+#include <rte_lcore.h>
+
+#include "api/inline_sink.h"
+#include "api/worker_set.h"
+
+namespace ts::api {
+
+std::unique_ptr<Stack> Stack::create(StackConfig cfg, HandlerFactory factory, std::string* err) {
+  std::unique_ptr<Stack> s(new Stack());
+  dpdk::DatapathConfig& dc = cfg.datapath;
+  const dpdk::Profile& p = dc.profile;
+  // The sinks are sized by the queue count, which the datapath resolves the same way.
+  const uint16_t queues = dc.queues ? dc.queues : p.port.queues ? p.port.queues : static_cast<uint16_t>(rte_lcore_count());
+  dc.workers = cfg.workers;
+  if (cfg.workers) {
+    s->workers_ = std::make_unique<WorkerSet>(factory, queues, cfg.workers, p.stack.app_ring_size);
+    dc.sink = s->workers_.get();
+  } else {
+    s->inline_ = std::make_unique<InlineSink>(factory, queues);
+    dc.sink = s->inline_.get();
+  }
+  s->dp_ = dpdk::Datapath::create(dc, err);
+  if (!s->dp_) return nullptr;
+  if (s->workers_) s->workers_->attach(*s->dp_);
+  else s->inline_->attach(*s->dp_);
+  return s;
+}
+
+Stack::~Stack() {
+  stop_workers();
+  if (workers_) workers_->release_mbufs();  // while their mempool still exists
+  dp_.reset();  // lcores and port first: nothing calls the sinks after this
+  workers_.reset();
+  inline_.reset();
+}
+
+void Stack::listen(uint16_t port, uint32_t backlog) { dp_->listen(port, backlog); }
+
+bool Stack::start_workers(const std::atomic<bool>& stop, std::string* err) {
+  return !workers_ || workers_->start(stop, err);
+}
+
+void Stack::stop_workers() {
+  if (workers_) workers_->stop();
+}
+
+bool Stack::run(const std::atomic<bool>& stop, std::string* err) {
+  if (!start_workers(stop, err)) return false;
+  dp_->run(stop);
+  stop_workers();
+  return true;
+}
+
+}  // namespace ts::api

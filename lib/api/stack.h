@@ -1,0 +1,57 @@
+// The application's entry point: a TCP stack on one DPDK port, with handlers for its connections.
+//
+//   auto stack = Stack::create(cfg, [](unsigned) { return std::make_unique<MyHandler>(); }, &err);
+//   stack->listen(80, 511);
+//   stack->run(stop_flag);          // on the main lcore, until stop_flag turns true
+//
+// EAL must be running (dpdk/eal.h) before create() and cleaned up after the Stack is destroyed.
+//
+// Thread safety:
+//   create, listen, run, start/stop_workers, the destructor: the main thread (the main lcore).
+//   stats(): any thread, any time.
+//   Handler callbacks and Connection calls: see handler.h and connection.h.
+#pragma once
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "api/handler.h"
+#include "dpdk/datapath.h"
+
+namespace ts::api {
+
+class InlineSink;
+class WorkerSet;
+
+struct StackConfig {
+  dpdk::DatapathConfig datapath;  // profile, address, queues, port factory (sink is set here)
+  uint16_t workers = 0;           // 0: inline mode (handlers on the lcores)
+};
+
+class Stack {
+ public:
+  static std::unique_ptr<Stack> create(StackConfig cfg, HandlerFactory factory, std::string* err);
+  ~Stack();
+
+  // Before run(): accept connections on `port`; each lcore queues at most `backlog` of them.
+  void listen(uint16_t port, uint32_t backlog);
+
+  // Starts the workers, polls every queue on its lcore until `stop`, stops the workers.
+  bool run(const std::atomic<bool>& stop, std::string* err);
+
+  // For callers that poll the lcores themselves (tests, single-threaded stack-to-stack).
+  bool start_workers(const std::atomic<bool>& stop, std::string* err);
+  void stop_workers();
+
+  dpdk::Datapath& datapath() { return *dp_; }
+  stats::Registry& stats() { return dp_->stats(); }
+  bool inline_mode() const { return workers_ == nullptr; }
+
+ private:
+  Stack() = default;
+  std::unique_ptr<InlineSink> inline_;
+  std::unique_ptr<WorkerSet> workers_;
+  std::unique_ptr<dpdk::Datapath> dp_;
+};
+
+}  // namespace ts::api

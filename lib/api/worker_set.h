@@ -1,0 +1,90 @@
+// Worker mode: connections are dealt round robin to N application threads; each lcore-worker
+// pair has an event ring (lcore -> worker) and a command ring (worker -> lcore), both SPSC.
+//
+// Thread safety:
+//   AppSink calls (accepted, data, ..., poll): on the owning lcore, as dpdk/app_sink.h says.
+//   ConnDriver calls (Connection::send/close/abort): on the worker that owns the connection.
+//   start()/stop() and the destructor: on the main thread; stop() before the Datapath dies.
+// Back-pressure: a full event ring parks events in a per-pair overflow list on the lcore (never
+// dropping data, which the stack has already acknowledged); a full command ring makes the worker
+// wait. Workers are DPDK control threads, so they stay off the lcores' CPUs.
+#pragma once
+#include <pthread.h>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "api/handler.h"
+#include "api/messages.h"
+#include "dpdk/datapath.h"
+
+namespace ts::api {
+
+class WorkerSet final : public dpdk::AppSink, public ConnDriver {
+ public:
+  WorkerSet(HandlerFactory factory, uint16_t lcores, uint16_t workers, uint32_t ring_size);
+  ~WorkerSet() override;
+  void attach(dpdk::Datapath& dp);
+
+  // Starts the worker threads; they run until stop() (or `stop` turns true).
+  bool start(const std::atomic<bool>& stop, std::string* err);
+  void stop();
+  // After stop(), before the mempool goes: frees the mbufs still travelling in the rings.
+  void release_mbufs();
+
+  // AppSink (lcore side).
+  void accepted(dpdk::Lcore& l, dpdk::ConnRef c, const tcp::FourTuple& t) override;
+  void connected(dpdk::Lcore& l, dpdk::ConnRef c, const tcp::FourTuple& t) override;
+  void data(dpdk::Lcore& l, dpdk::ConnRef c, rte_mbuf* m, const uint8_t* p, uint32_t len) override;
+  void peer_closed(dpdk::Lcore& l, dpdk::ConnRef c) override;
+  void send_space(dpdk::Lcore& l, dpdk::ConnRef c, uint32_t freed) override;
+  void closed(dpdk::Lcore& l, dpdk::ConnRef c, tcp::CloseReason why) override;
+  void poll(dpdk::Lcore& l, tcp::Time now) override;
+
+  // ConnDriver (worker side).
+  bool send(Connection& c, const void* data, size_t len) override;
+  void close(Connection& c) override;
+  void abort(Connection& c) override;
+
+  uint16_t workers() const { return static_cast<uint16_t>(w_.size()); }
+  // Events parked because a ring was full, summed over pairs (read after stop()).
+  uint64_t overflowed() const;
+
+ private:
+  struct Pair {
+    std::unique_ptr<EventRing> ev;
+    std::unique_ptr<CommandRing> cmd;
+    std::deque<Event> overflow;  // lcore side only
+    uint64_t overflowed = 0;
+  };
+  struct Worker {
+    std::unique_ptr<Handler> h;
+    std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns;
+    pthread_t thread{};
+    bool running = false;
+    WorkerSet* set = nullptr;
+    uint16_t index = 0;
+  };
+
+  Pair& pair(uint16_t lcore, uint16_t worker) { return pairs_[size_t(lcore) * w_.size() + worker]; }
+  void push(dpdk::Lcore& l, uint16_t worker, const Event& e);
+  uint16_t worker_of(dpdk::Lcore& l, dpdk::ConnRef c) const;
+  void command(const Connection& c, const Command& cmd);
+  static void* thread_main(void* arg);
+  void worker_loop(Worker& w);
+  bool handle(Worker& w, const Event& e);
+  static uint64_t key(dpdk::ConnRef r) { return uint64_t(r.lcore) << 48 ^ uint64_t(r.gen & 0xffff) << 32 ^ r.slot; }
+
+  std::vector<Pair> pairs_;
+  std::vector<Worker> w_;
+  std::vector<uint16_t> rr_;  // per lcore: next worker
+  std::vector<dpdk::Lcore*> lcores_;
+  rte_mempool* pool_ = nullptr;
+  const std::atomic<bool>* stop_ = nullptr;
+  std::atomic<bool> quit_{false};
+};
+
+}  // namespace ts::api

@@ -1,0 +1,111 @@
+#include "dpdk/datapath.h"
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mempool.h>
+
+#include <random>
+
+#include "dpdk/ethdev_port.h"
+#include "dpdk/mempool.h"
+
+namespace ts::dpdk {
+
+namespace {
+
+uint64_t random64() {
+  std::random_device rd;
+  return (uint64_t(rd()) << 32) ^ rd();
+}
+
+struct LaunchArg {
+  Lcore* lcore;
+  const std::atomic<bool>* stop;
+};
+
+int lcore_main(void* p) {
+  auto* a = static_cast<LaunchArg*>(p);
+  a->lcore->run(*a->stop);
+  return 0;
+}
+
+}  // namespace
+
+std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::string* err) {
+  std::unique_ptr<Datapath> d(new Datapath());
+  const Profile& p = cfg.profile;
+  uint16_t queues = cfg.queues ? cfg.queues : p.port.queues ? p.port.queues : static_cast<uint16_t>(rte_lcore_count());
+  d->lcore_ids_.push_back(rte_get_main_lcore());
+  unsigned id;
+  RTE_LCORE_FOREACH_WORKER(id) d->lcore_ids_.push_back(id);
+  if (!cfg.make_port && queues > d->lcore_ids_.size()) {
+    *err = std::to_string(queues) + " queues need as many lcores, EAL has " + std::to_string(d->lcore_ids_.size()) +
+           " (give more with -l, or fewer queues)";
+    return nullptr;
+  }
+  d->lcore_ids_.resize(queues, rte_get_main_lcore());
+
+  const uint32_t send_buffers = uint32_t(queues) * 8192;
+  d->mbufs_ = mbufs_needed(p, queues, cfg.workers, send_buffers);
+  d->pool_ = create_pool(cfg.name + "_pool", d->mbufs_, p.port.mbuf_cache, err);
+  if (!d->pool_) return nullptr;
+  d->port_ = cfg.make_port ? cfg.make_port(d->pool_, queues, err) : EthdevPort::open(p.port, queues, d->pool_, err);
+  if (!d->port_) return nullptr;
+
+  Shared& sh = d->shared_;
+  sh.netif.ip = cfg.ip;
+  sh.netif.prefix_len = cfg.prefix_len;
+  sh.netif.gateway = cfg.gateway;
+  sh.netif.ip_count = cfg.ip_count ? cfg.ip_count : 1;
+  sh.time_wait_reuse = cfg.time_wait_reuse;
+  sh.netif.mac = d->port_->mac();
+  sh.port = d->port_.get();
+  sh.pool = d->pool_;
+  d->arp_ = std::make_unique<ArpCache>(1024, tcp::Time(p.stack.arp_timeout_s) * tcp::kSec);
+  sh.arp = d->arp_.get();
+  sh.sink = cfg.sink;
+  sh.reta = d->port_->reta_size() ? rss::Reta::from_entries(d->port_->reta(), d->port_->reta_size())
+                                  : rss::Reta::round_robin(queues);
+  sh.tcp.msl = tcp::Time(p.stack.msl_ms) * tcp::kMsec;
+  sh.tcp.mss = static_cast<uint16_t>(d->port_->mtu() - 40);
+  sh.tcp.syncookies = p.stack.syncookies;
+  sh.tcp.max_half_open = p.stack.max_half_open;
+  sh.tcp.abort_on_overflow = p.stack.abort_on_overflow;
+  sh.isn_key = {random64(), random64()};
+  sh.table_seed = random64();
+  sh.conns_per_queue = p.stack.connections_per_queue;
+  sh.time_wait_per_queue = p.stack.connections_per_queue;
+  sh.handoff_ring_size = p.stack.rx_ring_size;
+  sh.burst = p.port.burst;
+
+  d->stats_ = std::make_unique<stats::Registry>(queues);
+  const tcp::Time now = sh.clock.now();
+  sh.probe_until = cfg.probe_time ? now + cfg.probe_time : 0;
+  for (uint16_t q = 0; q < queues; q++) {
+    auto l = Lcore::create(sh, q, d->stats_->slot(q), now, err);
+    if (!l) return nullptr;
+    sh.lcores.push_back(l.get());
+    d->lcores_.push_back(std::move(l));
+  }
+  return d;
+}
+
+Datapath::~Datapath() {
+  lcores_.clear();
+  port_.reset();  // stops the port: the PMD gives its mbufs back before the pool goes
+  if (pool_) rte_mempool_free(pool_);
+}
+
+void Datapath::listen(uint16_t port, uint32_t backlog) {
+  for (auto& l : lcores_) l->listen(port, backlog);
+}
+
+void Datapath::run(const std::atomic<bool>& stop) {
+  std::vector<LaunchArg> args(lcores_.size());
+  for (size_t q = 0; q < lcores_.size(); q++) args[q] = {lcores_[q].get(), &stop};
+  for (size_t q = 1; q < lcores_.size(); q++) rte_eal_remote_launch(lcore_main, &args[q], lcore_ids_[q]);
+  lcore_main(&args[0]);
+  for (size_t q = 1; q < lcores_.size(); q++) rte_eal_wait_lcore(lcore_ids_[q]);
+}
+
+}  // namespace ts::dpdk

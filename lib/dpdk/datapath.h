@@ -1,0 +1,73 @@
+// A running stack on one port: the mempool, the port, the neighbour cache, one Lcore per queue,
+// the counters. The application (lib/api) owns one and drives it with run().
+//
+// Thread safety: create(), listen() and the destructor on the main thread with no lcore running;
+// run() on the main lcore; stats() from any thread.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dpdk/arp_cache.h"
+#include "dpdk/lcore.h"
+#include "dpdk/profile.h"
+#include "stats/registry.h"
+
+namespace ts::dpdk {
+
+struct DatapathConfig {
+  Profile profile;
+  uint32_t ip = 0;            // host order
+  uint8_t prefix_len = 24;
+  uint32_t gateway = 0;
+  uint16_t queues = 0;        // 0: the profile's, or one per EAL lcore
+  uint16_t workers = 0;       // application worker threads (for mempool sizing)
+  AppSink* sink = nullptr;
+  tcp::Time probe_time = 0;   // RFC 5227: probe for our address this long before announcing it
+  uint32_t ip_count = 1;      // ip .. ip + ip_count - 1 are ours; active opens use them in turn
+  // An active open may take over a TIME-WAIT tuple of ours this long after it entered TIME-WAIT
+  // (as Linux's tcp_tw_reuse, which waits 1 s); kNever: such ports are skipped.
+  tcp::Time time_wait_reuse = tcp::kNever;
+  std::string name = "ts";    // prefix of DPDK object names (rings, pool); unique per process
+  // Builds the port given the pool and the queue count; default: EthdevPort per the profile.
+  std::function<std::unique_ptr<Port>(rte_mempool*, uint16_t, std::string*)> make_port;
+};
+
+class Datapath {
+ public:
+  static std::unique_ptr<Datapath> create(const DatapathConfig& cfg, std::string* err);
+  ~Datapath();
+
+  void listen(uint16_t port, uint32_t backlog);
+
+  // Polls queue i on the i-th EAL lcore (the calling main lcore takes queue 0) until `stop`.
+  void run(const std::atomic<bool>& stop);
+
+  uint16_t queues() const { return static_cast<uint16_t>(lcores_.size()); }
+  Lcore& lcore(uint16_t q) { return *lcores_[q]; }
+  Port& port() { return *port_; }
+  const Netif& netif() const { return shared_.netif; }
+  stats::Registry& stats() { return *stats_; }
+  const ArpCache& arp() const { return *arp_; }
+  tcp::Time now() const { return shared_.clock.now(); }
+  rte_mempool* pool() const { return pool_; }
+  uint32_t mbufs() const { return mbufs_; }
+  // The EAL lcore id that polls queue q (valid after create()).
+  unsigned lcore_id(uint16_t q) const { return lcore_ids_[q]; }
+
+ private:
+  Datapath() = default;
+
+  Shared shared_;
+  rte_mempool* pool_ = nullptr;
+  uint32_t mbufs_ = 0;
+  std::unique_ptr<Port> port_;
+  std::unique_ptr<ArpCache> arp_;
+  std::unique_ptr<stats::Registry> stats_;
+  std::vector<std::unique_ptr<Lcore>> lcores_;
+  std::vector<unsigned> lcore_ids_;
+};
+
+}  // namespace ts::dpdk

@@ -1,0 +1,169 @@
+#include "dpdk/ethdev_port.h"
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "dpdk/log.h"
+#include "rss/toeplitz.h"
+
+namespace ts::dpdk {
+
+namespace {
+
+constexpr uint64_t kRssTypes = RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV4;
+constexpr uint64_t kRxCsum = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+constexpr uint64_t kTxCsum = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+
+std::string errstr(const char* what, int rc) {
+  return std::string(what) + ": " + rte_strerror(rc < 0 ? -rc : rc);
+}
+
+// Whether the PMD can hash TCP/IPv4 with our key and a RETA we can mirror. Keys longer than 40
+// bytes (i40e and ice take 52) are fine: an IPv4 4-tuple only meets the key's first 16 bytes,
+// and the symmetric pattern simply goes on.
+bool rss_possible(const rte_eth_dev_info& info, uint16_t queues) {
+  return queues > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
+         info.hash_key_size >= rss::kKeyLen && info.reta_size >= 64 &&
+         (info.reta_size & (info.reta_size - 1)) == 0;
+}
+
+// Programs entry i -> (i mod 512) mod queues, which Reta::round_robin(queues, min(size, 512))
+// reproduces in software for any table size.
+int program_reta(uint16_t port, uint16_t size, uint16_t queues) {
+  std::vector<rte_eth_rss_reta_entry64> conf(size / RTE_ETH_RETA_GROUP_SIZE);
+  for (uint32_t i = 0; i < size; i++) {
+    auto& g = conf[i / RTE_ETH_RETA_GROUP_SIZE];
+    g.mask |= 1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+    g.reta[i % RTE_ETH_RETA_GROUP_SIZE] = static_cast<uint16_t>((i % rss::Reta::kMaxSize) % queues);
+  }
+  return rte_eth_dev_rss_reta_update(port, conf.data(), size);
+}
+
+// The port configuration for profile `p`: RSS with the symmetric key when the PMD can, checksum
+// offloads as asked. Sets *rss_hw / *csum; "" or a one-line reason.
+std::string make_conf(const PortProfile& p, const rte_eth_dev_info& info, uint16_t queues, const std::string& name,
+                      rte_eth_conf* conf, bool* rss_hw, bool* rx_cs, bool* tx_cs) {
+  static uint8_t key[256];
+  for (size_t i = 0; i < sizeof key; i++) key[i] = rss::kSymmetricKey[i % 2];
+  *rss_hw = p.rss != Offload::kSoftware && rss_possible(info, queues);
+  if (p.rss == Offload::kHardware && !*rss_hw)
+    return name + " cannot do symmetric Toeplitz RSS over " + std::to_string(queues) +
+           " queues; set [port] rss = auto or software";
+  if (*rss_hw) {
+    conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+    conf->rx_adv_conf.rss_conf.rss_key = key;
+    conf->rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size;
+    conf->rx_adv_conf.rss_conf.rss_hf = kRssTypes & info.flow_type_rss_offloads;
+    if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH) conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+  }
+  const bool rx_have = (info.rx_offload_capa & kRxCsum) == kRxCsum;
+  const bool tx_have = (info.tx_offload_capa & kTxCsum) == kTxCsum;
+  if (p.rx_checksum == Offload::kHardware && !rx_have)
+    return name + " does not offer RX checksum offload; set [port] rx_checksum = auto or software";
+  if (p.tx_checksum == Offload::kHardware && !tx_have)
+    return name + " does not offer TX checksum offload; set [port] tx_checksum = auto or software";
+  *rx_cs = p.rx_checksum != Offload::kSoftware && rx_have;
+  *tx_cs = p.tx_checksum != Offload::kSoftware && tx_have;
+  if (*rx_cs) conf->rxmode.offloads |= kRxCsum;
+  if (*tx_cs) conf->txmode.offloads |= kTxCsum;
+  conf->rxmode.mtu = p.mtu;
+  return {};
+}
+
+std::string setup_queues(uint16_t id, const PortProfile& p, const rte_eth_dev_info& info, const rte_eth_conf& conf,
+                         uint16_t queues, rte_mempool* pool) {
+  uint16_t rxd = p.rx_descriptors, txd = p.tx_descriptors;
+  rte_eth_dev_adjust_nb_rx_tx_desc(id, &rxd, &txd);
+  int socket = rte_eth_dev_socket_id(id);
+  if (socket < 0) socket = 0;
+  for (uint16_t q = 0; q < queues; q++) {
+    rte_eth_rxconf rxc = info.default_rxconf;
+    rxc.offloads = conf.rxmode.offloads;
+    if (int rc = rte_eth_rx_queue_setup(id, q, rxd, socket, &rxc, pool); rc != 0) return errstr("RX queue set-up", rc);
+    rte_eth_txconf txc = info.default_txconf;
+    txc.offloads = conf.txmode.offloads;
+    if (int rc = rte_eth_tx_queue_setup(id, q, txd, socket, &txc); rc != 0) return errstr("TX queue set-up", rc);
+  }
+  return {};
+}
+
+}  // namespace
+
+uint16_t ethdev_count() { return rte_eth_dev_count_avail(); }
+
+EthdevPort::EthdevPort(uint16_t id, uint16_t queues)
+    : port_id_(id), queues_(queues), reta_(rss::Reta::round_robin(queues)) {}
+
+std::unique_ptr<EthdevPort> EthdevPort::open(const PortProfile& p, uint16_t queues, rte_mempool* pool,
+                                             std::string* err) {
+  if (rte_eth_dev_count_avail() == 0) {
+    *err = "no Ethernet port: no PMD probed a device (check the --vdev/-a arguments and that the "
+           "PMD's package, e.g. dpdk's librte_net_*, is installed)";
+    return nullptr;
+  }
+  if (!rte_eth_dev_is_valid_port(p.port_id)) {
+    *err = "port_id " + std::to_string(p.port_id) + " does not exist (" +
+           std::to_string(rte_eth_dev_count_avail()) + " port(s) probed)";
+    return nullptr;
+  }
+  std::unique_ptr<EthdevPort> port(new EthdevPort(p.port_id, queues));
+  const uint16_t id = p.port_id;
+  rte_eth_dev_info info;
+  if (int rc = rte_eth_dev_info_get(id, &info); rc != 0) return *err = errstr("rte_eth_dev_info_get", rc), nullptr;
+  port->driver_ = info.driver_name ? info.driver_name : "?";
+  char name[RTE_ETH_NAME_MAX_LEN] = {};
+  rte_eth_dev_get_name_by_port(id, name);
+  port->name_ = name;
+  if (info.max_rx_queues < queues || info.max_tx_queues < queues) {
+    *err = port->name_ + " has " + std::to_string(std::min(info.max_rx_queues, info.max_tx_queues)) +
+           " queue pair(s), " + std::to_string(queues) + " wanted (use fewer lcores or set [port] queues)";
+    return nullptr;
+  }
+  rte_eth_conf conf = {};
+  bool rss_hw = false, rx_cs = false, tx_cs = false;
+  if (*err = make_conf(p, info, queues, port->name_ + " (" + port->driver_ + ")", &conf, &rss_hw, &rx_cs, &tx_cs);
+      !err->empty())
+    return nullptr;
+  if (int rc = rte_eth_dev_configure(id, queues, queues, &conf); rc != 0)
+    return *err = errstr(("configuring " + port->name_).c_str(), rc), nullptr;
+  if (*err = setup_queues(id, p, info, conf, queues, pool); !err->empty()) return nullptr;
+  if (int rc = rte_eth_dev_start(id); rc != 0) return *err = errstr(("starting " + port->name_).c_str(), rc), nullptr;
+  port->started_ = true;
+  if (rss_hw && program_reta(id, info.reta_size, queues) != 0 && info.reta_size > rss::Reta::kMaxSize) {
+    *err = port->name_ + ": cannot program the RSS redirection table; set [port] rss = software";
+    return nullptr;
+  }
+  if (p.promiscuous) rte_eth_promiscuous_enable(id);
+  rte_eth_dev_set_link_up(id);
+
+  rte_ether_addr a;
+  rte_eth_macaddr_get(id, &a);
+  std::memcpy(port->mac_.b, a.addr_bytes, 6);
+  port->caps_ = {rss_hw, rx_cs, rx_cs, tx_cs, tx_cs};
+  uint16_t mtu = 0;
+  port->mtu_ = rte_eth_dev_get_mtu(id, &mtu) == 0 && mtu ? mtu : p.mtu;
+  if (rss_hw) port->reta_ = rss::Reta::round_robin(queues, std::min<uint32_t>(info.reta_size, rss::Reta::kMaxSize));
+  TS_LOG(DEBUG, port, "%s (%s): %u queue pair(s), %s RSS, checksums rx %s tx %s", port->name_.c_str(),
+         port->driver_.c_str(), queues, rss_hw ? "hardware" : "software", rx_cs ? "offloaded" : "software",
+         tx_cs ? "offloaded" : "software");
+  return port;
+}
+
+EthdevPort::~EthdevPort() {
+  if (started_) rte_eth_dev_stop(port_id_);
+  rte_eth_dev_close(port_id_);
+}
+
+uint16_t EthdevPort::rx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) {
+  return rte_eth_rx_burst(port_id_, q, pkts, n);
+}
+
+uint16_t EthdevPort::tx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) {
+  return rte_eth_tx_burst(port_id_, q, pkts, n);
+}
+
+}  // namespace ts::dpdk

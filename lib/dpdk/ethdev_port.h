@@ -1,0 +1,51 @@
+// The Port over a DPDK ethdev: configure N queue pairs, symmetric RSS and checksum offloads
+// where the PMD has them, start; stop and close (a net_tap interface disappears) on destruction.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "dpdk/port.h"
+#include "dpdk/profile.h"
+#include "rss/reta.h"
+
+namespace ts::dpdk {
+
+class EthdevPort final : public Port {
+ public:
+  // On failure returns nullptr and a one-line reason in *err.
+  static std::unique_ptr<EthdevPort> open(const PortProfile& p, uint16_t queues, rte_mempool* pool,
+                                          std::string* err);
+  ~EthdevPort() override;
+
+  const char* name() const override { return name_.c_str(); }
+  uint16_t queues() const override { return queues_; }
+  wire::Mac mac() const override { return mac_; }
+  const PortCaps& caps() const override { return caps_; }
+  uint16_t mtu() const override { return mtu_; }
+  const uint16_t* reta() const override { return reta_.entries(); }
+  uint32_t reta_size() const override { return reta_.size(); }
+
+  uint16_t rx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) override;
+  uint16_t tx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) override;
+
+  uint16_t port_id() const { return port_id_; }
+  const std::string& driver() const { return driver_; }
+
+ private:
+  EthdevPort(uint16_t id, uint16_t queues);
+
+  uint16_t port_id_;
+  uint16_t queues_;
+  uint16_t mtu_ = 1500;
+  bool started_ = false;
+  std::string name_;
+  std::string driver_;
+  wire::Mac mac_;
+  PortCaps caps_;
+  rss::Reta reta_;
+};
+
+// How many ethdev ports EAL probed (0: the PMD is missing or failed).
+uint16_t ethdev_count();
+
+}  // namespace ts::dpdk

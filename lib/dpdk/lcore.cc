@@ -1,0 +1,296 @@
+// Lcore: set-up, the poll loop, receive classification and the transmit path.
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+
+#include <sys/random.h>
+
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "dpdk/lcore_internal.h"
+#include "table/value.h"
+
+namespace ts::dpdk {
+
+using stats::Counter;
+
+namespace {
+std::atomic<unsigned> g_ring_serial{0};  // ring names are global to the process
+}
+
+Lcore::Lcore(Shared& sh, uint16_t queue, stats::LcoreCounters& cnt) : sh_(sh), queue_(queue), cnt_(cnt) {}
+
+std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCounters& cnt, tcp::Time now,
+                                     std::string* err) {
+  std::unique_ptr<Lcore> l(new Lcore(sh, queue, cnt));
+  l->now_ = now;
+  l->ctx_.cfg = sh.tcp;
+  l->ctx_.isn_source = l.get();
+  l->ctx_.listeners = l.get();
+  l->ctx_.cookie_keys = l.get();
+  l->ctx_.cookie_secrets = {l->fresh_key(), l->fresh_key()};
+  l->ctx_.cookie_rotated = now;
+  const uint32_t nc = sh.conns_per_queue, nt = sh.time_wait_per_queue;
+  table::Config tc;
+  tc.capacity = nc + nt;
+  tc.seed = sh.table_seed ^ (uint64_t(queue) * 0x9e3779b97f4a7c15ull);
+  l->table_ = table::Shard::create(tc);
+  if (!l->table_) return *err = "cannot allocate the connection table", nullptr;
+  l->wheel_ = std::make_unique<tcp::TimerWheel>(nc + nt, kTick, now);
+  l->conns_.resize(nc);
+  l->tws_.resize(nt);
+  l->tw_hash_.resize(nt);
+  for (uint32_t i = nc; i-- > 0;) l->free_conns_.push_back(i);
+  for (uint32_t i = nt; i-- > 0;) l->free_tws_.push_back(i);
+  l->dirty_.reserve(1024);
+  l->deferred_.reserve(256);
+  l->pending_.reserve(kMaxPending);
+  l->expired_.resize(kTimersPerAdvance);
+  l->rx_.resize(sh.burst);
+  l->txq_.resize(2u * sh.burst);
+  std::string rn = "ts_ho" + std::to_string(g_ring_serial.fetch_add(1)) + "_" + std::to_string(queue);
+  l->handoff_ = rte_ring_create(rn.c_str(), sh.handoff_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
+  if (!l->handoff_) return *err = "cannot create ring " + rn + ": " + rte_strerror(rte_errno), nullptr;
+  l->next_port_.assign(sh.netif.ip_count, static_cast<uint16_t>(32768 + (sh.table_seed >> 7) % 28000));
+  if (queue == 0) {
+    l->announcements_left_ = kAnnounceNum;
+    l->announce_at_ = now;
+  }
+  return l;
+}
+
+Lcore::~Lcore() {
+  shutdown();
+  if (handoff_) rte_ring_free(handoff_);
+}
+
+void Lcore::listen(uint16_t port, uint32_t backlog) {
+  for (auto& s : listeners_)
+    if (s.port == port) return void(s.l.backlog = backlog);
+  ListenerSlot s{port, {}};
+  s.l.backlog = backlog;
+  s.l.max_half_open = sh_.tcp.max_half_open;
+  listeners_.push_back(s);
+}
+
+uint32_t Lcore::isn(const tcp::FourTuple& t, tcp::Time now) { return tcp::make_isn(sh_.isn_key, t, now); }
+
+// SYN cookie keys: from the kernel's CSPRNG, once per rotation period (minutes), never per packet.
+tcp::SipKey Lcore::fresh_key() {
+  tcp::SipKey k;
+  if (getrandom(&k, sizeof k, 0) != static_cast<ssize_t>(sizeof k)) {
+    std::random_device rd;
+    k = {(uint64_t(rd()) << 32) ^ rd(), (uint64_t(rd()) << 32) ^ rd()};
+  }
+  return k;
+}
+
+tcp::Listener* Lcore::find(const tcp::FourTuple& t) {
+  for (auto& s : listeners_)
+    if (s.port == t.lport) return &s.l;
+  return nullptr;
+}
+
+bool Lcore::hand_over(rte_mbuf* m) { return rte_ring_mp_enqueue(handoff_, m) == 0; }
+
+unsigned Lcore::poll(tcp::Time now) {
+  now_ = now;
+  const uint16_t n = sh_.port->rx_burst(queue_, rx_.data(), static_cast<uint16_t>(rx_.size()));
+  for (uint16_t i = 0; i < n; i++) {
+    if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(rx_[i + 1], void*));
+    input(rx_[i], true);
+  }
+  flush_app();
+  const unsigned h = rte_ring_sc_dequeue_burst(handoff_, reinterpret_cast<void**>(rx_.data()),
+                                               static_cast<unsigned>(rx_.size()), nullptr);
+  for (unsigned i = 0; i < h; i++) input(rx_[i], false);
+  flush_app();
+  run_timers();
+  if (now_ >= next_tick_) {
+    next_tick_ = now_ + kTick;
+    retry_pending();
+    if (announcements_left_ && now_ >= announce_at_) announce();
+    publish_tcp_counters();
+  }
+  if (sh_.sink) {
+    sh_.sink->poll(*this, now_);
+    flush_app();
+  }
+  flush_deferred_acks();
+  flush_tx();
+  return n + h;
+}
+
+void Lcore::run(const std::atomic<bool>& stop) {
+  while (!stop.load(std::memory_order_relaxed)) poll(sh_.clock.now());
+  flush_tx();
+  publish_tcp_counters();
+}
+
+void Lcore::shutdown() {
+  flush_tx();
+  publish_tcp_counters();
+  for (auto& c : conns_) c.sq.clear();
+  for (auto& p : pending_) rte_pktmbuf_free(p.m);
+  pending_.clear();
+  void* m;
+  while (handoff_ && rte_ring_sc_dequeue(handoff_, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+}
+
+void Lcore::count_parse_error(wire::WireError e) {
+  using W = wire::WireError;
+  Counter c = Counter::drop_eth_malformed;
+  switch (e) {
+    case W::kArpTruncated: case W::kArpUnsupported: case W::kArpBadOp: c = Counter::drop_arp_malformed; break;
+    case W::kIpTruncated: case W::kIpBadIhl: c = Counter::drop_ip_header_length; break;
+    case W::kIpBadVersion: c = Counter::drop_ip_version; break;
+    case W::kIpBadTotalLength: c = Counter::drop_ip_total_length; break;
+    case W::kIpBadChecksum: c = Counter::drop_ip_checksum; break;
+    case W::kIpTtlZero: c = Counter::drop_ip_ttl; break;
+    case W::kIpFragment: c = Counter::drop_ip_fragment; break;
+    case W::kIpBadSource: c = Counter::drop_ip_source; break;
+    case W::kIcmpTruncated: case W::kIcmpBadChecksum: c = Counter::drop_icmp_malformed; break;
+    case W::kTcpBadChecksum: c = Counter::drop_tcp_checksum; break;
+    case W::kTcpTruncated: case W::kTcpBadDataOffset: case W::kTcpOptionBadLength:
+    case W::kTcpOptionOverrun: case W::kTcpOptionWrongLength: c = Counter::drop_tcp_malformed; break;
+    default: break;
+  }
+  cnt_.add(c);
+}
+
+void Lcore::input(rte_mbuf* m, bool from_wire) {
+  if (from_wire) {
+    cnt_.add(Counter::rx_packets);
+    cnt_.add(Counter::rx_bytes, rte_pktmbuf_pkt_len(m));
+  } else {
+    cnt_.add(Counter::handoff_in);
+  }
+  if (m->nb_segs != 1) {  // we never configure scattered RX; a PMD that does anyway is refused
+    cnt_.add(Counter::drop_eth_malformed);
+    return rte_pktmbuf_free(m);
+  }
+  const PortCaps& caps = sh_.port->caps();
+  uint32_t flags = 0;
+  if (caps.rx_ip_checksum && (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+    flags |= wire::kRxIpChecksumOk;
+  if (caps.rx_l4_checksum && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+    flags |= wire::kRxL4ChecksumOk;
+  wire::Frame f;
+  if (wire::WireError e = wire::parse_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, flags, f);
+      e != wire::WireError::kOk) {
+    count_parse_error(e);
+    return rte_pktmbuf_free(m);
+  }
+  const Netif& ni = sh_.netif;
+  if (!(f.eth.dst == ni.mac) && !f.eth.dst.is_broadcast()) {
+    cnt_.add(Counter::drop_eth_not_ours);
+    return rte_pktmbuf_free(m);
+  }
+  switch (f.kind) {
+    case wire::FrameKind::kArp:
+      // The neighbour cache has one writer: queue 0's lcore.
+      if (queue_ != 0) {
+        if (sh_.lcores[0]->hand_over(m)) return cnt_.add(Counter::handoff_out);
+        cnt_.add(Counter::drop_handoff_full);
+        return rte_pktmbuf_free(m);
+      }
+      return arp_input(m, f);
+    case wire::FrameKind::kIpv4Tcp:
+    case wire::FrameKind::kIpv4Icmp:
+    case wire::FrameKind::kIpv4Other:
+      break;
+    default:
+      cnt_.add(Counter::drop_ethertype);
+      return rte_pktmbuf_free(m);
+  }
+  if (!ni.ours(f.ip.dst)) {
+    cnt_.add(Counter::drop_ip_not_ours);
+    return rte_pktmbuf_free(m);
+  }
+  if (f.kind == wire::FrameKind::kIpv4Icmp) return icmp_input(m, f);
+  if (f.kind != wire::FrameKind::kIpv4Tcp) {
+    cnt_.add(Counter::drop_ip_protocol);
+    return rte_pktmbuf_free(m);
+  }
+  // The table is keyed by the software Toeplitz hash whatever the NIC did, so that active opens
+  // (which compute it themselves) and NICs with another hash agree; the shard is the RETA's
+  // choice for that hash, and a frame that arrived elsewhere moves there.
+  const uint32_t hash = sh_.toeplitz.hash_v4(f.ip.src, f.ip.dst, f.tcp.sport, f.tcp.dport);
+  const uint16_t owner = sh_.reta->queue_of(hash);
+  if (owner != queue_) {
+    if (sh_.lcores[owner]->hand_over(m)) return cnt_.add(Counter::handoff_out);
+    cnt_.add(Counter::drop_handoff_full);
+    return rte_pktmbuf_free(m);
+  }
+  tcp_input(m, f, hash);
+}
+
+void Lcore::tx(rte_mbuf* m) {
+  cnt_.add(Counter::tx_bytes, rte_pktmbuf_pkt_len(m));
+  txq_[tx_n_++] = m;
+  if (tx_n_ == txq_.size()) flush_tx();
+}
+
+void Lcore::flush_tx() {
+  uint16_t done = 0;
+  for (int tries = 0; done < tx_n_ && tries < 4; tries++)
+    done += sh_.port->tx_burst(queue_, txq_.data() + done, static_cast<uint16_t>(tx_n_ - done));
+  cnt_.add(Counter::tx_packets, done);
+  if (done < tx_n_) {
+    cnt_.add(Counter::tx_full_drops, tx_n_ - done);
+    for (uint16_t i = done; i < tx_n_; i++) rte_pktmbuf_free(txq_[i]);
+  }
+  tx_n_ = 0;
+}
+
+// Fills in the destination MAC of a built frame (bytes 0..5) and transmits it, or parks it until
+// ARP answers. `fallback`: the peer's MAC as seen on its SYN, used while ARP knows nothing.
+void Lcore::send_frame(rte_mbuf* m, uint32_t next_hop, const wire::Mac* fallback) {
+  if (next_hop == 0) {
+    cnt_.add(Counter::drop_no_route);
+    return rte_pktmbuf_free(m);
+  }
+  wire::Mac mac;
+  ArpCache::Result r = sh_.arp->lookup(next_hop, now_, &mac);
+  if (r == ArpCache::Result::kMiss && fallback && !fallback->is_zero()) {
+    mac = *fallback;
+    r = ArpCache::Result::kStale;
+  }
+  if (r != ArpCache::Result::kHit) arp_request(next_hop);
+  // Frames parked for ARP leave before this one: a SYN parked there must not follow the whole
+  // connection that its retransmission opened (it would reach the peer as a new SYN).
+  if (r != ArpCache::Result::kMiss && !pending_.empty()) retry_pending();
+  if (r == ArpCache::Result::kMiss) {
+    if (pending_.size() >= kMaxPending) {
+      cnt_.add(Counter::drop_no_route);
+      return rte_pktmbuf_free(m);
+    }
+    pending_.push_back({m, next_hop, now_ + kArpGiveUp});
+    return;
+  }
+  std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), mac.b, 6);
+  tx(m);
+}
+
+void Lcore::retry_pending() {
+  size_t keep = 0;
+  for (auto& p : pending_) {
+    wire::Mac mac;
+    if (sh_.arp->lookup(p.next_hop, now_, &mac) != ArpCache::Result::kMiss) {
+      std::memcpy(rte_pktmbuf_mtod(p.m, uint8_t*), mac.b, 6);
+      tx(p.m);
+    } else if (now_ >= p.give_up) {
+      cnt_.add(Counter::drop_no_route);
+      rte_pktmbuf_free(p.m);
+    } else {
+      arp_request(p.next_hop);
+      pending_[keep++] = p;
+    }
+  }
+  pending_.resize(keep);
+}
+
+}  // namespace ts::dpdk

@@ -1,0 +1,222 @@
+// One lcore's share of the stack (l3fwd's lcore_conf, grown up): it polls one RX/TX queue pair,
+// owns shard `queue` of the connection table with every connection in it, its timer wheel, its
+// counters, and runs every packet to completion:
+//
+//   rx_burst -> parse (lib/wire) -> software RSS: another lcore's? hand it over
+//     ARP (queue 0 owns the neighbour cache) | ICMP echo | TCP:
+//     table.find(tuple, rss hash) -> on_segment / TIME-WAIT / listener / RST
+//     -> Actions: free acked bytes, build segments, arm the timer, tell the application
+//   then: hand-off ring, timer wheel (TSC time), application commands, tx_burst.
+//
+// Thread safety: everything here runs on the lcore that owns it, except what says otherwise.
+// The app_* functions are for the AppSink, i.e. on this lcore (inline handlers, or lib/api
+// draining a worker's command ring); they take effect when the current packet is done.
+#pragma once
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "dpdk/app_sink.h"
+#include "dpdk/arp_cache.h"
+#include "dpdk/clock.h"
+#include "dpdk/netif.h"
+#include "dpdk/port.h"
+#include "dpdk/send_queue.h"
+#include "rss/reta.h"
+#include "rss/toeplitz.h"
+#include "stats/counters.h"
+#include "table/shard.h"
+#include "tcp/context.h"
+#include "tcp/isn.h"
+#include "tcp/listener.h"
+#include "tcp/tcb.h"
+#include "tcp/time_wait.h"
+#include "tcp/timer_wheel.h"
+#include "wire/frame.h"
+
+struct rte_mbuf;
+struct rte_mempool;
+struct rte_ring;
+
+namespace ts::dpdk {
+
+class Lcore;
+
+// What every lcore of one stack shares, read-only once the lcores run (the ArpCache excepted:
+// queue 0's lcore writes it, see arp_cache.h).
+struct Shared {
+  Netif netif;
+  Port* port = nullptr;
+  rte_mempool* pool = nullptr;
+  ArpCache* arp = nullptr;
+  AppSink* sink = nullptr;
+  TscClock clock;                     // one time origin for every lcore (the ARP cache is shared)
+  rss::Toeplitz toeplitz{rss::kSymmetricKey};
+  std::optional<rss::Reta> reta;      // the port's, mirrored for software RSS
+  tcp::Config tcp;
+  tcp::IsnKey isn_key;
+  uint64_t table_seed = 0;
+  uint32_t conns_per_queue = 65536;   // connection blocks per lcore
+  uint32_t time_wait_per_queue = 65536;
+  uint32_t handoff_ring_size = 4096;
+  uint16_t burst = 32;
+  tcp::Time time_wait_reuse = tcp::kNever;  // see DatapathConfig
+  tcp::Time probe_until = 0;          // RFC 5227 address probing before announcing (0: none)
+  std::vector<Lcore*> lcores;         // by queue: where software RSS hands frames
+};
+
+class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
+ public:
+  // nullptr and *err on failure (memory, ring).
+  static std::unique_ptr<Lcore> create(Shared& sh, uint16_t queue, stats::LcoreCounters& cnt,
+                                       tcp::Time now, std::string* err);
+  ~Lcore();
+  Lcore(const Lcore&) = delete;
+  Lcore& operator=(const Lcore&) = delete;
+
+  // Before the lcores start: accept connections on `port`, `backlog` of them queued at most on
+  // this lcore (each lcore has its own accept queue, as SO_REUSEPORT sockets do).
+  void listen(uint16_t port, uint32_t backlog);
+
+  // One iteration of the poll loop. Returns the frames it received (0: idle).
+  unsigned poll(tcp::Time now);
+  // Polls until `stop` becomes true, reading the TSC for the time.
+  void run(const std::atomic<bool>& stop);
+  // After the loop: flush, publish counters, free every connection (no events are delivered).
+  void shutdown();
+
+  // --- for the AppSink, on this lcore ---
+  // Queue len bytes (copied) / a chain of data mbufs (see send_queue.h) for sending.
+  bool app_send(ConnRef c, const uint8_t* data, uint32_t len);
+  bool app_send_chain(ConnRef c, rte_mbuf* chain);
+  // FIN after the queued data (the connection stays until the close completes).
+  bool app_close(ConnRef c);
+  // RST now.
+  bool app_abort(ConnRef c);
+  // The application took an accepted connection: it leaves its listener's accept queue.
+  bool app_accepted(ConnRef c);
+  // Active open from this lcore: a local port whose replies hash to this queue, an RFC 6528 ISN.
+  std::optional<ConnRef> app_connect(uint32_t raddr, uint16_t rport);
+  // The connection's tuple and state; nullopt for a stale handle. Per-connection user pointer.
+  std::optional<tcp::FourTuple> app_tuple(ConnRef c) const;
+  tcp::State app_state(ConnRef c) const;
+  void* app_user(ConnRef c) const;
+  void app_set_user(ConnRef c, void* p);
+
+  // --- any thread ---
+  uint16_t queue() const { return queue_; }
+  // Frames handed to this lcore by another's software RSS (multi-producer ring).
+  bool hand_over(rte_mbuf* m);
+  const table::Shard& table() const { return *table_; }
+  tcp::Time now() const { return now_; }
+  rte_mempool* pool() const { return sh_.pool; }
+  const Shared& shared() const { return sh_; }
+  // This lcore's counter block: for the AppSink to count on, on this lcore only.
+  stats::LcoreCounters& counters() { return cnt_; }
+
+  // For tests and the final summary (read on this lcore or after it stopped).
+  const tcp::Counters& tcp_counters() const { return ctx_.cnt; }
+  uint32_t live_connections() const { return conns_live_; }
+  uint32_t time_wait_entries() const { return tw_live_; }
+
+ private:
+  struct Conn;
+  struct RxInfo;
+  struct Pending;
+  struct DeferredAck;
+
+  Lcore(Shared& sh, uint16_t queue, stats::LcoreCounters& cnt);
+
+  // IsnSource, ListenerLookup, CookieKeySource.
+  uint32_t isn(const tcp::FourTuple& t, tcp::Time now) override;
+  tcp::Listener* find(const tcp::FourTuple& t) override;
+  tcp::SipKey fresh_key() override;
+
+  // Receive path (lcore.cc, lcore_l3.cc, lcore_tcp.cc).
+  void input(rte_mbuf* m, bool from_wire);
+  void count_parse_error(wire::WireError e);
+  void arp_input(rte_mbuf* m, const wire::Frame& f);
+  void icmp_input(rte_mbuf* m, const wire::Frame& f);
+  void tcp_input(rte_mbuf* m, const wire::Frame& f, uint32_t hash);
+  void time_wait_input(rte_mbuf* m, const wire::Frame& f, uint64_t tw, const tcp::Segment& seg,
+                       uint32_t hash);
+  void listen_input(rte_mbuf* m, const wire::Frame& f, const tcp::Segment& seg, uint32_t hash,
+                    const tcp::Seq* reopen_isn);
+  std::optional<uint32_t> new_conn(const tcp::FourTuple& t, uint32_t hash, const wire::Frame& f);
+  void send_rst_for(const wire::Frame& f, const tcp::Segment& seg);
+
+  // Connections.
+  Conn* conn_of(ConnRef c);
+  const Conn* conn_of(ConnRef c) const;
+  ConnRef ref_of(uint32_t slot) const;
+  std::optional<uint32_t> alloc_conn();
+  void free_conn(uint32_t slot);
+  void finish(uint32_t slot, tcp::State before, tcp::Actions a, const RxInfo* rx);
+  void enter_time_wait(uint32_t slot);
+  bool reuse_time_wait(uint64_t v, uint32_t hash, tcp::Seq* isn);  // lcore_connect.cc
+  void note_state(tcp::State from, tcp::State to);
+  void mark_dirty(uint32_t slot);
+  void flush_app();
+  void flush_deferred_acks();
+
+  // Timers.
+  void run_timers();
+  void timer_fired(uint32_t id);
+
+  // Transmit path.
+  bool emit(Conn& c, const tcp::OutSegment& s);
+  bool emit_reply(const wire::Frame& in, const tcp::OutSegment& s);
+  rte_mbuf* build_segment(const wire::TcpFrameSpec& spec, const Conn* c, const tcp::OutSegment& s);
+  void send_frame(rte_mbuf* m, uint32_t next_hop_ip, const wire::Mac* fallback);
+  void tx(rte_mbuf* m);
+  void flush_tx();
+  enum class ArpKind : uint8_t { kRequest, kGratuitous, kProbe };
+  void arp_request(uint32_t ip, ArpKind kind = ArpKind::kRequest);
+  void retry_pending();
+  void announce();
+  void publish_tcp_counters();
+
+  Shared& sh_;
+  const uint16_t queue_;
+  stats::LcoreCounters& cnt_;
+  tcp::Time now_ = 0;
+  tcp::Context ctx_;
+
+  std::unique_ptr<table::Shard> table_;
+  std::unique_ptr<tcp::TimerWheel> wheel_;
+  std::vector<Conn> conns_;
+  std::vector<uint32_t> free_conns_;
+  std::vector<tcp::TimeWait> tws_;
+  std::vector<uint32_t> tw_hash_;
+  std::vector<uint32_t> free_tws_;
+  uint32_t conns_live_ = 0;
+  uint32_t tw_live_ = 0;
+  std::vector<uint32_t> dirty_;  // connections with application requests to apply
+
+  struct ListenerSlot {
+    uint16_t port;
+    tcp::Listener l;
+  };
+  std::vector<ListenerSlot> listeners_;
+
+  rte_ring* handoff_ = nullptr;
+  std::vector<rte_mbuf*> rx_;
+  std::vector<rte_mbuf*> txq_;
+  uint16_t tx_n_ = 0;
+
+  std::vector<DeferredAck> deferred_;         // pure ACKs that may ride on an answer
+  std::vector<Pending> pending_;              // frames waiting for ARP
+  std::array<std::pair<uint32_t, tcp::Time>, 64> arp_asked_{};  // rate limit of our requests
+  tcp::Time next_tick_ = 0;                   // counters, pending ARP, announcements
+  tcp::Time announce_at_ = 0;
+  uint8_t announcements_left_ = 0;
+  std::vector<uint16_t> next_port_;           // per local address: where the port search starts
+  uint32_t next_addr_ = 0;                    // local address of the next active open
+  tcp::Counters published_{};
+  std::vector<uint32_t> expired_;
+};
+
+}  // namespace ts::dpdk

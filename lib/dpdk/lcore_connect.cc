@@ -1,0 +1,77 @@
+// Lcore: active opens. The local address and port are chosen so that the replies hash to this
+// lcore's queue (Seastar's connect(), with the software Toeplitz and the port's RETA); local
+// addresses are taken in turn so that a load generator with N of them has N times the ports,
+// and each tuple rests as long as possible before it comes round again.
+//
+// A tuple still in TIME-WAIT on our side is skipped, or, once it has been there for
+// Shared::time_wait_reuse, taken over, as Linux's tcp_tw_reuse does: the new SYN starts above
+// everything the old connection sent (the old snd_nxt + 64 KiB + 2, the ISN the RFC 6191 reopen of
+// lib/tcp picks too) and, its timestamp offset being that ISN, carries TSvals above the old ones,
+// so that a peer still holding the old incarnation in TIME-WAIT accepts it by either rule of
+// RFC 6191, and a peer that has forgotten it sees a plain new connection.
+#include <rte_mbuf.h>
+
+#include "dpdk/lcore_internal.h"
+#include "rss/port_select.h"
+#include "table/value.h"
+#include "tcp/conn.h"
+
+namespace ts::dpdk {
+
+using stats::Counter;
+using tcp::State;
+
+// The table entry `v` found for a tuple we want: true if it is a TIME-WAIT entry old enough to
+// take over (it is then gone, and *isn is where the new connection must start at least).
+bool Lcore::reuse_time_wait(uint64_t v, uint32_t hash, tcp::Seq* isn) {
+  if (table::kind_of(v) != table::EntryKind::kTimeWait || sh_.time_wait_reuse == tcp::kNever) return false;
+  const auto idx = static_cast<uint32_t>(table::index_of(v));
+  const tcp::TimeWait& tw = tws_[idx];
+  const tcp::Time entered = tw.expires - ctx_.cfg.time_wait_len();
+  if (now_ < entered + sh_.time_wait_reuse) return false;
+  *isn = tw.snd_nxt + 65535 + 2;
+  table_->erase(tw.tuple, hash);
+  wheel_->cancel(sh_.conns_per_queue + idx);
+  free_tws_.push_back(idx);
+  tw_live_--;
+  note_state(State::kTimeWait, State::kClosed);
+  cnt_.add(Counter::time_wait_reused);
+  return true;
+}
+
+std::optional<ConnRef> Lcore::app_connect(uint32_t raddr, uint16_t rport) {
+  const Netif& ni = sh_.netif;
+  for (int tries = 0; tries < 64; tries++) {
+    const uint32_t a = next_addr_;
+    const uint32_t laddr = ni.ip + a;
+    const auto lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, laddr, raddr, rport, queue_, next_port_[a]);
+    if (!lport) return std::nullopt;
+    next_port_[a] = static_cast<uint16_t>(*lport + 1 < 61000 ? *lport + 1 : 32768);
+    next_addr_ = a + 1 < ni.ip_count ? a + 1 : 0;
+    const tcp::FourTuple t{laddr, raddr, *lport, rport};
+    const uint32_t hash = sh_.toeplitz.hash_v4(raddr, laddr, rport, *lport);
+    tcp::Seq isn = tcp::choose_isn(ctx_, t, now_);
+    if (const auto v = table_->find(t, hash)) {
+      tcp::Seq floor;
+      if (!reuse_time_wait(*v, hash, &floor)) continue;  // in use, or in TIME-WAIT too recently
+      if (isn < floor) isn = floor;
+    }
+    const auto slot = alloc_conn();
+    if (!slot) return cnt_.add(Counter::table_full), std::nullopt;
+    if (table_->insert(t, hash, table::make_value(table::EntryKind::kConnection, *slot)) !=
+        table::InsertResult::kInserted) {
+      free_conn(*slot);
+      return cnt_.add(Counter::table_full), std::nullopt;
+    }
+    Conn& c = conns_[*slot];
+    c.hash = hash;
+    c.flags |= cf::kKnown;
+    cnt_.add(Counter::conn_opened);
+    const ConnRef ref = ref_of(*slot);
+    finish(*slot, State::kClosed, tcp::connect(ctx_, c.tcb, t, isn, now_), nullptr);
+    return ref;
+  }
+  return std::nullopt;
+}
+
+}  // namespace ts::dpdk

@@ -1,0 +1,61 @@
+// Lcore's private types, shared by lcore*.cc only.
+#pragma once
+#include "dpdk/lcore.h"
+
+namespace ts::dpdk {
+
+// A connection block plus what the datapath keeps beside it: three cache lines.
+struct Lcore::Conn {
+  tcp::Tcb tcb;
+  SendQueue sq;
+  void* user = nullptr;       // the application's pointer (inline handlers)
+  uint32_t gen = 0;           // bumped when the slot is freed: stale ConnRefs miss
+  uint32_t hash = 0;          // the RSS hash the table knows the tuple by
+  uint32_t app_bytes = 0;     // queued by the application, not yet told to the state machine
+  tcp::Seq last_ack;          // ack field of the last segment sent (see defer_ack)
+  wire::Mac peer_mac;         // from the SYN: used while ARP has no entry for the peer
+  uint8_t flags = 0;          // cf:: below
+  uint8_t acks_sent = 0;      // segments with ACK sent, modulo 256 (see defer_ack)
+};
+
+namespace cf {
+inline constexpr uint8_t kLive = 1;      // slot in use
+inline constexpr uint8_t kDirty = 2;     // in dirty_
+inline constexpr uint8_t kClose = 4;     // application asked for close()
+inline constexpr uint8_t kAbort = 8;     // application asked for abort()
+inline constexpr uint8_t kQueued = 16;   // counted in its listener's accept queue
+inline constexpr uint8_t kKnown = 32;    // the application has been told about it
+}  // namespace cf
+
+// What the segment being processed came with, for events that hand out its payload.
+struct Lcore::RxInfo {
+  rte_mbuf* m;
+  const wire::Frame* f;
+};
+
+// A pure ACK held until the end of the poll iteration: if the application answers meanwhile,
+// the answer carries the acknowledgment and the ACK is never sent.
+struct Lcore::DeferredAck {
+  uint32_t slot;
+  uint32_t gen;
+  uint8_t acks_sent;  // the connection's count when the ACK was held back
+  tcp::OutSegment seg;
+};
+
+// A frame waiting for ARP to resolve its next hop.
+struct Lcore::Pending {
+  rte_mbuf* m;
+  uint32_t next_hop;
+  tcp::Time give_up;
+};
+
+inline constexpr tcp::Time kTick = tcp::kMsec;            // housekeeping period
+inline constexpr tcp::Time kArpRetry = 1 * tcp::kSec;     // between our requests for one address
+inline constexpr tcp::Time kArpGiveUp = 3 * tcp::kSec;    // a parked frame is dropped after this
+inline constexpr size_t kMaxPending = 256;
+inline constexpr tcp::Time kAnnounceInterval = 2 * tcp::kSec;  // RFC 5227 ANNOUNCE_INTERVAL
+inline constexpr uint8_t kAnnounceNum = 2;                     // RFC 5227 ANNOUNCE_NUM
+inline constexpr tcp::Time kProbeInterval = 250 * tcp::kMsec;  // between our address probes
+inline constexpr uint32_t kTimersPerAdvance = 256;
+
+}  // namespace ts::dpdk

@@ -1,0 +1,522 @@
+// Lcore: TCP. Table lookup, the state machine's calls, Actions applied, timers, application
+// requests, active opens.
+#include <rte_mbuf.h>
+
+#include "dpdk/lcore_internal.h"
+#include "rss/port_select.h"
+#include "table/value.h"
+#include "tcp/conn.h"
+#include "tcp/reply.h"
+
+namespace ts::dpdk {
+
+using stats::Counter;
+using stats::Gauge;
+using tcp::State;
+
+namespace {
+
+std::optional<Gauge> gauge_of(State s) {
+  switch (s) {
+    case State::kSynSent: return Gauge::syn_sent;
+    case State::kSynReceived: return Gauge::syn_received;
+    case State::kEstablished: return Gauge::established;
+    case State::kFinWait1: return Gauge::fin_wait_1;
+    case State::kFinWait2: return Gauge::fin_wait_2;
+    case State::kCloseWait: return Gauge::close_wait;
+    case State::kClosing: return Gauge::closing;
+    case State::kLastAck: return Gauge::last_ack;
+    case State::kTimeWait: return Gauge::time_wait;
+    default: return std::nullopt;
+  }
+}
+
+Counter entered(State s) {
+  switch (s) {
+    case State::kSynSent: return Counter::enter_syn_sent;
+    case State::kSynReceived: return Counter::enter_syn_received;
+    case State::kEstablished: return Counter::enter_established;
+    case State::kFinWait1: return Counter::enter_fin_wait_1;
+    case State::kFinWait2: return Counter::enter_fin_wait_2;
+    case State::kCloseWait: return Counter::enter_close_wait;
+    case State::kClosing: return Counter::enter_closing;
+    case State::kLastAck: return Counter::enter_last_ack;
+    case State::kTimeWait: return Counter::enter_time_wait;
+    default: return Counter::enter_closed;
+  }
+}
+
+Counter close_counter(tcp::CloseReason r) {
+  switch (r) {
+    case tcp::CloseReason::kNormal: return Counter::conn_closed;
+    case tcp::CloseReason::kReset:
+    case tcp::CloseReason::kRefused: return Counter::conn_reset;
+    case tcp::CloseReason::kAborted:
+    case tcp::CloseReason::kAcceptOverflow: return Counter::conn_aborted;
+    default: return Counter::conn_timed_out;
+  }
+}
+
+tcp::Segment segment_of(const wire::Frame& f, const rte_mbuf* m) {
+  tcp::Segment s;
+  s.seq = tcp::Seq(f.tcp.seq);
+  s.ack = tcp::Seq(f.tcp.ack);
+  s.flags = f.tcp.flags;
+  s.window = f.tcp.window;
+  s.opts = f.tcp.opts;
+  s.payload = rte_pktmbuf_mtod_offset(m, const uint8_t*, f.payload_off);
+  s.len = f.payload_len;
+  return s;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- receive
+
+void Lcore::tcp_input(rte_mbuf* m, const wire::Frame& f, uint32_t hash) {
+  const tcp::Segment seg = segment_of(f, m);
+  cnt_.add(Counter::tcp_segs_in);
+  if (seg.has(tcp::kRst)) cnt_.add(Counter::tcp_rst_in);
+  if (seg.has(tcp::kSyn) && !seg.has(tcp::kAck)) cnt_.add(Counter::tcp_syn_in);
+  const tcp::FourTuple t{f.ip.dst, f.ip.src, f.tcp.dport, f.tcp.sport};
+  if (const auto v = table_->find(t, hash)) {
+    if (table::kind_of(*v) == table::EntryKind::kTimeWait) {
+      time_wait_input(m, f, *v, seg, hash);
+    } else {
+      const auto slot = static_cast<uint32_t>(table::index_of(*v));
+      Conn& c = conns_[slot];
+      const State before = c.tcb.state;
+      const RxInfo rx{m, &f};
+      finish(slot, before, tcp::on_segment(ctx_, c.tcb, seg, now_), &rx);
+    }
+  } else {
+    listen_input(m, f, seg, hash, nullptr);
+  }
+  rte_pktmbuf_free(m);
+}
+
+void Lcore::time_wait_input(rte_mbuf* m, const wire::Frame& f, uint64_t v, const tcp::Segment& seg,
+                            uint32_t hash) {
+  const auto idx = static_cast<uint32_t>(table::index_of(v));
+  tcp::TimeWait& tw = tws_[idx];
+  const tcp::TwResult r = tcp::time_wait_segment(ctx_, tw, seg, now_);
+  const auto end_tw = [&] {
+    table_->erase(tw.tuple, hash);
+    wheel_->cancel(sh_.conns_per_queue + idx);
+    free_tws_.push_back(idx);
+    tw_live_--;
+    note_state(State::kTimeWait, State::kClosed);
+  };
+  switch (r.verdict) {
+    case tcp::TwVerdict::kAck:
+      emit_reply(f, r.reply);
+      wheel_->arm(sh_.conns_per_queue + idx, tw.expires);
+      break;
+    case tcp::TwVerdict::kReopen: {
+      const tcp::Seq isn = r.isn;
+      end_tw();
+      listen_input(m, f, seg, hash, &isn);
+      break;
+    }
+    case tcp::TwVerdict::kClose:
+      end_tw();
+      break;
+    case tcp::TwVerdict::kDrop:
+      break;
+  }
+}
+
+// No connection: the listener decides (RFC 9293 §3.10.7.2, RFC 4987 cookies), else a RST.
+void Lcore::listen_input(rte_mbuf* m, const wire::Frame& f, const tcp::Segment& seg, uint32_t hash,
+                         const tcp::Seq* reopen_isn) {
+  const tcp::FourTuple t{f.ip.dst, f.ip.src, f.tcp.dport, f.tcp.sport};
+  tcp::Listener* l = find(t);
+  if (!l) return send_rst_for(f, seg);
+  const tcp::ListenResult r = tcp::listen_segment(ctx_, *l, t, seg, now_, reopen_isn != nullptr);
+  if (r.send) emit_reply(f, r.reply);
+  if (r.verdict != tcp::ListenVerdict::kOpen && r.verdict != tcp::ListenVerdict::kCookieOpen) return;
+  const auto slot = new_conn(t, hash, f);
+  if (!slot) return;
+  Conn& c = conns_[*slot];
+  const RxInfo rx{m, &f};
+  if (r.verdict == tcp::ListenVerdict::kCookieOpen)
+    return finish(*slot, State::kClosed, tcp::cookie_open(ctx_, *l, c.tcb, t, seg, r.syn_opts, now_), &rx);
+  const tcp::Seq isn = reopen_isn ? *reopen_isn : tcp::choose_isn(ctx_, t, now_);
+  finish(*slot, State::kClosed, tcp::passive_open(ctx_, *l, c.tcb, t, seg, isn, now_), &rx);
+}
+
+// A block for a passive open, in the table under its tuple; nullopt (counted) when full.
+std::optional<uint32_t> Lcore::new_conn(const tcp::FourTuple& t, uint32_t hash, const wire::Frame& f) {
+  const auto slot = alloc_conn();
+  if (!slot) return cnt_.add(Counter::table_full), std::nullopt;
+  if (table_->insert(t, hash, table::make_value(table::EntryKind::kConnection, *slot)) !=
+      table::InsertResult::kInserted) {
+    free_conn(*slot);
+    return cnt_.add(Counter::table_full), std::nullopt;
+  }
+  Conn& c = conns_[*slot];
+  c.hash = hash;
+  c.peer_mac = f.eth.src;
+  return slot;
+}
+
+void Lcore::send_rst_for(const wire::Frame& f, const tcp::Segment& seg) {
+  tcp::OutSegment out;
+  if (!tcp::reply_to_unknown(seg, out)) return;
+  emit_reply(f, out);
+}
+
+// ---------------------------------------------------------------- connections
+
+Lcore::Conn* Lcore::conn_of(ConnRef r) {
+  if (r.lcore != queue_ || r.slot >= conns_.size()) return nullptr;
+  Conn& c = conns_[r.slot];
+  return (c.flags & cf::kLive) && c.gen == r.gen ? &c : nullptr;
+}
+
+const Lcore::Conn* Lcore::conn_of(ConnRef r) const { return const_cast<Lcore*>(this)->conn_of(r); }
+
+ConnRef Lcore::ref_of(uint32_t slot) const { return {slot, conns_[slot].gen, queue_}; }
+
+std::optional<uint32_t> Lcore::alloc_conn() {
+  static_assert(sizeof(Conn) <= 192, "a connection: three cache lines, block and send queue included");
+  if (free_conns_.empty()) return std::nullopt;
+  const uint32_t slot = free_conns_.back();
+  free_conns_.pop_back();
+  Conn& c = conns_[slot];
+  c.tcb = tcp::Tcb{};
+  c.flags = cf::kLive;
+  c.app_bytes = 0;
+  c.user = nullptr;
+  c.peer_mac = wire::Mac{};
+  c.last_ack = tcp::Seq();
+  conns_live_++;
+  return slot;
+}
+
+void Lcore::free_conn(uint32_t slot) {
+  Conn& c = conns_[slot];
+  if (c.flags & cf::kQueued) {
+    if (tcp::Listener* l = find(c.tcb.tuple)) tcp::listener_accepted(*l);
+  }
+  c.sq.clear();
+  c.gen++;
+  c.flags = 0;
+  c.user = nullptr;
+  wheel_->cancel(slot);
+  conns_live_--;
+  free_conns_.push_back(slot);
+}
+
+void Lcore::note_state(State from, State to) {
+  if (from == to) return;
+  if (auto g = gauge_of(from)) cnt_.gauge_add(*g, -1);
+  if (auto g = gauge_of(to)) cnt_.gauge_add(*g, 1);
+  cnt_.add(entered(to));
+}
+
+// Applies what the state machine asked, in the order tcp/actions.h gives, then follows `more`.
+// The timer is armed before the application hears of anything, so that a request it makes from
+// an inline handler (applied later by flush_app) is the last word on the timer.
+void Lcore::finish(uint32_t slot, State before, tcp::Actions a, const RxInfo* rx) {
+  for (;;) {
+    Conn& c = conns_[slot];
+    note_state(before, c.tcb.state);
+    if (a.acked) c.sq.consume(a.acked);
+    // The ACK of new data waits for the end of the iteration: an inline handler's (or a fast
+    // worker's) answer then carries it. Duplicate ACKs and everything else go at once.
+    const bool new_data = rx && a.has(tcp::ev::kData) && a.data_len;
+    for (uint8_t i = 0; i < a.count; i++) {
+      const tcp::OutSegment& s = a.seg[i];
+      if (new_data && s.flags == tcp::kAck && s.len == 0) deferred_.push_back({slot, c.gen, c.acks_sent, s});
+      else emit(c, s);
+    }
+    if (a.deadline == tcp::kNever) wheel_->cancel(slot);
+    else wheel_->arm(slot, a.deadline);
+
+    const ConnRef ref = ref_of(slot);
+    AppSink* sink = sh_.sink;
+    if (a.has(tcp::ev::kAcceptReady)) {
+      c.flags |= cf::kQueued | cf::kKnown;
+      cnt_.add(Counter::conn_accepted);
+      if (sink) sink->accepted(*this, ref, c.tcb.tuple);
+      else app_abort(ref);
+    }
+    if (a.has(tcp::ev::kConnected) && sink) sink->connected(*this, ref, c.tcb.tuple);
+    const bool known = (c.flags & cf::kKnown) && sink;
+    if (known && a.has(tcp::ev::kData) && a.data_len && rx)
+      sink->data(*this, ref, rx->m, a.data, a.data_len);
+    if (known && a.has(tcp::ev::kPeerClosed)) sink->peer_closed(*this, ref);
+    if (known && a.has(tcp::ev::kSendSpace) && a.acked) sink->send_space(*this, ref, a.acked);
+
+    if (a.has(tcp::ev::kTimeWait)) {
+      cnt_.add(Counter::conn_closed);
+      if (known) sink->closed(*this, ref, tcp::CloseReason::kNormal);
+      return enter_time_wait(slot);
+    }
+    if (a.has(tcp::ev::kClosed)) {
+      cnt_.add(close_counter(a.reason));
+      if (known) sink->closed(*this, ref, a.reason);
+      table_->erase(c.tcb.tuple, c.hash);
+      return free_conn(slot);
+    }
+    if (!a.more) return;
+    before = c.tcb.state;
+    a = tcp::output(ctx_, c.tcb, now_);
+    rx = nullptr;
+  }
+}
+
+void Lcore::enter_time_wait(uint32_t slot) {
+  Conn& c = conns_[slot];
+  if (free_tws_.empty()) {  // as Linux's tcp_max_tw_buckets: close without TIME-WAIT
+    cnt_.add(Counter::time_wait_overflow);
+    note_state(State::kTimeWait, State::kClosed);
+    table_->erase(c.tcb.tuple, c.hash);
+    return free_conn(slot);
+  }
+  const uint32_t idx = free_tws_.back();
+  free_tws_.pop_back();
+  tws_[idx] = tcp::to_time_wait(ctx_, c.tcb, now_);
+  tw_hash_[idx] = c.hash;
+  table_->update(c.tcb.tuple, c.hash, table::make_value(table::EntryKind::kTimeWait, idx));
+  wheel_->arm(sh_.conns_per_queue + idx, tws_[idx].expires);
+  tw_live_++;
+  free_conn(slot);
+}
+
+// ---------------------------------------------------------------- timers
+
+// At most kTimersPerAdvance timers per iteration: the rest wait for the next one (the wheel
+// keeps them), so a burst of expiries never stalls the receive path.
+void Lcore::run_timers() {
+  const uint32_t n = wheel_->advance(now_, expired_.data(), static_cast<uint32_t>(expired_.size()));
+  for (uint32_t i = 0; i < n; i++) timer_fired(expired_[i]);
+  flush_app();
+}
+
+void Lcore::timer_fired(uint32_t id) {
+  if (id < sh_.conns_per_queue) {
+    Conn& c = conns_[id];
+    if (!(c.flags & cf::kLive)) return;
+    const State before = c.tcb.state;
+    return finish(id, before, tcp::on_timer(ctx_, c.tcb, now_), nullptr);
+  }
+  const uint32_t idx = id - sh_.conns_per_queue;
+  tcp::TimeWait& tw = tws_[idx];
+  if (!tcp::time_wait_expired(tw, now_)) return wheel_->arm(id, tw.expires);
+  table_->erase(tw.tuple, tw_hash_[idx]);
+  free_tws_.push_back(idx);
+  tw_live_--;
+  note_state(State::kTimeWait, State::kClosed);
+}
+
+// ---------------------------------------------------------------- transmit
+
+rte_mbuf* Lcore::build_segment(const wire::TcpFrameSpec& spec_in, const Conn* c, const tcp::OutSegment& s) {
+  rte_mbuf* m = rte_pktmbuf_alloc(sh_.pool);
+  if (!m) {
+    cnt_.add(Counter::drop_no_mbuf);
+    return nullptr;
+  }
+  wire::TcpFrameSpec spec = spec_in;
+  spec.seq = s.seq.v;
+  spec.ack = s.ack.v;
+  spec.flags = s.flags;
+  spec.window = s.window;
+  spec.opts = s.opts;
+  const PortCaps& caps = sh_.port->caps();
+  const bool offload = caps.tx_ip_checksum && caps.tx_tcp_checksum;
+  spec.checksum = offload ? wire::ChecksumMode::kOffload : wire::ChecksumMode::kSoftware;
+  const size_t l2 = wire::EtherHeader::size(spec.has_vlan);
+  const size_t l4 = wire::kTcpHeaderLen + wire::tcp_options_length(s.opts);
+  const size_t hdr = l2 + wire::kIpv4HeaderLen + l4;
+  const size_t cap = m->buf_len - m->data_off;
+  uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
+  if (s.len) {
+    if (!c || hdr + s.len > cap) {
+      rte_pktmbuf_free(m);
+      return nullptr;
+    }
+    // The payload goes straight to where the frame wants it: no second copy.
+    const_cast<Conn*>(c)->sq.copy_out(s.payload_off, s.len, p + hdr);
+    spec.payload = p + hdr;
+    spec.payload_len = s.len;
+  }
+  const size_t n = wire::build_tcp_frame(p, cap, spec);
+  if (n == 0) {
+    rte_pktmbuf_free(m);
+    return nullptr;
+  }
+  m->data_len = static_cast<uint16_t>(n);
+  m->pkt_len = static_cast<uint32_t>(n);
+  if (offload) {
+    m->l2_len = l2;
+    m->l3_len = wire::kIpv4HeaderLen;
+    m->l4_len = l4;
+    m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
+  }
+  cnt_.add(Counter::tcp_segs_out);
+  if (s.flags & tcp::kRst) cnt_.add(Counter::tcp_rst_out);
+  if ((s.flags & (tcp::kSyn | tcp::kAck)) == (tcp::kSyn | tcp::kAck)) cnt_.add(Counter::tcp_synack_out);
+  return m;
+}
+
+bool Lcore::emit(Conn& c, const tcp::OutSegment& s) {
+  if (s.flags & tcp::kAck) c.last_ack = s.ack, c.acks_sent++;
+  const tcp::FourTuple& t = c.tcb.tuple;
+  wire::TcpFrameSpec spec;
+  spec.src_mac = sh_.netif.mac;
+  spec.src_ip = t.laddr;
+  spec.dst_ip = t.raddr;
+  spec.sport = t.lport;
+  spec.dport = t.rport;
+  rte_mbuf* m = build_segment(spec, &c, s);
+  if (!m) return false;
+  send_frame(m, sh_.netif.next_hop(t.raddr), &c.peer_mac);
+  return true;
+}
+
+// Answers the frame `in` (RST, TIME-WAIT ACK): back to the MAC it came from.
+bool Lcore::emit_reply(const wire::Frame& in, const tcp::OutSegment& s) {
+  rte_mbuf* m = build_segment(wire::tcp_reply_spec(in, sh_.netif.mac), nullptr, s);
+  if (!m) return false;
+  tx(m);
+  return true;
+}
+
+void Lcore::flush_deferred_acks() {
+  for (const DeferredAck& d : deferred_) {
+    Conn& c = conns_[d.slot];
+    if (!(c.flags & cf::kLive) || c.gen != d.gen) continue;
+    if (c.acks_sent != d.acks_sent && c.last_ack >= d.seg.ack) continue;  // an answer carried it
+    emit(c, d.seg);
+  }
+  deferred_.clear();
+}
+
+// ---------------------------------------------------------------- application requests
+
+void Lcore::mark_dirty(uint32_t slot) {
+  Conn& c = conns_[slot];
+  if (c.flags & cf::kDirty) return;
+  c.flags |= cf::kDirty;
+  dirty_.push_back(slot);
+}
+
+// Runs the requests the application made since the last call. A request made from inside a
+// callback lands here too, after the segment that caused the callback is fully applied.
+void Lcore::flush_app() {
+  for (size_t i = 0; i < dirty_.size(); i++) {  // finish() may append
+    const uint32_t slot = dirty_[i];
+    Conn& c = conns_[slot];
+    if (!(c.flags & cf::kLive) || !(c.flags & cf::kDirty)) continue;
+    c.flags &= static_cast<uint8_t>(~cf::kDirty);
+    // `before` is read first: the call changes the state, and argument order is unspecified.
+    State before = c.tcb.state;
+    if (c.flags & cf::kAbort) {
+      finish(slot, before, tcp::abort(ctx_, c.tcb, now_), nullptr);
+      continue;
+    }
+    if (c.app_bytes) {
+      const uint32_t n = c.app_bytes;
+      c.app_bytes = 0;
+      const uint32_t gen = c.gen;
+      finish(slot, before, tcp::send(ctx_, c.tcb, n, now_), nullptr);
+      if (!(c.flags & cf::kLive) || c.gen != gen) continue;
+    }
+    if (c.flags & cf::kClose) {
+      c.flags &= static_cast<uint8_t>(~cf::kClose);
+      before = c.tcb.state;
+      finish(slot, before, tcp::close(ctx_, c.tcb, now_), nullptr);
+    }
+  }
+  dirty_.clear();
+}
+
+bool Lcore::app_send(ConnRef r, const uint8_t* data, uint32_t len) {
+  Conn* c = conn_of(r);
+  if (!c || !tcp::in_state(c->tcb.state, tcp::kAcceptsSend) || (c->flags & (cf::kClose | cf::kAbort)))
+    return false;
+  const uint32_t n = c->sq.append(sh_.pool, data, len);
+  c->app_bytes += n;
+  mark_dirty(r.slot);
+  if (n < len) cnt_.add(Counter::drop_no_mbuf);
+  return n == len;
+}
+
+bool Lcore::app_send_chain(ConnRef r, rte_mbuf* chain) {
+  Conn* c = conn_of(r);
+  if (!c || !tcp::in_state(c->tcb.state, tcp::kAcceptsSend) || (c->flags & (cf::kClose | cf::kAbort))) {
+    rte_pktmbuf_free(chain);
+    return false;
+  }
+  c->app_bytes += c->sq.append_chain(chain);
+  mark_dirty(r.slot);
+  return true;
+}
+
+bool Lcore::app_close(ConnRef r) {
+  Conn* c = conn_of(r);
+  if (!c) return false;
+  c->flags |= cf::kClose;
+  mark_dirty(r.slot);
+  return true;
+}
+
+bool Lcore::app_abort(ConnRef r) {
+  Conn* c = conn_of(r);
+  if (!c) return false;
+  c->flags |= cf::kAbort;
+  mark_dirty(r.slot);
+  return true;
+}
+
+bool Lcore::app_accepted(ConnRef r) {
+  Conn* c = conn_of(r);
+  if (!c || !(c->flags & cf::kQueued)) return false;
+  c->flags &= static_cast<uint8_t>(~cf::kQueued);
+  if (tcp::Listener* l = find(c->tcb.tuple)) tcp::listener_accepted(*l);
+  return true;
+}
+
+std::optional<tcp::FourTuple> Lcore::app_tuple(ConnRef r) const {
+  const Conn* c = conn_of(r);
+  if (!c) return std::nullopt;
+  return c->tcb.tuple;
+}
+
+tcp::State Lcore::app_state(ConnRef r) const {
+  const Conn* c = conn_of(r);
+  return c ? c->tcb.state : State::kClosed;
+}
+
+void* Lcore::app_user(ConnRef r) const {
+  const Conn* c = conn_of(r);
+  return c ? c->user : nullptr;
+}
+
+void Lcore::app_set_user(ConnRef r, void* p) {
+  if (Conn* c = conn_of(r)) c->user = p;
+}
+
+// ---------------------------------------------------------------- counters
+
+// lib/tcp counts per shard in plain integers; the deltas go to the lcore's published block.
+void Lcore::publish_tcp_counters() {
+  const tcp::Counters& n = ctx_.cnt;
+  tcp::Counters& o = published_;
+  const uint64_t retx = n.retransmits + n.syn_retransmits + n.synack_retransmits;
+  const uint64_t oretx = o.retransmits + o.syn_retransmits + o.synack_retransmits;
+  cnt_.add(Counter::tcp_retransmits, retx - oretx);
+  cnt_.add(Counter::accept_overflow, n.accept_overflows - o.accept_overflows);
+  cnt_.add(Counter::half_open_drops, n.half_open_drops - o.half_open_drops);
+  cnt_.add(Counter::syncookies_sent, n.cookies_sent - o.cookies_sent);
+  cnt_.add(Counter::syncookies_ok, n.cookies_validated - o.cookies_validated);
+  cnt_.add(Counter::syncookies_bad, n.cookies_stale + n.cookies_forged - o.cookies_stale - o.cookies_forged);
+  cnt_.add(Counter::tcp_payload_in, n.bytes_in - o.bytes_in);
+  cnt_.add(Counter::tcp_payload_out, n.bytes_out - o.bytes_out);
+  o = n;
+}
+
+}  // namespace ts::dpdk

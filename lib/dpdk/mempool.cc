@@ -1,0 +1,35 @@
+#include "dpdk/mempool.h"
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include <algorithm>
+#include <bit>
+
+namespace ts::dpdk {
+
+uint32_t mbufs_needed(const Profile& p, uint16_t queues, uint16_t workers, uint32_t send_buffers) {
+  if (p.port.mbufs) return p.port.mbufs;
+  uint64_t n = uint64_t(queues) * (p.port.rx_descriptors + p.port.tx_descriptors + 4u * p.port.burst);
+  n += uint64_t(queues) * p.stack.rx_ring_size;
+  n += uint64_t(queues) * std::max<uint16_t>(workers, 1) * p.stack.app_ring_size;
+  n += uint64_t(rte_lcore_count() + 1) * p.port.mbuf_cache;
+  n += send_buffers;
+  uint64_t r = std::bit_ceil(n + 1) - 1;
+  return static_cast<uint32_t>(std::min<uint64_t>(r, (1u << 22) - 1));
+}
+
+rte_mempool* create_pool(const std::string& name, uint32_t mbufs, uint16_t cache, std::string* err) {
+  cache = std::min<uint16_t>(cache, RTE_MEMPOOL_CACHE_MAX_SIZE);
+  rte_mempool* mp = rte_pktmbuf_pool_create(name.c_str(), mbufs, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                            static_cast<int>(rte_socket_id()));
+  if (!mp) {
+    uint64_t mib = (uint64_t(mbufs) * (RTE_MBUF_DEFAULT_BUF_SIZE + 256)) >> 20;
+    *err = "cannot create the mbuf pool (" + std::to_string(mbufs) + " mbufs, about " + std::to_string(mib) +
+           " MiB): " + rte_strerror(rte_errno) + "; give EAL more memory (-m) or set [port] mbufs";
+  }
+  return mp;
+}
+
+}  // namespace ts::dpdk

@@ -1,0 +1,36 @@
+// The stack's own identity on the link: one IPv4 address, its subnet, an optional gateway.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "wire/ether.h"
+
+namespace ts::dpdk {
+
+struct Netif {
+  uint32_t ip = 0;          // host order
+  uint8_t prefix_len = 24;
+  uint32_t gateway = 0;     // 0: none (off-link destinations are dropped, counted as no route)
+  wire::Mac mac;
+  uint32_t ip_count = 1;    // addresses ip .. ip + ip_count - 1 are ours (load generators)
+
+  bool ours(uint32_t a) const { return a - ip < ip_count; }
+  uint32_t mask() const { return prefix_len ? ~uint32_t(0) << (32 - prefix_len) : 0; }
+  bool on_link(uint32_t a) const { return ((a ^ ip) & mask()) == 0; }
+  uint32_t broadcast() const { return ip | ~mask(); }
+  // The neighbour a packet to `dst` is handed to; 0: unreachable.
+  uint32_t next_hop(uint32_t dst) const { return on_link(dst) ? dst : gateway; }
+};
+
+// "198.18.0.2/24" -> ip, prefix. nullopt on a malformed string.
+struct Cidr {
+  uint32_t ip = 0;
+  uint8_t prefix_len = 32;
+};
+std::optional<Cidr> parse_cidr(const std::string& s, uint8_t default_prefix = 24);
+std::optional<uint32_t> parse_ipv4(const std::string& s);
+std::string ipv4_str(uint32_t ip);
+std::string mac_str(const wire::Mac& m);
+
+}  // namespace ts::dpdk

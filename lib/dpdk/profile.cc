@@ -1,0 +1,179 @@
+#include "dpdk/profile.h"
+
+#include <boost/property_tree/ini_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "profile_default.h"
+
+namespace pt = boost::property_tree;
+
+namespace ts::dpdk {
+
+namespace {
+
+std::vector<std::string> words(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+// INI values may carry a trailing `; comment`: property_tree only strips whole-line comments.
+std::string value_of(const std::string& raw) {
+  std::string v = raw.substr(0, raw.find(';'));
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
+  return v;
+}
+
+template <typename T>
+bool parse_uint(const std::string& v, T* out) {
+  uint64_t x = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || p != v.data() + v.size() || x > std::numeric_limits<T>::max()) return false;
+  *out = static_cast<T>(x);
+  return true;
+}
+
+bool parse_bool(const std::string& v, bool* out) {
+  if (v == "true" || v == "yes" || v == "on" || v == "1") return *out = true, true;
+  if (v == "false" || v == "no" || v == "off" || v == "0") return *out = false, true;
+  return false;
+}
+
+bool parse_offload(const std::string& v, Offload* out) {
+  if (v == "auto") return *out = Offload::kAuto, true;
+  if (v == "hardware") return *out = Offload::kHardware, true;
+  if (v == "software") return *out = Offload::kSoftware, true;
+  return false;
+}
+
+// One key of one section; returns an error text or "".
+std::string apply(Profile* p, const std::string& sec, const std::string& key, const std::string& v) {
+  auto bad = [&](const char* what) { return "[" + sec + "] " + key + " = '" + v + "': expected " + what; };
+  auto u16 = [&](uint16_t* f) { return parse_uint(v, f) ? std::string() : bad("a number 0..65535"); };
+  auto u32 = [&](uint32_t* f) { return parse_uint(v, f) ? std::string() : bad("a number"); };
+  auto off = [&](Offload* f) { return parse_offload(v, f) ? std::string() : bad("auto, hardware or software"); };
+  if (sec == "profile") {
+    if (key == "name") return p->name = v, "";
+    if (key == "description") return p->description = v, "";
+  } else if (sec == "eal") {
+    if (key == "always") return p->eal_always = words(v), "";
+    if (key == "devices") return p->eal_devices = words(v), "";
+  } else if (sec == "port") {
+    PortProfile& q = p->port;
+    if (key == "queues") return u16(&q.queues);
+    if (key == "rx_descriptors") return u16(&q.rx_descriptors);
+    if (key == "tx_descriptors") return u16(&q.tx_descriptors);
+    if (key == "mbufs") return u32(&q.mbufs);
+    if (key == "mbuf_cache") return u16(&q.mbuf_cache);
+    if (key == "mtu") return u16(&q.mtu);
+    if (key == "burst") return u16(&q.burst);
+    if (key == "port_id") return u16(&q.port_id);
+    if (key == "rss") return off(&q.rss);
+    if (key == "rx_checksum") return off(&q.rx_checksum);
+    if (key == "tx_checksum") return off(&q.tx_checksum);
+    if (key == "promiscuous") return parse_bool(v, &q.promiscuous) ? "" : bad("true or false");
+  } else if (sec == "stack") {
+    StackProfile& s = p->stack;
+    if (key == "connections_per_queue") return u32(&s.connections_per_queue);
+    if (key == "arp_timeout_s") return u32(&s.arp_timeout_s);
+    if (key == "msl_ms") return u32(&s.msl_ms);
+    if (key == "rx_ring_size") return u32(&s.rx_ring_size);
+    if (key == "app_ring_size") return u32(&s.app_ring_size);
+    if (key == "max_half_open") return u32(&s.max_half_open);
+    if (key == "abort_on_overflow") return parse_bool(v, &s.abort_on_overflow) ? "" : bad("true or false");
+    if (key == "syncookies") {
+      if (v == "off") return s.syncookies = tcp::CookieMode::kOff, "";
+      if (v == "auto") return s.syncookies = tcp::CookieMode::kAuto, "";
+      if (v == "always") return s.syncookies = tcp::CookieMode::kAlways, "";
+      return bad("off, auto or always");
+    }
+  } else {
+    return "unknown section [" + sec + "]";
+  }
+  return "[" + sec + "]: unknown key '" + key + "'";
+}
+
+std::string check(const Profile& p) {
+  const PortProfile& q = p.port;
+  if (q.burst == 0 || q.burst > 512) return "[port] burst must be 1..512";
+  if (q.rx_descriptors < 64 || q.tx_descriptors < 64) return "[port] descriptors must be at least 64";
+  if (q.mtu < 576 || q.mtu > 9000) return "[port] mtu must be 576..9000";
+  if (p.stack.connections_per_queue < 16) return "[stack] connections_per_queue must be at least 16";
+  auto pow2 = [](uint32_t x) { return x >= 64 && (x & (x - 1)) == 0; };
+  if (!pow2(p.stack.rx_ring_size) || !pow2(p.stack.app_ring_size))
+    return "[stack] ring sizes must be powers of two, at least 64";
+  return {};
+}
+
+}  // namespace
+
+const char* offload_name(Offload o) {
+  switch (o) {
+    case Offload::kAuto: return "auto";
+    case Offload::kHardware: return "hardware";
+    case Offload::kSoftware: return "software";
+  }
+  return "?";
+}
+
+bool parse_profile(const std::string& text, const std::string& origin, Profile* out, std::string* err) {
+  pt::ptree tree;
+  try {
+    std::istringstream in(text);
+    pt::read_ini(in, tree);
+  } catch (const pt::ini_parser_error& e) {
+    *err = origin + ":" + std::to_string(e.line()) + ": " + e.message();
+    return false;
+  }
+  Profile p;
+  for (const auto& [sec, body] : tree) {
+    if (body.empty() && !body.data().empty()) {
+      *err = origin + ": key '" + sec + "' outside any section";
+      return false;
+    }
+    if (body.empty() && apply(&p, sec, "", "").rfind("unknown section", 0) == 0) {
+      *err = origin + ": unknown section [" + sec + "]";
+      return false;
+    }
+    for (const auto& [key, val] : body) {
+      if (std::string e = apply(&p, sec, key, value_of(val.data())); !e.empty()) {
+        *err = origin + ": " + e;
+        return false;
+      }
+    }
+  }
+  if (std::string e = check(p); !e.empty()) {
+    *err = origin + ": " + e;
+    return false;
+  }
+  *out = std::move(p);
+  return true;
+}
+
+bool load_profile(const std::string& path, Profile* out, std::string* err) {
+  std::ifstream f(path);
+  if (!f) {
+    *err = "cannot read config file " + path;
+    return false;
+  }
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return parse_profile(ss.str(), path, out, err);
+}
+
+const char* default_profile_text() { return kDefaultProfileText; }
+
+Profile default_profile() {
+  Profile p;
+  std::string err;
+  parse_profile(kDefaultProfileText, "embedded tap profile", &p, &err);
+  return p;
+}
+
+}  // namespace ts::dpdk

@@ -1,0 +1,60 @@
+// Driver profiles (drivers-config/*.ini): how to start EAL and set up the port for one PMD.
+// The format is INI (boost::property_tree), documented in drivers-config/README.md; unknown
+// sections or keys are errors, so a typo never silently falls back to a default.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tcp/config.h"
+
+namespace ts::dpdk {
+
+// auto: use the NIC's feature when the PMD offers it, software otherwise.
+enum class Offload : uint8_t { kAuto, kHardware, kSoftware };
+const char* offload_name(Offload o);
+
+struct PortProfile {
+  uint16_t queues = 0;           // RX/TX queue pairs; 0: one per EAL lcore
+  uint16_t rx_descriptors = 1024;
+  uint16_t tx_descriptors = 1024;
+  uint32_t mbufs = 0;            // mbufs in the pool; 0: computed from queues and descriptors
+  uint16_t mbuf_cache = 256;     // per-lcore mempool cache
+  uint16_t mtu = 1500;
+  uint16_t burst = 32;           // rx_burst / tx_burst size
+  Offload rss = Offload::kAuto;
+  Offload rx_checksum = Offload::kAuto;
+  Offload tx_checksum = Offload::kAuto;
+  bool promiscuous = false;
+  uint16_t port_id = 0;          // which ethdev port (after EAL probing) to use
+};
+
+struct StackProfile {
+  uint32_t connections_per_queue = 65536;  // connection table shard capacity
+  uint32_t arp_timeout_s = 60;             // how long a learned neighbour stays valid
+  uint32_t msl_ms = 30000;                 // TIME-WAIT lasts 2 * MSL
+  uint32_t rx_ring_size = 4096;            // per lcore: software-RSS hand-off ring
+  uint32_t app_ring_size = 4096;           // per lcore-worker pair: events and commands
+  tcp::CookieMode syncookies = tcp::CookieMode::kAuto;  // off | auto | always (tcp_syncookies)
+  uint32_t max_half_open = 1024;           // SYN-RECEIVED blocks per listener and lcore
+  bool abort_on_overflow = false;          // RST when the accept queue is full (Linux's option)
+};
+
+struct Profile {
+  std::string name;
+  std::string description;
+  std::vector<std::string> eal_always;   // added before the user's EAL options
+  std::vector<std::string> eal_devices;  // added only when the user names no device
+  PortProfile port;
+  StackProfile stack;
+};
+
+// Parses INI text. On error returns false and a one-line reason in *err ("file:line: ...").
+bool parse_profile(const std::string& text, const std::string& origin, Profile* out, std::string* err);
+bool load_profile(const std::string& path, Profile* out, std::string* err);
+
+// The embedded default: drivers-config/tap.ini, compiled in.
+Profile default_profile();
+const char* default_profile_text();
+
+}  // namespace ts::dpdk

@@ -1,0 +1,53 @@
+#include "stats/format.h"
+
+#include <fmt/format.h>
+
+namespace ts::stats {
+
+namespace {
+double rate(const Snapshot& now, const Snapshot& prev, Counter k, double s) {
+  return s > 0 ? static_cast<double>(now[k] - prev[k]) / s : 0.0;
+}
+}  // namespace
+
+std::string stats_line(const Snapshot& now, const Snapshot& prev, double interval_s, double elapsed_s) {
+  using C = Counter;
+  using G = Gauge;
+  return fmt::format(
+      "[{:7.1f}s] rx {:.0f} pps tx {:.0f} pps | accepted {:.0f}/s closed {:.0f}/s | "
+      "est {} syn-rcvd {} close-wait {} last-ack {} fin-wait {} time-wait {} | "
+      "rst in/out {}/{} retx {} drops {}",
+      elapsed_s, rate(now, prev, C::rx_packets, interval_s), rate(now, prev, C::tx_packets, interval_s),
+      rate(now, prev, C::conn_accepted, interval_s),
+      rate(now, prev, C::conn_closed, interval_s) + rate(now, prev, C::conn_reset, interval_s) +
+          rate(now, prev, C::conn_aborted, interval_s) + rate(now, prev, C::conn_timed_out, interval_s),
+      now[G::established], now[G::syn_received], now[G::close_wait], now[G::last_ack],
+      now[G::fin_wait_1] + now[G::fin_wait_2], now[G::time_wait], now[C::tcp_rst_in],
+      now[C::tcp_rst_out], now[C::tcp_retransmits], now.drops());
+}
+
+nlohmann::json to_json(const Snapshot& s) {
+  nlohmann::json counters = nlohmann::json::object();
+  for (size_t i = 0; i < kNumCounters; i++) counters[counter_name(static_cast<Counter>(i))] = s.c[i];
+  nlohmann::json gauges = nlohmann::json::object();
+  for (size_t i = 0; i < kNumGauges; i++) gauges[gauge_name(static_cast<Gauge>(i))] = s.g[i];
+  return {{"counters", counters}, {"connections", gauges}, {"drops", s.drops()}};
+}
+
+std::string to_prometheus(const Snapshot& s, bool with_help) {
+  std::string out;
+  for (size_t i = 0; i < kNumCounters; i++) {
+    auto k = static_cast<Counter>(i);
+    if (with_help)
+      out += fmt::format("# HELP turnstile_{0}_total {1}\n# TYPE turnstile_{0}_total counter\n",
+                         counter_name(k), counter_help(k));
+    out += fmt::format("turnstile_{}_total {}\n", counter_name(k), s.c[i]);
+  }
+  out += "# HELP turnstile_connections connections currently in each TCP state\n"
+         "# TYPE turnstile_connections gauge\n";
+  for (size_t i = 0; i < kNumGauges; i++)
+    out += fmt::format("turnstile_connections{{state=\"{}\"}} {}\n", gauge_name(static_cast<Gauge>(i)), s.g[i]);
+  return out;
+}
+
+}  // namespace ts::stats

@@ -1,0 +1,22 @@
+// Ways to print a snapshot: one human line per interval, JSON, Prometheus text exposition.
+#pragma once
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "stats/counters.h"
+
+namespace ts::stats {
+
+// One line: rates over `interval_s` from `prev` to `now`, gauges as of `now`.
+std::string stats_line(const Snapshot& now, const Snapshot& prev, double interval_s, double elapsed_s);
+
+// {"counters": {name: value...}, "gauges": {state: value...}, "drops": n}
+nlohmann::json to_json(const Snapshot& s);
+
+// Prometheus text format 0.0.4, counters as turnstile_<name>_total, gauges as
+// turnstile_connections{state="..."}.
+// `with_help` adds # HELP lines (too long for one telemetry string, fine for a file or HTTP).
+std::string to_prometheus(const Snapshot& s, bool with_help = true);
+
+}  // namespace ts::stats

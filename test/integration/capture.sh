@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# A tshark capture (kernel side of the tap) of a varied run: ARP, ping, HTTP with keep-alive and
+# with close, 256 KiB through echo, a refused port. Wireshark's dissectors find no malformed
+# packet and no bad IPv4, ICMP or TCP checksum in it; the stack's own frames are in it.
+source "$(dirname "$0")/lib.sh" "$@"
+command -v tshark >/dev/null || skip "no tshark"
+
+PCAP=$TS_DIR/run.pcapng
+ts_start --mode http
+# Not through in_ns: $! must be tshark itself (ip netns exec execs it), not a subshell.
+ip netns exec "$TS_NS" tshark -i "$TS_IF" -w "$PCAP" -q >"$TS_DIR/tshark.log" 2>&1 &
+TSHARK=$!
+TS_EXTRA_PIDS+=($TSHARK)
+for ((i = 0; i < 200; i++)); do grep -q "Capturing on" "$TS_DIR/tshark.log" && break; sleep 0.05; done
+grep -q "Capturing on" "$TS_DIR/tshark.log" || fail "tshark did not start: $(cat "$TS_DIR/tshark.log")"
+
+# tshark says "Capturing on" a little before it captures: wait until a canary ping is in the file.
+for ((i = 0; i < 50; i++)); do
+  in_ns ping -c 1 -W 1 "$TS_IP" >/dev/null
+  (($(tshark -r "$PCAP" -Y icmp 2>/dev/null | wc -l) > 0)) && break
+  sleep 0.1
+done
+in_ns ip neigh flush dev "$TS_IF"      # so that the capture holds an ARP exchange
+in_ns ping -c 3 -i 0.2 -W 2 "$TS_IP" >/dev/null || fail "ping failed"
+in_ns curl -sS --max-time 10 -o /dev/null -o /dev/null "http://$TS_IP/" "http://$TS_IP/again" || fail "curl failed"
+in_ns curl -sS --max-time 10 -o /dev/null -H 'Connection: close' "http://$TS_IP/" || fail "curl failed"
+in_ns $PY - "$TS_IP" <<'PY' || fail "traffic failed"
+import os, socket, sys
+ip = sys.argv[1]
+s = socket.create_connection((ip, 80), timeout=10)
+payload = b"GET /" + os.urandom(8).hex().encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+for _ in range(50):
+    s.sendall(payload)
+    assert s.recv(4096).startswith(b"HTTP/1.1 200")
+s.close()
+try:
+    socket.create_connection((ip, 9), timeout=5)
+    sys.exit("port 9 accepted")
+except ConnectionRefusedError:
+    pass
+PY
+sleep 0.5                              # let the last FIN/ACKs reach the capture
+kill -INT $TSHARK
+for ((i = 0; i < 200; i++)); do kill -0 $TSHARK 2>/dev/null || break; sleep 0.05; done
+kill -KILL $TSHARK 2>/dev/null
+wait $TSHARK 2>/dev/null
+ts_stop || fail "server exited with $?"
+
+total=$(tshark -r "$PCAP" 2>/dev/null | wc -l)
+ours=$(tshark -r "$PCAP" -Y "ip.src == $TS_IP" 2>/dev/null | wc -l)
+arp=$(tshark -r "$PCAP" -Y "arp.src.proto_ipv4 == $TS_IP" 2>/dev/null | wc -l)
+rst=$(tshark -r "$PCAP" -Y "ip.src == $TS_IP && tcp.flags.reset == 1" 2>/dev/null | wc -l)
+info "captured $total frames, $ours from the stack, $arp ARP from the stack, $rst RST from the stack"
+((total >= 100 && ours >= 50 && arp >= 1 && rst >= 1)) || fail "the capture misses traffic"
+check() {
+  tshark -r "$1" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+    -Y '_ws.malformed || ip.checksum.status == 0 || tcp.checksum.status == 0 || icmp.checksum.status == 0' 2>/dev/null
+}
+# The check itself must be able to fail: a frame with a wrong TCP checksum is caught.
+$PY - "$TS_DIR/bad.pcap" <<'PY' || fail "cannot build the reference bad frame"
+import sys
+from scapy.all import Ether, IP, TCP, wrpcap
+wrpcap(sys.argv[1], [Ether() / IP(src="198.18.0.2", dst="198.18.0.1") / TCP(sport=80, dport=1234, chksum=0x1234)])
+PY
+[[ -n $(check "$TS_DIR/bad.pcap") ]] || fail "the checksum filter misses a bad TCP checksum"
+bad=$(check "$PCAP")
+[[ -z $bad ]] || fail "malformed or bad-checksum frames: $bad"
+info "no malformed frame, no bad checksum"
+ts_pass

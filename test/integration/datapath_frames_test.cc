@@ -1,0 +1,321 @@
+// One stack on an unconnected in-memory port: frames go in as a NIC would deliver them, and the
+// test reads the bytes the stack transmits. ARP, ICMP echo, IPv4 validation with its drop
+// counters, RST for a closed port, SYN-ACK for a listening one.
+#include <gtest/gtest.h>
+#include <rte_mbuf.h>
+
+#include <cstring>
+#include <vector>
+
+#include "api/stack.h"
+#include "dpdk/eal.h"
+#include "dpdk/mem_port.h"
+#include "handlers.h"
+#include "stats/counters.h"
+#include "wire/checksum.h"
+#include "wire/frame.h"
+
+namespace ts {
+namespace {
+
+using stats::Counter;
+
+class EalEnv : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    dpdk::EalOptions o;
+    o.user = {"--no-huge", "-m", "256", "--no-shconf", "--no-pci", "--no-telemetry", "-l", "0",
+              "--file-prefix=ts_frames" + std::to_string(getpid())};
+    std::string err;
+    eal_ = dpdk::Eal::start("datapath_frames_test", o, &err);
+    ASSERT_TRUE(eal_) << err;
+  }
+  void TearDown() override { eal_.reset(); }
+
+ private:
+  std::unique_ptr<dpdk::Eal> eal_;
+};
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new EalEnv);
+
+constexpr uint32_t kOurIp = 0xc6120002;   // 198.18.0.2
+constexpr uint32_t kPeerIp = 0xc6120001;  // 198.18.0.1
+constexpr wire::Mac kOurMac{{0x02, 0, 0, 0, 0, 0x02}};
+constexpr wire::Mac kPeerMac{{0x02, 0, 0, 0, 0, 0x01}};
+
+struct Out {
+  std::vector<uint8_t> bytes;
+  wire::Frame f;
+};
+
+class Frames : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static int serial = 0;
+    api::StackConfig sc;
+    dpdk::DatapathConfig& dc = sc.datapath;
+    dc.profile = dpdk::default_profile();
+    dc.profile.port.mbufs = 4095;
+    dc.profile.stack.connections_per_queue = 1024;
+    dc.ip = kOurIp;
+    dc.queues = 1;
+    dc.name = "fr" + std::to_string(++serial);
+    dc.make_port = [this](rte_mempool*, uint16_t, std::string* err) {
+      auto p = dpdk::MemPort::create(dpdk_name(), 1, kOurMac, true, err);
+      port_ = p.get();
+      return std::unique_ptr<dpdk::Port>(std::move(p));
+    };
+    std::string err;
+    stack_ = api::Stack::create(sc, [](unsigned) { return server::make_handler(server::Mode::kEcho, ""); }, &err);
+    ASSERT_TRUE(stack_) << err;
+    stack_->listen(80, 16);
+    poll();
+    announcement_ = take();  // the gratuitous ARP of the start
+  }
+
+  std::string dpdk_name() const { return "frp" + std::to_string(reinterpret_cast<uintptr_t>(this) & 0xffff); }
+
+  void poll() {
+    now_ += 2 * tcp::kMsec;  // a tick passes on every call, so counters are published
+    stack_->datapath().lcore(0).poll(now_);
+  }
+  void inject(const uint8_t* p, size_t n) {
+    rte_mbuf* m = rte_pktmbuf_alloc(stack_->datapath().pool());
+    ASSERT_NE(m, nullptr);
+    std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(n)), p, n);
+    ASSERT_TRUE(port_->inject(m));
+    poll();
+  }
+  std::vector<Out> take() {
+    std::vector<Out> out;
+    rte_mbuf* m[64];
+    const uint16_t n = port_->take_tx(m, 64);
+    for (uint16_t i = 0; i < n; i++) {
+      Out o;
+      const uint8_t* p = rte_pktmbuf_mtod(m[i], const uint8_t*);
+      o.bytes.assign(p, p + rte_pktmbuf_data_len(m[i]));
+      EXPECT_EQ(wire::parse_frame(o.bytes.data(), o.bytes.size(), 0, o.f), wire::WireError::kOk);
+      rte_pktmbuf_free(m[i]);
+      out.push_back(std::move(o));
+    }
+    return out;
+  }
+  uint64_t count(Counter c) { return stack_->stats().total()[c]; }
+
+  // Ethernet + IPv4 + `l4`, from the peer to us.
+  std::vector<uint8_t> ip_frame(uint8_t proto, const std::vector<uint8_t>& l4, uint32_t dst = kOurIp) {
+    std::vector<uint8_t> b(14 + 20 + l4.size());
+    wire::EtherHeader eth;
+    eth.src = kPeerMac;
+    eth.dst = kOurMac;
+    eth.type = wire::kEtherTypeIpv4;
+    wire::build_ether(b.data(), b.size(), eth);
+    wire::Ipv4Spec ip;
+    ip.src = kPeerIp;
+    ip.dst = dst;
+    ip.proto = proto;
+    ip.payload_len = static_cast<uint16_t>(l4.size());
+    wire::build_ipv4(b.data() + 14, 20, ip);
+    std::memcpy(b.data() + 34, l4.data(), l4.size());
+    return b;
+  }
+  std::vector<uint8_t> echo_request(uint16_t id, uint16_t seq, const std::string& data) {
+    std::vector<uint8_t> icmp(8 + data.size());
+    icmp[0] = wire::kIcmpEchoRequest;
+    wire::store_be16(&icmp[4], id);
+    wire::store_be16(&icmp[6], seq);
+    std::memcpy(&icmp[8], data.data(), data.size());
+    wire::store_be16(&icmp[2], wire::checksum_finish(wire::checksum_partial(icmp.data(), icmp.size())));
+    return ip_frame(wire::kIpProtoIcmp, icmp);
+  }
+  std::vector<uint8_t> syn(uint16_t dport, uint32_t seq) { return segment(dport, seq, 0, wire::tcp_flags::kSyn, ""); }
+  std::vector<uint8_t> segment(uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, const std::string& data) {
+    std::vector<uint8_t> b(256);
+    wire::TcpFrameSpec s;
+    s.src_mac = kPeerMac;
+    s.dst_mac = kOurMac;
+    s.src_ip = kPeerIp;
+    s.dst_ip = kOurIp;
+    s.sport = 40000;
+    s.dport = dport;
+    s.seq = seq;
+    s.ack = ack;
+    s.flags = flags;
+    s.window = 64240;
+    s.opts.has_mss = (flags & wire::tcp_flags::kSyn) != 0;
+    s.opts.mss = 1460;
+    s.payload = reinterpret_cast<const uint8_t*>(data.data());
+    s.payload_len = data.size();
+    b.resize(wire::build_tcp_frame(b.data(), b.size(), s));
+    return b;
+  }
+  // Only the TCP frames of what the stack sent.
+  std::vector<Out> take_tcp() {
+    std::vector<Out> all = take(), tcp;
+    for (auto& o : all)
+      if (o.f.kind == wire::FrameKind::kIpv4Tcp) tcp.push_back(std::move(o));
+    return tcp;
+  }
+
+  tcp::Time now_ = 10 * tcp::kSec;
+  dpdk::MemPort* port_ = nullptr;
+  std::unique_ptr<api::Stack> stack_;
+  std::vector<Out> announcement_;
+};
+
+TEST_F(Frames, a_gratuitous_arp_announces_our_address_at_start) {
+  ASSERT_EQ(announcement_.size(), 1u);
+  const wire::Frame& f = announcement_[0].f;
+  ASSERT_EQ(f.kind, wire::FrameKind::kArp);
+  EXPECT_TRUE(f.eth.dst.is_broadcast());
+  EXPECT_EQ(f.arp.spa, kOurIp);
+  EXPECT_EQ(f.arp.tpa, kOurIp);
+  EXPECT_EQ(f.arp.sha, kOurMac);
+}
+
+TEST_F(Frames, arp_request_for_us_is_answered_and_the_asker_learned) {
+  std::vector<uint8_t> b(64);
+  wire::EtherHeader eth;
+  eth.src = kPeerMac;
+  b.resize(wire::build_arp_request(b.data(), b.size(), eth, kPeerIp, kOurIp));
+  inject(b.data(), b.size());
+  auto out = take();
+  ASSERT_EQ(out.size(), 1u);
+  const wire::Frame& f = out[0].f;
+  ASSERT_EQ(f.kind, wire::FrameKind::kArp);
+  EXPECT_EQ(f.arp.op, wire::kArpOpReply);
+  EXPECT_EQ(f.eth.dst, kPeerMac);
+  EXPECT_EQ(f.arp.sha, kOurMac);
+  EXPECT_EQ(f.arp.spa, kOurIp);
+  EXPECT_EQ(f.arp.tha, kPeerMac);
+  EXPECT_EQ(f.arp.tpa, kPeerIp);
+  wire::Mac m;
+  EXPECT_EQ(stack_->datapath().arp().lookup(kPeerIp, now_, &m), dpdk::ArpCache::Result::kHit);
+  EXPECT_EQ(m, kPeerMac);
+}
+
+TEST_F(Frames, arp_request_for_another_address_is_not_answered) {
+  std::vector<uint8_t> b(64);
+  wire::EtherHeader eth;
+  eth.src = kPeerMac;
+  b.resize(wire::build_arp_request(b.data(), b.size(), eth, kPeerIp, 0xc6120009));
+  inject(b.data(), b.size());
+  EXPECT_TRUE(take().empty());
+  EXPECT_EQ(count(Counter::drop_arp_not_ours), 1u);
+}
+
+TEST_F(Frames, echo_request_gets_an_echo_reply_with_the_same_id_sequence_and_data) {
+  auto req = echo_request(0x1234, 7, "turnstile ping data");
+  inject(req.data(), req.size());
+  auto out = take();
+  ASSERT_EQ(out.size(), 1u);
+  const wire::Frame& f = out[0].f;  // parse_frame verified the IPv4 and ICMP checksums
+  ASSERT_EQ(f.kind, wire::FrameKind::kIpv4Icmp);
+  EXPECT_EQ(f.icmp.type, wire::kIcmpEchoReply);
+  EXPECT_EQ(f.icmp.id, 0x1234);
+  EXPECT_EQ(f.icmp.seq, 7);
+  EXPECT_EQ(f.ip.src, kOurIp);
+  EXPECT_EQ(f.ip.dst, kPeerIp);
+  EXPECT_EQ(f.eth.dst, kPeerMac);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(&out[0].bytes[f.payload_off]), f.payload_len),
+            "turnstile ping data");
+  EXPECT_EQ(count(Counter::icmp_echo_out), 1u);
+}
+
+TEST_F(Frames, malformed_ipv4_is_dropped_and_counted_by_reason) {
+  auto good = echo_request(1, 1, "x");
+  auto bad_sum = good;
+  bad_sum[14 + 10] ^= 0xff;  // header checksum
+  inject(bad_sum.data(), bad_sum.size());
+  auto frag = good;
+  frag[14 + 6] |= 0x20;  // More Fragments
+  wire::store_be16(&frag[14 + 10], 0);
+  wire::store_be16(&frag[14 + 10], wire::ipv4_header_checksum(&frag[14], 20));
+  inject(frag.data(), frag.size());
+  auto ttl0 = good;
+  ttl0[14 + 8] = 0;
+  wire::store_be16(&ttl0[14 + 10], 0);
+  wire::store_be16(&ttl0[14 + 10], wire::ipv4_header_checksum(&ttl0[14], 20));
+  inject(ttl0.data(), ttl0.size());
+  auto v6 = good;
+  v6[14] = 0x65;  // version 6
+  inject(v6.data(), v6.size());
+  auto not_ours = ip_frame(wire::kIpProtoIcmp, std::vector<uint8_t>(good.begin() + 34, good.end()), 0xc6120063);
+  inject(not_ours.data(), not_ours.size());
+  auto udp = ip_frame(17, std::vector<uint8_t>(8, 0));
+  inject(udp.data(), udp.size());
+  EXPECT_TRUE(take().empty());
+  EXPECT_EQ(count(Counter::drop_ip_checksum), 1u);
+  EXPECT_EQ(count(Counter::drop_ip_fragment), 1u);
+  EXPECT_EQ(count(Counter::drop_ip_ttl), 1u);
+  EXPECT_EQ(count(Counter::drop_ip_version), 1u);
+  EXPECT_EQ(count(Counter::drop_ip_not_ours), 1u);
+  EXPECT_EQ(count(Counter::drop_ip_protocol), 1u);
+  EXPECT_EQ(count(Counter::icmp_echo_out), 0u);
+}
+
+TEST_F(Frames, syn_to_a_closed_port_gets_rst_ack) {
+  auto s = syn(81, 1000);
+  inject(s.data(), s.size());
+  auto out = take();
+  ASSERT_EQ(out.size(), 1u);
+  const wire::Frame& f = out[0].f;
+  ASSERT_EQ(f.kind, wire::FrameKind::kIpv4Tcp);
+  EXPECT_EQ(f.tcp.flags, wire::tcp_flags::kRst | wire::tcp_flags::kAck);
+  EXPECT_EQ(f.tcp.seq, 0u);
+  EXPECT_EQ(f.tcp.ack, 1001u);
+  EXPECT_EQ(f.tcp.sport, 81);
+  EXPECT_EQ(f.tcp.dport, 40000);
+  EXPECT_EQ(f.eth.dst, kPeerMac);
+  EXPECT_EQ(count(Counter::tcp_rst_out), 1u);
+}
+
+TEST_F(Frames, syn_to_a_listening_port_gets_a_syn_ack_with_our_mss) {
+  auto s = syn(80, 5000);
+  inject(s.data(), s.size());
+  auto out = take();
+  // The SYN-ACK goes at once to the SYN's source MAC, and ARP is asked about the peer meanwhile.
+  ASSERT_EQ(out.size(), 2u);
+  if (out[0].f.kind == wire::FrameKind::kArp) std::swap(out[0], out[1]);
+  const wire::Frame& f = out[0].f;
+  ASSERT_EQ(f.kind, wire::FrameKind::kIpv4Tcp);
+  EXPECT_EQ(f.tcp.flags, wire::tcp_flags::kSyn | wire::tcp_flags::kAck);
+  EXPECT_EQ(f.tcp.ack, 5001u);
+  EXPECT_TRUE(f.tcp.opts.has_mss);
+  EXPECT_EQ(f.tcp.opts.mss, 1460);
+  EXPECT_EQ(f.eth.dst, kPeerMac);
+  ASSERT_EQ(out[1].f.kind, wire::FrameKind::kArp);
+  EXPECT_EQ(out[1].f.arp.op, wire::kArpOpRequest);
+  EXPECT_EQ(out[1].f.arp.tpa, kPeerIp);
+  EXPECT_EQ(stack_->datapath().lcore(0).live_connections(), 1u);
+  EXPECT_EQ(count(Counter::enter_syn_received), 1u);
+  // The same SYN again is a duplicate: answered with the same SYN-ACK, no second connection.
+  inject(s.data(), s.size());
+  out = take();
+  ASSERT_GE(out.size(), 1u);
+  EXPECT_EQ(out.back().f.tcp.flags, wire::tcp_flags::kSyn | wire::tcp_flags::kAck);
+  EXPECT_EQ(stack_->datapath().lcore(0).live_connections(), 1u);
+}
+
+TEST_F(Frames, the_ack_of_a_request_rides_on_the_answer) {
+  using namespace wire::tcp_flags;
+  auto s = syn(80, 100);
+  inject(s.data(), s.size());
+  auto out = take_tcp();
+  ASSERT_EQ(out.size(), 1u);
+  const uint32_t iss = out[0].f.tcp.seq;
+  auto ack = segment(80, 101, iss + 1, kAck, "");
+  inject(ack.data(), ack.size());
+  EXPECT_TRUE(take_tcp().empty());  // nothing to say to a bare ACK
+  auto req = segment(80, 101, iss + 1, kAck | kPsh, "hello");
+  inject(req.data(), req.size());
+  out = take_tcp();
+  ASSERT_EQ(out.size(), 1u) << "expected the echo alone, carrying the ACK";
+  const wire::Frame& f = out[0].f;
+  EXPECT_TRUE(f.tcp.has(kAck));
+  EXPECT_EQ(f.tcp.ack, 106u);
+  EXPECT_EQ(f.tcp.seq, iss + 1);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(&out[0].bytes[f.payload_off]), f.payload_len), "hello");
+}
+
+}  // namespace
+}  // namespace ts

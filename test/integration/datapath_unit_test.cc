@@ -1,0 +1,226 @@
+// The datapath's pure parts, no EAL needed: driver profiles, the neighbour cache, addresses,
+// EAL argument helpers, the server's HTTP parsing.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "dpdk/arp_cache.h"
+#include "dpdk/eal.h"
+#include "dpdk/netif.h"
+#include "dpdk/profile.h"
+#include "http.h"
+
+namespace ts {
+namespace {
+
+using dpdk::ArpCache;
+using tcp::kSec;
+
+// ---------------------------------------------------------------- profiles
+
+TEST(Profile, every_shipped_profile_parses) {
+  int n = 0;
+  for (const auto& f : std::filesystem::directory_iterator(TS_DRIVERS_CONFIG)) {
+    if (f.path().extension() != ".ini") continue;
+    dpdk::Profile p;
+    std::string err;
+    EXPECT_TRUE(dpdk::load_profile(f.path(), &p, &err)) << err;
+    EXPECT_EQ(p.name, f.path().stem().string());
+    n++;
+  }
+  EXPECT_GE(n, 10);  // tap memif ring af_packet af_xdp virtio-user mlx5 ice i40e ixgbe
+}
+
+TEST(Profile, embedded_default_is_the_tap_profile) {
+  dpdk::Profile file;
+  std::string err;
+  ASSERT_TRUE(dpdk::load_profile(std::string(TS_DRIVERS_CONFIG) + "/tap.ini", &file, &err)) << err;
+  const dpdk::Profile d = dpdk::default_profile();
+  EXPECT_EQ(d.name, "tap");
+  EXPECT_EQ(d.eal_always, file.eal_always);
+  EXPECT_EQ(d.eal_devices, (std::vector<std::string>{"--vdev=net_tap0,iface=dtap0"}));
+  EXPECT_EQ(d.port.rx_descriptors, file.port.rx_descriptors);
+  EXPECT_EQ(d.stack.msl_ms, 30000u);
+}
+
+TEST(Profile, values_with_trailing_comments_and_every_key) {
+  dpdk::Profile p;
+  std::string err;
+  ASSERT_TRUE(dpdk::parse_profile("[eal]\nalways = --no-pci -m 64 ; two words\n"
+                                  "[port]\nqueues = 4 ; comment\nrss = software\ntx_checksum = hardware\n"
+                                  "promiscuous = yes\nmtu = 9000\n[stack]\nmsl_ms = 500\n",
+                                  "t.ini", &p, &err))
+      << err;
+  EXPECT_EQ(p.eal_always, (std::vector<std::string>{"--no-pci", "-m", "64"}));
+  EXPECT_EQ(p.port.queues, 4);
+  EXPECT_EQ(p.port.rss, dpdk::Offload::kSoftware);
+  EXPECT_EQ(p.port.tx_checksum, dpdk::Offload::kHardware);
+  EXPECT_TRUE(p.port.promiscuous);
+  EXPECT_EQ(p.port.mtu, 9000);
+  EXPECT_EQ(p.stack.msl_ms, 500u);
+}
+
+TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
+  dpdk::Profile p;
+  std::string err;
+  EXPECT_FALSE(dpdk::parse_profile("[port]\nrx_descriptorz = 5\n", "x.ini", &p, &err));
+  EXPECT_EQ(err, "x.ini: [port]: unknown key 'rx_descriptorz'");
+  EXPECT_FALSE(dpdk::parse_profile("[prot]\nqueues = 1\n", "x.ini", &p, &err));
+  EXPECT_NE(err.find("unknown section [prot]"), std::string::npos) << err;
+  EXPECT_FALSE(dpdk::parse_profile("[port]\nqueues = many\n", "x.ini", &p, &err));
+  EXPECT_NE(err.find("queues = 'many'"), std::string::npos) << err;
+  EXPECT_FALSE(dpdk::parse_profile("[port]\nrss = maybe\n", "x.ini", &p, &err));
+  EXPECT_NE(err.find("auto, hardware or software"), std::string::npos) << err;
+  EXPECT_FALSE(dpdk::parse_profile("[stack]\nrx_ring_size = 1000\n", "x.ini", &p, &err));
+  EXPECT_NE(err.find("powers of two"), std::string::npos) << err;
+  EXPECT_FALSE(dpdk::load_profile("/nonexistent/x.ini", &p, &err));
+  EXPECT_EQ(err, "cannot read config file /nonexistent/x.ini");
+}
+
+// ---------------------------------------------------------------- neighbour cache
+
+constexpr wire::Mac kMacA{{2, 0, 0, 0, 0, 0xa}};
+constexpr wire::Mac kMacB{{2, 0, 0, 0, 0, 0xb}};
+
+TEST(ArpCache, learned_entry_is_valid_then_stale_then_gone) {
+  ArpCache c(64, 60 * kSec);
+  wire::Mac m;
+  EXPECT_EQ(c.lookup(0xc6120001, 0, &m), ArpCache::Result::kMiss);
+  ASSERT_TRUE(c.update(0xc6120001, kMacA, 10 * kSec));
+  EXPECT_EQ(c.lookup(0xc6120001, 69 * kSec, &m), ArpCache::Result::kHit);
+  EXPECT_EQ(m, kMacA);
+  EXPECT_EQ(c.lookup(0xc6120001, 70 * kSec, &m), ArpCache::Result::kStale);  // use it, ask again
+  EXPECT_EQ(c.lookup(0xc6120001, 130 * kSec, &m), ArpCache::Result::kMiss);
+  EXPECT_EQ(c.lookup(0xc6120002, 11 * kSec, &m), ArpCache::Result::kMiss);
+}
+
+TEST(ArpCache, update_refreshes_and_changes_the_mac) {
+  ArpCache c(64, 60 * kSec);
+  wire::Mac m;
+  c.update(7, kMacA, 0);
+  c.update(7, kMacB, 50 * kSec);
+  EXPECT_EQ(c.lookup(7, 100 * kSec, &m), ArpCache::Result::kHit);
+  EXPECT_EQ(m, kMacB);
+  EXPECT_TRUE(c.contains(7));
+  EXPECT_FALSE(c.contains(8));
+}
+
+TEST(ArpCache, full_of_live_entries_refuses_then_reuses_long_expired_ones) {
+  ArpCache c(16, 60 * kSec);  // 16 slots: every probe sequence covers the whole table
+  for (uint32_t ip = 1; ip <= 16; ip++) ASSERT_TRUE(c.update(ip, kMacA, 0));
+  EXPECT_FALSE(c.update(100, kMacB, 1 * kSec));
+  EXPECT_TRUE(c.update(100, kMacB, 121 * kSec));  // the others expired over a timeout ago
+  wire::Mac m;
+  EXPECT_EQ(c.lookup(100, 121 * kSec, &m), ArpCache::Result::kHit);
+  int n = 0;
+  c.for_each([&](uint32_t, const wire::Mac&, tcp::Time) { n++; });
+  EXPECT_EQ(n, 16);
+}
+
+// ---------------------------------------------------------------- addresses, EAL arguments
+
+TEST(Netif, cidr_and_next_hop) {
+  auto c = dpdk::parse_cidr("198.18.0.2/24");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->ip, 0xc6120002u);
+  EXPECT_EQ(c->prefix_len, 24);
+  EXPECT_FALSE(dpdk::parse_cidr("198.18.0.2/33"));
+  EXPECT_FALSE(dpdk::parse_cidr("198.18.0/24"));
+  EXPECT_FALSE(dpdk::parse_cidr("198.18.0.2/x"));
+  EXPECT_EQ(dpdk::parse_cidr("10.0.0.1")->prefix_len, 24);
+  dpdk::Netif n;
+  n.ip = 0xc6120002;
+  n.prefix_len = 24;
+  EXPECT_EQ(n.next_hop(0xc6120063), 0xc6120063u);
+  EXPECT_EQ(n.next_hop(0xc6130001), 0u);  // off-link, no gateway
+  n.gateway = 0xc6120001;
+  EXPECT_EQ(n.next_hop(0xc6130001), 0xc6120001u);
+  EXPECT_EQ(dpdk::ipv4_str(0xc6120002), "198.18.0.2");
+  EXPECT_EQ(dpdk::mac_str(kMacA), "02:00:00:00:00:0a");
+}
+
+TEST(EalArgs, split_prefix_devices_and_taps) {
+  const char* argv[] = {"srv", "-l", "1", "--vdev=net_tap0,iface=ts0,persist", "--file-prefix", "p1", "--", "--ip", "x"};
+  auto s = dpdk::split_args(9, const_cast<char**>(argv));
+  EXPECT_EQ(s.eal, (std::vector<std::string>{"-l", "1", "--vdev=net_tap0,iface=ts0,persist", "--file-prefix", "p1"}));
+  EXPECT_EQ(s.app, (std::vector<std::string>{"--ip", "x"}));
+  EXPECT_EQ(dpdk::eal_file_prefix(s.eal), "p1");
+  EXPECT_EQ(dpdk::eal_file_prefix({"--file-prefix=q"}), "q");
+  EXPECT_EQ(dpdk::eal_file_prefix({}), "rte");
+  EXPECT_TRUE(dpdk::eal_names_device(s.eal));
+  EXPECT_TRUE(dpdk::eal_names_device({"-a", "0000:01:00.0"}));
+  EXPECT_FALSE(dpdk::eal_names_device({"-l", "1", "--no-huge"}));
+  EXPECT_EQ(dpdk::eal_tap_ifaces(s.eal), (std::vector<std::string>{"ts0"}));
+  const char* noddash[] = {"srv", "--ip", "x"};
+  auto t = dpdk::split_args(3, const_cast<char**>(noddash));
+  EXPECT_TRUE(t.eal.empty());
+  EXPECT_EQ(t.app.size(), 2u);
+}
+
+// ---------------------------------------------------------------- HTTP
+
+using server::HttpParse;
+using server::HttpRequest;
+
+TEST(Http, a_request_arriving_in_pieces) {
+  const std::string r = "GET /index HTTP/1.1\r\nHost: x\r\n\r\n";
+  HttpRequest q;
+  for (size_t i = 0; i < r.size(); i++) EXPECT_EQ(server::parse_http_request(r.substr(0, i), &q), HttpParse::kIncomplete);
+  ASSERT_EQ(server::parse_http_request(r, &q), HttpParse::kOk);
+  EXPECT_EQ(q.method, "GET");
+  EXPECT_EQ(q.target, "/index");
+  EXPECT_TRUE(q.keep_alive);
+  EXPECT_EQ(q.length, r.size());
+}
+
+TEST(Http, pipelined_requests_and_bodies_are_delimited) {
+  const std::string r = "POST /a HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET /b HTTP/1.1\r\n\r\n";
+  HttpRequest q;
+  ASSERT_EQ(server::parse_http_request(r, &q), HttpParse::kOk);
+  EXPECT_EQ(q.length, r.find("GET"));
+  ASSERT_EQ(server::parse_http_request(std::string_view(r).substr(q.length), &q), HttpParse::kOk);
+  EXPECT_EQ(q.target, "/b");
+}
+
+TEST(Http, keep_alive_follows_version_and_connection_header) {
+  HttpRequest q;
+  ASSERT_EQ(server::parse_http_request("GET / HTTP/1.0\r\n\r\n", &q), HttpParse::kOk);
+  EXPECT_FALSE(q.keep_alive);
+  ASSERT_EQ(server::parse_http_request("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &q), HttpParse::kOk);
+  EXPECT_TRUE(q.keep_alive);
+  ASSERT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nconnection: upgrade, close\r\n\r\n", &q), HttpParse::kOk);
+  EXPECT_FALSE(q.keep_alive);
+  bool close = false;
+  const std::string resp = server::http_response(q, "hi", &close);
+  EXPECT_TRUE(close);
+  EXPECT_EQ(resp, "HTTP/1.1 200 OK\r\nServer: turnstile\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+                  "Connection: close\r\n\r\nhi");
+}
+
+TEST(Http, head_has_no_body_and_other_methods_get_405) {
+  HttpRequest q;
+  bool close = true;
+  ASSERT_EQ(server::parse_http_request("HEAD / HTTP/1.1\r\n\r\n", &q), HttpParse::kOk);
+  std::string r = server::http_response(q, "body", &close);
+  EXPECT_FALSE(close);
+  EXPECT_NE(r.find("Content-Length: 4\r\n"), std::string::npos);
+  EXPECT_EQ(r.substr(r.size() - 4), "\r\n\r\n");
+  ASSERT_EQ(server::parse_http_request("DELETE / HTTP/1.1\r\n\r\n", &q), HttpParse::kOk);
+  r = server::http_response(q, "body", &close);
+  EXPECT_EQ(r.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0u);
+  EXPECT_NE(r.find("Allow: GET, HEAD\r\n"), std::string::npos);
+}
+
+TEST(Http, malformed_requests_are_bad) {
+  HttpRequest q;
+  EXPECT_EQ(server::parse_http_request("GET /\r\n\r\n", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request("GET / HTTP/2.0\r\n\r\n", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nNoColon\r\n\r\n", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request(std::string(20000, 'a'), &q), HttpParse::kBad);
+}
+
+}  // namespace
+}  // namespace ts

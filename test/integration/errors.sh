@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Failures a user meets, each told in one line on stderr with a non-zero exit status, and each
+# leaving nothing behind (runtime directory, hugepage files, tap interface): bad arguments, a
+# bad profile, a missing PMD, a bad EAL option, hugepages, an interface / file prefix / IPv4
+# address already in use.
+source "$(dirname "$0")/lib.sh" "$@"
+
+# run_fail CODE PATTERN PREFIX IFACE -- ARGS...: the server must exit CODE with one stderr line
+# matching PATTERN, and leave nothing of PREFIX / IFACE.
+run_fail() {
+  local code=$1 pat=$2 prefix=$3 ifc=$4 rc
+  shift 5
+  timeout 60 "$TS_SERVER" "$@" >"$TS_DIR/out" 2>"$TS_DIR/err"
+  rc=$?
+  [[ $rc -eq $code ]] || fail "exit $rc (expected $code) for: $* -- $(cat "$TS_DIR/err")"
+  [[ $(wc -l <"$TS_DIR/err") -eq 1 ]] || fail "stderr is not one line for: $* -- $(cat "$TS_DIR/err")"
+  grep -qE -- "$pat" "$TS_DIR/err" || fail "stderr '$(cat "$TS_DIR/err")' does not match /$pat/"
+  expect_nothing_left "$prefix" "$ifc"
+  info "exit $rc: $(cat "$TS_DIR/err")"
+}
+
+P=${TS_PREFIX}x I=${TS_IF:0:13}x
+NOHUGE="--no-huge -m 512"
+run_fail 2 "--ip" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip nonsense
+run_fail 2 "--mode" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --mode nope
+run_fail 2 "--ip is required" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --port 80
+printf '[port]\nqueues = 1\nrx_descriptorz = 512\n' >"$TS_DIR/bad.ini"
+run_fail 1 "unknown key 'rx_descriptorz'" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --config "$TS_DIR/bad.ini"
+run_fail 1 "no such driver" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" --vdev=net_nosuchpmd0 -- --ip "$TS_IP/24"
+run_fail 1 "unrecognized option '--no-such-eal-option'" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" --no-such-eal-option -- --ip "$TS_IP/24"
+
+free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+if [[ -z $(awk '$3 == "hugetlbfs"' /proc/mounts) || ${free:-0} -eq 0 ]]; then
+  run_fail 1 "no hugepages" "$P" "$I" -- -l 1 --file-prefix "$P" --vdev="net_tap0,iface=$I" -- --ip "$TS_IP/24"
+else
+  # Hugepages are there: a run on them must leave no hugepage file of its prefix behind.
+  timeout 60 "$TS_SERVER" -l 1 -m 256 --file-prefix "$P" --vdev="net_tap0,iface=$I" -- --ip "$TS_IP/24" \
+    --duration 0.5 --stats-interval 0 >"$TS_DIR/out" 2>&1 || fail "hugepage run failed: $(cat "$TS_DIR/out")"
+  expect_nothing_left "$P" "$I"
+  info "hugepage run ($free free) left no hugepage file behind"
+fi
+
+# In use: a running server owns its tap, its file prefix and, in the namespace, 198.18.0.1.
+ts_start --mode http
+# Its tap has moved to the namespace; a second one kept here shows the interface case.
+"$TS_SERVER" -l 1 $NOHUGE --file-prefix "${P}y" --vdev="net_tap0,iface=${I}y" -- --ip "$TS_IP/24" \
+  --stats-interval 0 >"$TS_DIR/held.log" 2>&1 &
+HELD=$!
+TS_EXTRA_PIDS+=($HELD)
+for ((i = 0; i < 200; i++)); do [[ -e /sys/class/net/${I}y ]] && break; sleep 0.05; done
+run_fail 1 "interface ${I}y already exists" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" --vdev="net_tap0,iface=${I}y" -- --ip "$TS_IP/24"
+kill -INT $HELD
+wait $HELD || fail "the server holding ${I}y exited with $?"
+expect_nothing_left "${P}y" "${I}y"
+timeout 60 "$TS_SERVER" -l 1 $NOHUGE --file-prefix "$TS_PREFIX" --vdev="net_tap0,iface=$I" -- --ip "$TS_IP/24" \
+  >"$TS_DIR/out" 2>"$TS_DIR/err"
+rc=$?
+[[ $rc -eq 1 ]] && grep -q "file prefix '$TS_PREFIX' is in use" "$TS_DIR/err" || fail "same prefix: exit $rc, $(cat "$TS_DIR/err")"
+[[ -e /var/run/dpdk/$TS_PREFIX ]] || fail "the refused server removed the running one's runtime directory"
+[[ ! -e /sys/class/net/$I ]] || fail "the refused server left $I"
+info "exit 1: $(cat "$TS_DIR/err")"
+in_ns ping -c 1 -W 2 "$TS_IP" >/dev/null || fail "the running server stopped answering"
+
+# A second stack claiming the kernel's address: RFC 5227 probing finds the owner.
+NS2=${TS_NS}b
+"$TS_SERVER" -l 1 $NOHUGE --file-prefix "$P" --vdev="net_tap0,iface=$I" -- --ip "$TS_PEER/24" --dad-ms 3000 \
+  --stats-interval 0 >"$TS_DIR/out" 2>"$TS_DIR/err" &
+DAD=$!
+TS_EXTRA_PIDS+=($DAD)
+NETNS_WAIT=20 "$TS_ROOT/scripts/netns" add "$NS2" "$I" "$TS_PEER/24" || fail "cannot set up $NS2"
+wait $DAD
+rc=$?
+"$TS_ROOT/scripts/netns" del "$NS2"
+[[ $rc -eq 1 ]] && grep -q "address $TS_PEER is already in use" "$TS_DIR/err" || fail "DAD: exit $rc, $(cat "$TS_DIR/err")"
+[[ $(wc -l <"$TS_DIR/err") -eq 1 ]] || fail "DAD: stderr is not one line: $(cat "$TS_DIR/err")"
+expect_nothing_left "$P" "$I"
+info "exit 1: $(cat "$TS_DIR/err")"
+
+ts_stop || fail "server exited with $?"
+ts_pass

@@ -1,0 +1,123 @@
+# Shared by the integration tests: a turnstile-server on a DPDK tap, the Linux kernel as its peer
+# in a namespace of the test's own, and a cleanup that runs whatever happens.
+#
+# Usage in a test:  source "$(dirname "$0")/lib.sh" "$@"; ts_start [server options]; ...; ts_pass
+# Arguments (from meson): the turnstile-server binary, the source root.
+# Names are unique per test run (pid-based), so tests never collide with each other or with a
+# developer's own runs. Exit 77 (skipped) when not root or when the machine lacks what we need.
+
+set -uo pipefail
+
+TS_SERVER=${1:?turnstile-server binary}
+TS_ROOT=${2:?source root}
+TS_NAME=$(basename "$0" .sh)
+TS_ID="${TS_NAME:0:6}$$"
+TS_IF="t${TS_ID:0:13}"            # interface names: at most 15 characters
+TS_NS="tsi-$TS_ID"
+TS_PREFIX="tsi_$TS_ID"
+TS_PID=""
+TS_IP=198.18.0.2
+TS_PEER=198.18.0.1
+PY=/usr/bin/python3
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() {
+  echo "FAIL: $*"
+  [[ -s ${TS_LOG:-} ]] && { echo "--- server log"; tail -n 30 "$TS_LOG"; }
+  exit 1
+}
+info() { echo "# $*"; }
+
+[[ $(id -u) -eq 0 ]] || skip "needs root (network namespaces, tap devices)"
+[[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
+command -v ip >/dev/null || skip "no iproute2"
+
+TS_DIR=$(mktemp -d "/tmp/ts-$TS_NAME.XXXXXX")
+TS_JSON="$TS_DIR/server.json"
+TS_LOG="$TS_DIR/server.log"
+
+# Stops the server (SIGINT, then SIGKILL after 10 s) and returns its exit status.
+ts_stop() {
+  local rc=0 i
+  [[ -n $TS_PID ]] || return 0
+  kill -INT "$TS_PID" 2>/dev/null
+  for ((i = 0; i < 200; i++)); do
+    kill -0 "$TS_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  if kill -0 "$TS_PID" 2>/dev/null; then
+    kill -KILL "$TS_PID" 2>/dev/null
+    echo "server did not stop within 10 s" >>"$TS_LOG"
+  fi
+  wait "$TS_PID" 2>/dev/null
+  rc=$?
+  TS_PID=""
+  return $rc
+}
+
+# Other processes a test starts (pids), stopped by the cleanup too.
+TS_EXTRA_PIDS=()
+
+ts_cleanup() {
+  local p
+  for p in "${TS_EXTRA_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  ts_stop >/dev/null 2>&1
+  "$TS_ROOT/scripts/netns" del "$TS_NS" >/dev/null 2>&1
+  ip link del "$TS_IF" >/dev/null 2>&1
+  rm -rf "/var/run/dpdk/$TS_PREFIX"
+  if [[ ${TS_KEEP:-0} == 1 ]]; then echo "# kept $TS_DIR"; else rm -rf "$TS_DIR"; fi
+}
+trap ts_cleanup EXIT
+trap 'exit 1' INT TERM
+
+# Starts the server on its own tap and file prefix with one lcore and no hugepages, then puts the
+# tap into the test's namespace as 198.18.0.1/24. Extra arguments go to the server.
+# TS_EAL (optional) replaces the default EAL lcore list.
+ts_start() {
+  "$TS_ROOT/scripts/netns" del "$TS_NS" >/dev/null 2>&1   # from an earlier ts_start of this test
+  "$TS_SERVER" ${TS_EAL:--l 1} --no-huge -m 512 --file-prefix "$TS_PREFIX" \
+    --vdev="net_tap0,iface=$TS_IF" -- --ip "$TS_IP/24" --json "$TS_JSON" --stats-interval 0 "$@" \
+    >"$TS_LOG" 2>&1 &
+  TS_PID=$!
+  NETNS_WAIT=20 "$TS_ROOT/scripts/netns" add "$TS_NS" "$TS_IF" "$TS_PEER/24" >>"$TS_LOG" 2>&1 ||
+    fail "could not put $TS_IF into $TS_NS"
+}
+
+# Runs a command in the namespace (the kernel peer's side).
+in_ns() { ip netns exec "$TS_NS" "$@"; }
+
+# Reads a value from the server's JSON after it stopped: json 'counters.enter_time_wait'.
+json() {
+  $PY -c 'import json,sys
+v=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    v=v[int(k)] if isinstance(v,list) else v[k]
+print(v)' "$TS_JSON" "$1"
+}
+
+# Asserts json value $1 satisfies "$2 $3" (an arithmetic comparison, e.g. ge 1).
+expect() {
+  local v
+  v=$(json "$1") || fail "no $1 in the server's JSON"
+  case $2 in
+    eq) ((v == $3)) ;; ge) ((v >= $3)) ;; le) ((v <= $3)) ;; gt) ((v > $3)) ;;
+    *) false ;;
+  esac || fail "$1 = $v, expected $2 $3"
+  info "$1 = $v ($2 $3)"
+}
+
+# Asserts that nothing of a stopped server is left: runtime dir, hugepage files, its tap.
+expect_nothing_left() {
+  local prefix=${1:-$TS_PREFIX} ifc=${2:-$TS_IF} d
+  [[ ! -e /var/run/dpdk/$prefix ]] || fail "runtime directory /var/run/dpdk/$prefix left behind"
+  for d in $(awk '$3 == "hugetlbfs" {print $2}' /proc/mounts); do
+    ! compgen -G "$d/${prefix}map_*" >/dev/null || fail "hugepage files ${prefix}map_* left in $d"
+  done
+  [[ ! -e /sys/class/net/$ifc ]] || fail "interface $ifc left behind"
+  ! ip netns exec "$TS_NS" test -e "/sys/class/net/$ifc" 2>/dev/null || fail "interface $ifc left in $TS_NS"
+}
+
+ts_pass() {
+  echo "PASS: $TS_NAME"
+  exit 0
+}

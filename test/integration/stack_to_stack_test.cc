@@ -1,0 +1,305 @@
+// Two Turnstile stacks in one process, wired by in-memory ports, polled by the test on a virtual
+// clock: every scenario of the kernel tests, stack to stack, deterministic and without root.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "api/inline_sink.h"
+#include "api/stack.h"
+#include "dpdk/eal.h"
+#include "dpdk/mem_port.h"
+#include "handlers.h"
+#include "stats/counters.h"
+
+namespace ts {
+namespace {
+
+using stats::Counter;
+
+class EalEnv : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    dpdk::EalOptions o;
+    o.user = {"--no-huge", "-m", "512", "--no-shconf", "--no-pci", "--no-telemetry", "-l", "0",
+              "--file-prefix=ts_s2s" + std::to_string(getpid())};
+    std::string err;
+    eal_ = dpdk::Eal::start("stack_to_stack_test", o, &err);
+    ASSERT_TRUE(eal_) << err;
+  }
+  void TearDown() override { eal_.reset(); }
+
+ private:
+  std::unique_ptr<dpdk::Eal> eal_;
+};
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new EalEnv);
+
+constexpr uint32_t kServerIp = 0xc6120002;  // 198.18.0.2
+constexpr uint32_t kClientIp = 0xc6120001;  // 198.18.0.1
+
+// What the client side is asked to do, shared by its per-lcore handlers (one thread polls all).
+struct Script {
+  int to_open = 0;          // connections still to open
+  int concurrent = 1;       // at most this many at once
+  int open_now = 0;
+  uint16_t lcores = 1;      // client lcores take turns opening, so both shards get connections
+  uint16_t turn = 0;
+  uint16_t rport = 80;
+  std::string request;
+  bool close_when_echoed = false;  // client-first close once the whole request came back
+  struct Result {
+    std::string got;
+    tcp::CloseReason why;
+    uint16_t lcore;
+  };
+  std::vector<Result> results;
+  bool done() const { return to_open == 0 && open_now == 0; }
+};
+
+class ClientHandler : public api::Handler {
+ public:
+  explicit ClientHandler(Script& s) : s_(s) {}
+  void on_poll(api::Poller& p, tcp::Time) override {
+    while (s_.to_open > 0 && s_.open_now < s_.concurrent && s_.turn == p.lcore()) {
+      api::Connection* c = p.connect(kServerIp, s_.rport);
+      if (!c) break;
+      s_.to_open--;
+      s_.open_now++;
+      s_.turn = static_cast<uint16_t>((s_.turn + 1) % s_.lcores);
+      c->user = new std::string();
+    }
+  }
+  void on_connected(api::Connection& c) override { ASSERT_TRUE(c.send(s_.request)); }
+  void on_data(api::Connection& c, const uint8_t* d, size_t n) override {
+    auto* got = static_cast<std::string*>(c.user);
+    got->append(reinterpret_cast<const char*>(d), n);
+    if (s_.close_when_echoed && got->size() == s_.request.size()) c.close();
+  }
+  void on_closed(api::Connection& c, tcp::CloseReason why) override {
+    auto* got = static_cast<std::string*>(c.user);
+    s_.results.push_back({got ? *got : std::string(), why, c.lcore()});
+    delete got;
+    c.user = nullptr;
+    s_.open_now--;
+  }
+
+ private:
+  Script& s_;
+};
+
+struct Side {
+  std::unique_ptr<api::Stack> stack;
+  dpdk::MemPort* port = nullptr;
+  stats::Snapshot total() { return stack->stats().total(); }
+  stats::Snapshot of(uint16_t q) { return stack->stats().of(q); }
+};
+
+// A server stack (turnstile-server's handlers) and a client stack (the Script), connected.
+class StackToStack : public ::testing::Test {
+ protected:
+  void build(uint16_t queues, bool rss, server::Mode mode, uint16_t port = 80) {
+    static int serial = 0;
+    serial++;
+    server_ = make_side("srv" + std::to_string(serial), kServerIp, 0x02, queues, rss,
+                        [mode](unsigned) { return server::make_handler(mode, "Hello from Turnstile\n"); });
+    client_ = make_side("cli" + std::to_string(serial), kClientIp, 0x01, queues, rss,
+                        [this](unsigned) { return std::make_unique<ClientHandler>(script_); });
+    server_.stack->listen(port, 511);
+    dpdk::MemPort::connect(*server_.port, *client_.port);
+    script_.lcores = queues;
+  }
+
+  Side make_side(const std::string& name, uint32_t ip, uint8_t mac_last, uint16_t queues, bool rss,
+                 api::HandlerFactory f) {
+    Side s;
+    api::StackConfig sc;
+    dpdk::DatapathConfig& dc = sc.datapath;
+    dc.profile = dpdk::default_profile();
+    dc.profile.port.mbufs = 16383;
+    dc.profile.stack.connections_per_queue = 16384;
+    dc.profile.stack.syncookies = syncookies_;
+    dc.ip = ip;
+    dc.prefix_len = 24;
+    dc.queues = queues;
+    dc.name = name;
+    dc.make_port = [&s, name, queues, rss, mac_last](rte_mempool*, uint16_t, std::string* err) {
+      auto p = dpdk::MemPort::create(name, queues, wire::Mac{{0x02, 0, 0, 0, 0, mac_last}}, rss, err);
+      s.port = p.get();
+      return std::unique_ptr<dpdk::Port>(std::move(p));
+    };
+    std::string err;
+    s.stack = api::Stack::create(sc, std::move(f), &err);
+    EXPECT_TRUE(s.stack) << err;
+    return s;
+  }
+
+  // Polls every lcore of both stacks, advancing the virtual clock: 20 us per busy round, 1 ms per
+  // idle one. True when `done` holds before `limit` of virtual time has passed.
+  bool run_until(const std::function<bool()>& done, tcp::Time limit = 120 * tcp::kSec) {
+    const tcp::Time end = now_ + limit;
+    while (now_ < end) {
+      unsigned work = 0;
+      for (Side* s : {&server_, &client_})
+        for (uint16_t q = 0; q < s->stack->datapath().queues(); q++) work += s->stack->datapath().lcore(q).poll(now_);
+      if (done()) return settle();
+      now_ += work ? 20 * tcp::kUsec : tcp::kMsec;
+    }
+    return false;
+  }
+
+  // A few more milliseconds, so that the lcores publish their protocol counters (once a tick).
+  bool settle() {
+    for (int i = 0; i < 3; i++) {
+      now_ += tcp::kMsec;
+      for (Side* s : {&server_, &client_})
+        for (uint16_t q = 0; q < s->stack->datapath().queues(); q++) s->stack->datapath().lcore(q).poll(now_);
+    }
+    return true;
+  }
+
+  void expect_all_ok(size_t n, const std::string& want) {
+    ASSERT_EQ(script_.results.size(), n);
+    size_t bad = 0;
+    for (const auto& r : script_.results) bad += r.got != want || r.why != tcp::CloseReason::kNormal;
+    EXPECT_EQ(bad, 0u);
+  }
+
+  static std::string http_close_request() { return "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"; }
+  static std::string http_reply() {
+    return "HTTP/1.1 200 OK\r\nServer: turnstile\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n"
+           "Connection: close\r\n\r\nHello from Turnstile\n";
+  }
+  static std::string random_bytes(size_t n) {
+    std::mt19937 g(42);
+    std::string s(n, '\0');
+    for (auto& c : s) c = static_cast<char>(g());
+    return s;
+  }
+
+  tcp::Time now_ = 10 * tcp::kSec;  // after both stacks' creation time, as their clocks see it
+  tcp::CookieMode syncookies_ = tcp::CookieMode::kAuto;
+  Script script_;
+  Side server_, client_;
+};
+
+TEST_F(StackToStack, http_get_gets_200_and_the_body_then_server_closes_first) {
+  build(1, true, server::Mode::kHttp);
+  script_.to_open = 1;
+  script_.request = http_close_request();
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  expect_all_ok(1, http_reply());
+  const auto s = server_.total(), c = client_.total();
+  EXPECT_EQ(s[Counter::enter_fin_wait_1], 1u);
+  EXPECT_EQ(s[Counter::enter_time_wait], 1u);   // the server closed first
+  EXPECT_EQ(c[Counter::enter_close_wait], 1u);  // the client closed second
+  EXPECT_EQ(c[Counter::enter_last_ack], 1u);
+  EXPECT_EQ(s[Counter::arp_replies_out], 1u);   // the client had to resolve the server first
+  EXPECT_EQ(c[Counter::conn_opened], 1u);
+}
+
+TEST_F(StackToStack, one_mebibyte_through_echo_comes_back_intact_and_client_closes_first) {
+  build(1, true, server::Mode::kEcho, 7);
+  script_.to_open = 1;
+  script_.rport = 7;
+  script_.request = random_bytes(1 << 20);
+  script_.close_when_echoed = true;
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  expect_all_ok(1, script_.request);
+  const auto s = server_.total(), c = client_.total();
+  EXPECT_EQ(s[Counter::tcp_payload_in], 1u << 20);
+  EXPECT_EQ(s[Counter::enter_close_wait], 1u);
+  EXPECT_EQ(s[Counter::enter_last_ack], 1u);
+  EXPECT_EQ(c[Counter::enter_time_wait], 1u);
+  EXPECT_EQ(s[Counter::tcp_retransmits] + c[Counter::tcp_retransmits], 0u);
+}
+
+TEST_F(StackToStack, connection_to_a_closed_port_is_refused_by_rst) {
+  build(1, true, server::Mode::kHttp);
+  script_.to_open = 1;
+  script_.rport = 81;
+  script_.request = "x";
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  ASSERT_EQ(script_.results.size(), 1u);
+  EXPECT_EQ(script_.results[0].why, tcp::CloseReason::kRefused);
+  EXPECT_EQ(server_.total()[Counter::tcp_rst_out], 1u);
+  EXPECT_EQ(server_.total()[Counter::conn_accepted], 0u);
+}
+
+TEST_F(StackToStack, ten_thousand_short_connections_in_a_row_without_a_failure) {
+  build(1, true, server::Mode::kHttp);
+  script_.to_open = 10000;
+  script_.request = http_close_request();
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  expect_all_ok(10000, http_reply());
+  const auto s = server_.total();
+  EXPECT_EQ(s[Counter::conn_accepted], 10000u);
+  EXPECT_EQ(s[Counter::conn_closed], 10000u);
+  EXPECT_EQ(s[Counter::tcp_rst_out] + s[Counter::tcp_rst_in], 0u);
+  EXPECT_EQ(server_.stack->datapath().lcore(0).time_wait_entries(), 10000u);
+}
+
+TEST_F(StackToStack, syn_cookies_always_open_every_connection_without_half_open_state) {
+  syncookies_ = tcp::CookieMode::kAlways;
+  build(1, true, server::Mode::kHttp);
+  script_.to_open = 1000;
+  script_.concurrent = 8;
+  script_.request = http_close_request();
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  expect_all_ok(1000, http_reply());
+  const auto s = server_.total();
+  EXPECT_EQ(s[Counter::syncookies_sent], 1000u);  // every SYN-ACK carried a cookie
+  EXPECT_EQ(s[Counter::syncookies_ok], 1000u);
+  EXPECT_EQ(s[Counter::enter_syn_received], 0u);  // no half-open block was ever kept
+  EXPECT_EQ(s[Counter::conn_accepted], 1000u);
+}
+
+// Two queues per stack. With NIC-style RSS the frames arrive on their shard; without it they are
+// dealt round robin and software RSS moves them. Either way every connection lives on one lcore.
+class TwoQueues : public StackToStack, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(TwoQueues, connections_spread_over_both_shards_each_on_one_lcore) {
+  const bool rss = GetParam();
+  build(2, rss, server::Mode::kHttp);
+  script_.to_open = 2000;
+  script_.concurrent = 16;
+  script_.request = http_close_request();
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  expect_all_ok(2000, http_reply());
+  uint64_t accepted = 0, syn_rcvd = 0;
+  for (uint16_t q = 0; q < 2; q++) {
+    const auto s = server_.of(q);
+    EXPECT_GT(s[Counter::conn_accepted], 200u) << "lcore " << q;
+    accepted += s[Counter::conn_accepted];
+    syn_rcvd += s[Counter::enter_syn_received];
+  }
+  EXPECT_EQ(accepted, 2000u);
+  EXPECT_EQ(syn_rcvd, 2000u);  // no connection was ever opened on a second lcore
+  const auto s = server_.total();
+  if (rss) EXPECT_EQ(s[Counter::handoff_out], 0u);
+  else EXPECT_GT(s[Counter::handoff_out], 0u);
+  EXPECT_EQ(s[Counter::tcp_rst_out], 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rss, TwoQueues, ::testing::Values(true, false),
+                         [](const auto& i) { return i.param ? std::string("nic_rss") : std::string("software_rss"); });
+
+TEST_F(StackToStack, lossy_wire_recovers_by_retransmission) {
+  build(1, true, server::Mode::kEcho, 7);
+  server_.port->set_loss(13);
+  client_.port->set_loss(17);
+  script_.to_open = 4;
+  script_.concurrent = 2;
+  script_.rport = 7;
+  script_.request = random_bytes(256 << 10);
+  script_.close_when_echoed = true;
+  ASSERT_TRUE(run_until([&] { return script_.done(); }, 600 * tcp::kSec));
+  expect_all_ok(4, script_.request);
+  EXPECT_GT(server_.port->lost() + client_.port->lost(), 0u);
+  EXPECT_GT(server_.total()[Counter::tcp_retransmits] + client_.total()[Counter::tcp_retransmits], 0u);
+}
+
+}  // namespace
+}  // namespace ts
