@@ -129,7 +129,7 @@ TEST(Netif, cidr_and_next_hop) {
   EXPECT_FALSE(dpdk::parse_cidr("198.18.0.2/33"));
   EXPECT_FALSE(dpdk::parse_cidr("198.18.0/24"));
   EXPECT_FALSE(dpdk::parse_cidr("198.18.0.2/x"));
-  EXPECT_EQ(dpdk::parse_cidr("10.0.0.1")->prefix_len, 24);
+  EXPECT_EQ(dpdk::parse_cidr("198.19.0.1")->prefix_len, 24);
   dpdk::Netif n;
   n.ip = 0xc6120002;
   n.prefix_len = 24;

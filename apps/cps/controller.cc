@@ -1,0 +1,119 @@
+#include "controller.h"
+
+#include <rte_lcore.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+#include "dpdk/signals.h"
+
+namespace ts::cps {
+
+using Clock = std::chrono::steady_clock;
+
+Controller::Controller(const Options& o, api::Stack& s, std::vector<Generator*> gens, Control& ctl,
+                       std::atomic<bool>& stack_stop)
+    : o_(o), s_(s), gens_(std::move(gens)), ctl_(ctl), stack_stop_(stack_stop) {}
+
+bool Controller::start(std::string* err) {
+  if (int rc = rte_ctrl_thread_create(&thread_, "ts-cps-ctl", nullptr, main, this); rc != 0) {
+    *err = std::string("cannot start the control thread: ") + strerror(rc);
+    return false;
+  }
+  started_ = true;
+  return true;
+}
+
+void Controller::join() {
+  if (started_) pthread_join(thread_, nullptr);
+  started_ = false;
+}
+
+void* Controller::main(void* arg) {
+  static_cast<Controller*>(arg)->loop();
+  return nullptr;
+}
+
+Totals Controller::totals() const { return gather(gens_, s_.stats().total()); }
+
+bool Controller::quota_reached(const Totals& t) const { return o_.requests && t.attempted >= o_.requests; }
+
+void Controller::loop() {
+  auto t0 = Clock::now();
+  auto secs = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+  const double step = o_.stats_interval > 0 ? o_.stats_interval : 1.0;
+  double next = step, last = 0, phase_at = 0;
+  Totals prev = totals();
+  Phase phase = Phase::kRun;
+  auto set_phase = [&](Phase p, double t) {
+    phase = p;
+    phase_at = t;
+    ctl_.phase.store(static_cast<int>(p), std::memory_order_relaxed);
+  };
+  // Warm-up: the clock starts once every generator knows the server's MAC (each sends one SYN
+  // until then), so that ARP and a tap still being moved into its namespace do not count.
+  bool warm = true;
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const double t = secs();
+    Totals now = totals();
+    if (warm) {
+      if (now.ready == gens_.size()) {
+        warm = false;
+        warmup_ = t;
+        t0 = Clock::now();
+        prev = now;
+        read_cpu(prev, o_.watch_pid);
+        continue;
+      }
+      if (dpdk::stop_flag().load() || t >= o_.link_wait) {
+        stopped_by_ = dpdk::stop_flag().load() ? "signal" : "no ARP answer from the server";
+        warm = false;
+        set_phase(Phase::kDrain, t);
+      }
+      continue;
+    }
+    if (t >= next) {
+      read_cpu(now, o_.watch_pid);
+      series_.push_back(interval(now, prev, t, t - last));
+      if (o_.stats_interval > 0) {
+        std::printf("%s\n", interval_line(series_.back()).c_str());
+        std::fflush(stdout);
+      }
+      prev = now;
+      last = t;
+      next += step;
+    }
+    if (phase == Phase::kRun) {
+      const bool sig = dpdk::stop_flag().load();
+      if (sig || (o_.duration > 0 && t >= o_.duration) || quota_reached(now)) {
+        stopped_by_ = sig ? "signal" : quota_reached(now) ? "requests" : "duration";
+        set_phase(Phase::kDrain, t);
+      }
+      continue;
+    }
+    if (now.in_flight == 0) {
+      if (phase == Phase::kDrain) active_ = t;  // after an abort: the time it began (set below)
+      break;
+    }
+    if (phase == Phase::kDrain && t - phase_at >= o_.drain) {
+      active_ = phase_at;  // the cut connections would only stretch the time, not the count
+      set_phase(Phase::kAbort, t);
+    } else if (phase == Phase::kAbort && t - phase_at >= 2.0) {
+      break;  // aborts are immediate: only a wedged lcore gets here, and the counts will show it
+    }
+  }
+  elapsed_ = secs();
+  if (elapsed_ - last > 0.05) {
+    Totals now = totals();
+    read_cpu(now, o_.watch_pid);
+    series_.push_back(interval(now, prev, elapsed_, elapsed_ - last));
+    if (o_.stats_interval > 0) std::printf("%s\n", interval_line(series_.back()).c_str());
+  }
+  std::fflush(stdout);
+  stack_stop_.store(true);
+}
+
+}  // namespace ts::cps

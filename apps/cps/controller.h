@@ -1,0 +1,52 @@
+// The run's clock, on a DPDK control thread (off the lcores' CPUs): one line and one series point
+// per interval, and the phases: open (until --duration, --requests or a signal), drain (wait up
+// to --drain for what is in flight), abort (cut the rest, counted as timeouts), then stop the
+// stack once nothing is in flight.
+#pragma once
+#include <atomic>
+#include <pthread.h>
+#include <string>
+#include <vector>
+
+#include "api/stack.h"
+#include "generator.h"
+#include "options.h"
+#include "report.h"
+
+namespace ts::cps {
+
+class Controller {
+ public:
+  Controller(const Options& o, api::Stack& s, std::vector<Generator*> gens, Control& ctl,
+             std::atomic<bool>& stack_stop);
+  bool start(std::string* err);
+  void join();
+
+  // After join().
+  const std::vector<Interval>& series() const { return series_; }
+  double elapsed() const { return elapsed_; }
+  double active() const { return active_; }
+  double warmup() const { return warmup_; }
+  const std::string& stopped_by() const { return stopped_by_; }
+  Totals totals() const;
+
+ private:
+  static void* main(void* arg);
+  void loop();
+  bool quota_reached(const Totals& t) const;
+
+  const Options& o_;
+  api::Stack& s_;
+  std::vector<Generator*> gens_;
+  Control& ctl_;
+  std::atomic<bool>& stack_stop_;
+  pthread_t thread_{};
+  bool started_ = false;
+  std::vector<Interval> series_;
+  double elapsed_ = 0;
+  double active_ = 0;
+  double warmup_ = 0;
+  std::string stopped_by_ = "error";
+};
+
+}  // namespace ts::cps

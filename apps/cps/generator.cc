@@ -1,0 +1,224 @@
+#include "generator.h"
+
+#include <rte_cycles.h>
+
+#include <algorithm>
+
+#include "dpdk/lcore.h"
+
+namespace ts::cps {
+
+namespace {
+// Opens per poll iteration at most: the receive path of the same loop must keep up.
+constexpr int kMaxOpensPerPoll = 32;
+}  // namespace
+
+const char* fail_name(Fail f) {
+  switch (f) {
+    case Fail::kTimeout: return "timeout";
+    case Fail::kRst: return "rst";
+    case Fail::kRefused: return "refused";
+    case Fail::kBadReply: return "bad_reply";
+    case Fail::kLocal: return "local";
+    default: return "?";
+  }
+}
+
+Generator::Generator(const Plan& plan, const Control& ctl) : plan_(plan), ctl_(ctl), pool_(plan.concurrency) {
+  free_.reserve(pool_.size());
+  for (size_t i = pool_.size(); i-- > 0;) free_.push_back(&pool_[i]);
+  ns_per_cycle_ = 1e9 / static_cast<double>(plan_.tsc_hz);
+  if (plan_.rate > 0) {
+    tokens_per_cycle_ = plan_.rate / static_cast<double>(plan_.tsc_hz);
+    // Up to 5 ms of backlog is made up after a stall (a scheduler tick on a shared core), at
+    // most kMaxOpensPerPoll at a time; a generator that stays behind shows a lower rate.
+    bucket_ = std::max(16.0, plan_.rate / 200.0);
+  }
+}
+
+void Generator::unlink(Flow& f) {
+  if (f.prev) f.prev->next = f.next;
+  else if (head_ == &f) head_ = f.next;
+  if (f.next) f.next->prev = f.prev;
+  else if (tail_ == &f) tail_ = f.prev;
+  f.prev = f.next = nullptr;
+}
+
+void Generator::on_poll(api::Poller& p, tcp::Time now) {
+  const uint64_t tsc = rte_rdtsc();
+  expire(tsc);
+  switch (static_cast<Phase>(ctl_.phase.load(std::memory_order_relaxed))) {
+    case Phase::kRun: return open(p, tsc, now);
+    case Phase::kDrain: return;
+    case Phase::kAbort: return abort_all();
+  }
+}
+
+void Generator::open(api::Poller& p, uint64_t tsc, tcp::Time now) {
+  int n = kMaxOpensPerPoll;
+  if (!ready_) {
+    // Until the server's MAC is known, one connection at a time: it makes the ARP request, and
+    // the rate does not pile up SYNs that would wait for the answer.
+    const dpdk::Shared& sh = p.raw().shared();
+    wire::Mac mac;
+    if (sh.arp->lookup(sh.netif.next_hop(plan_.server_ip), now, &mac) != dpdk::ArpCache::Result::kMiss) {
+      ready_ = true;
+      last_tsc_ = tsc;
+      GenCounters::bump(cnt_.ready);
+    } else if (cnt_.in_flight > 0) {
+      return;
+    } else {
+      n = 1;
+    }
+  }
+  const bool metered = plan_.rate > 0 && ready_;
+  if (metered) {
+    tokens_ = std::min(bucket_, tokens_ + static_cast<double>(tsc - last_tsc_) * tokens_per_cycle_);
+    last_tsc_ = tsc;
+    n = std::min(n, static_cast<int>(tokens_));
+  }
+  if (plan_.quota) n = static_cast<int>(std::min<uint64_t>(uint64_t(std::max(n, 0)), plan_.quota - cnt_.attempted));
+  n = std::min(n, static_cast<int>(free_.size()));
+  for (int i = 0; i < n; i++) {
+    api::Connection* c = p.connect(plan_.server_ip, plan_.server_port);
+    if (!c) {
+      GenCounters::bump(cnt_.stalls);
+      break;
+    }
+    Flow* f = free_.back();
+    free_.pop_back();
+    *f = Flow{};
+    f->c = c;
+    f->t0 = tsc;
+    f->prev = tail_;
+    (tail_ ? tail_->next : head_) = f;
+    tail_ = f;
+    c->user = f;
+    if (metered) tokens_ -= 1;
+    GenCounters::bump(cnt_.attempted);
+    GenCounters::bump(cnt_.in_flight);
+  }
+}
+
+// The oldest first: a connection past its time is aborted and will be counted a timeout.
+void Generator::expire(uint64_t tsc) {
+  while (head_ && tsc - head_->t0 > plan_.timeout_cycles) {
+    Flow* f = head_;
+    unlink(*f);
+    f->timed_out = true;
+    f->c->abort();
+  }
+}
+
+void Generator::abort_all() {
+  if (aborted_) return;
+  aborted_ = true;
+  while (Flow* f = head_) {
+    unlink(*f);
+    f->timed_out = true;
+    f->c->abort();
+  }
+}
+
+void Generator::on_connected(api::Connection& c) {
+  auto* f = static_cast<Flow*>(c.user);
+  if (!f) return;
+  const uint64_t cycles = rte_rdtsc() - f->t0;
+  hist_.record(static_cast<uint64_t>(static_cast<double>(cycles) * ns_per_cycle_));
+  GenCounters::bump(cnt_.connected);
+  if (plan_.request.empty()) return reply_complete(c, *f);
+  if (!c.send(plan_.request)) {
+    // Accounted for now: the abort's on_closed finds no flow.
+    c.abort();
+    GenCounters::bump(cnt_.failed[static_cast<int>(Fail::kLocal)]);
+    GenCounters::bump(cnt_.in_flight, -1);
+    unlink(*f);
+    c.user = nullptr;
+    free_.push_back(f);
+  }
+}
+
+void Generator::on_data(api::Connection& c, const uint8_t* data, size_t len) {
+  auto* f = static_cast<Flow*>(c.user);
+  if (!f || f->bad) return;
+  switch (plan_.kind) {
+    case Request::kHttp:
+      if (f->reply_done) return fail_reply(c, *f);
+      switch (f->http.feed(data, len)) {
+        case HttpReply::Result::kDone: return reply_complete(c, *f);
+        case HttpReply::Result::kBad: return fail_reply(c, *f);
+        case HttpReply::Result::kMore: return;
+      }
+      return;
+    case Request::kEcho:
+      f->echoed += static_cast<uint32_t>(len);
+      if (f->echoed > plan_.request.size()) return fail_reply(c, *f);
+      if (f->echoed == plan_.request.size() && !f->reply_done) reply_complete(c, *f);
+      return;
+    case Request::kNone:
+      return;  // whatever the server says is not our business
+  }
+}
+
+void Generator::reply_complete(api::Connection& c, Flow& f) {
+  f.reply_done = true;
+  switch (plan_.close) {
+    case CloseMode::kClient: break;
+    case CloseMode::kRst:
+      f.finishing = true;
+      return c.abort();
+    case CloseMode::kServer:
+      if (!c.peer_closed()) return;  // on_peer_closed closes
+      break;
+  }
+  if (!f.finishing) {
+    f.finishing = true;
+    c.close();
+  }
+}
+
+void Generator::fail_reply(api::Connection& c, Flow& f) {
+  f.bad = true;
+  if (!f.finishing) {
+    f.finishing = true;
+    c.close();
+  }
+}
+
+void Generator::on_peer_closed(api::Connection& c) {
+  auto* f = static_cast<Flow*>(c.user);
+  if (f && !f->reply_done && !f->bad) {
+    // The server's FIN ends a reply with no length; any other reply it cuts short.
+    if (plan_.kind == Request::kHttp && f->http.done_at_eof()) reply_complete(c, *f);
+    else f->bad = true;
+  }
+  if (f && f->finishing) return;
+  if (f) f->finishing = true;
+  c.close();
+}
+
+void Generator::on_closed(api::Connection& c, tcp::CloseReason why) {
+  auto* f = static_cast<Flow*>(c.user);
+  if (!f) return;
+  using R = tcp::CloseReason;
+  bool ok = false;
+  Fail reason = Fail::kTimeout;
+  if (f->timed_out) {
+    reason = Fail::kTimeout;
+  } else if (why == R::kRefused) {
+    reason = Fail::kRefused;
+  } else if (why == R::kReset) {
+    reason = Fail::kRst;
+  } else if (why == R::kNormal || (why == R::kAborted && plan_.close == CloseMode::kRst)) {
+    ok = f->reply_done && !f->bad;
+    reason = Fail::kBadReply;
+  }
+  if (ok) GenCounters::bump(cnt_.completed);
+  else GenCounters::bump(cnt_.failed[static_cast<int>(reason)]);
+  GenCounters::bump(cnt_.in_flight, -1);
+  unlink(*f);
+  c.user = nullptr;
+  free_.push_back(f);
+}
+
+}  // namespace ts::cps

@@ -1,0 +1,202 @@
+// turnstile-cps [EAL options] -- --ip A.B.C.D/N --server A.B.C.D:PORT [options]
+//
+// Opens connections to any TCP server at a target rate or as fast as the concurrency allows,
+// each on the lcore its replies hash to, and accounts for every one: completed, failed with a
+// reason, or (until the end) in flight. Exit status 0 when the run went through (failures are
+// figures, not errors), 1 when it could not run, 2 on a usage error.
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mempool.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "api/stack.h"
+#include "controller.h"
+#include "dpdk/eal.h"
+#include "dpdk/ethdev_port.h"
+#include "dpdk/netif.h"
+#include "dpdk/profile.h"
+#include "dpdk/signals.h"
+#include "generator.h"
+#include "options.h"
+#include "report.h"
+
+using namespace ts;
+
+namespace {
+
+int fail(const std::string& msg) {
+  std::fprintf(stderr, "turnstile-cps: error: %s\n", msg.c_str());
+  return 1;
+}
+
+std::string request_bytes(const cps::Options& o) {
+  switch (o.request) {
+    case cps::Request::kNone: return {};
+    case cps::Request::kEcho: return "turnstile-cps!\r\n";
+    case cps::Request::kHttp: break;
+  }
+  // Keep-alive unless the server is to close: with `client` or `rst` we end the connection.
+  return "GET / HTTP/1.1\r\nHost: " + dpdk::ipv4_str(o.server_ip) + "\r\nUser-Agent: turnstile-cps\r\n" +
+         (o.close == cps::CloseMode::kServer ? "Connection: close\r\n" : "") + "\r\n";
+}
+
+// Splits `total` over n lcores, the remainder to the first ones.
+uint64_t share(uint64_t total, unsigned n, unsigned i) { return total / n + (i < total % n ? 1 : 0); }
+
+// A memif client needs its server, a NIC its cable: the run's clock starts once the link is up.
+// Not a tap's: net_tap reads the flags of its interface by name, which fail once the interface
+// has moved to another namespace (as our tests and benchmarks do), and it is up from the start.
+bool wait_for_link(dpdk::Port& port, double seconds) {
+  auto* e = dynamic_cast<dpdk::EthdevPort*>(&port);
+  if (!e || e->driver() == "net_tap") return true;
+  const uint64_t end = rte_get_tsc_cycles() + static_cast<uint64_t>(seconds * rte_get_tsc_hz());
+  do {
+    rte_eth_link link{};
+    if (rte_eth_link_get_nowait(e->port_id(), &link) == 0 && link.link_status == RTE_ETH_LINK_UP) return true;
+    rte_delay_ms(10);
+  } while (rte_get_tsc_cycles() < end && !dpdk::stop_flag().load());
+  return false;
+}
+
+// Each lcore's share: the rate, the concurrency (within the lcore's connection blocks), the quota.
+std::vector<cps::Plan> make_plans(const cps::Options& o, unsigned lcores, uint32_t per_lcore_max) {
+  std::vector<cps::Plan> plans(lcores);
+  for (unsigned i = 0; i < lcores; i++) {
+    cps::Plan& p = plans[i];
+    p.server_ip = o.server_ip;
+    p.server_port = o.server_port;
+    p.rate = o.rate / lcores;
+    p.concurrency = static_cast<uint32_t>(std::clamp<uint64_t>(share(o.concurrency, lcores, i), 1, per_lcore_max));
+    p.quota = o.requests ? share(o.requests, lcores, i) : 0;
+    p.request = request_bytes(o);
+    p.kind = o.request;
+    p.close = o.close;
+    p.tsc_hz = rte_get_tsc_hz();
+    p.timeout_cycles = static_cast<uint64_t>(o.timeout * static_cast<double>(p.tsc_hz));
+  }
+  return plans;
+}
+
+std::string banner(const cps::Options& o, dpdk::Datapath& dp) {
+  return fmt::format("turnstile-cps: {}/{}{} -> {}, {}, request {}, close {}, rate {}, concurrency {}, on {} (mac {}), "
+                     "{} lcore(s)",
+                     dpdk::ipv4_str(o.ip), o.prefix_len,
+                     o.ip_count > 1 ? fmt::format(" (+{} more)", o.ip_count - 1) : std::string(), o.server_str,
+                     o.requests ? fmt::format("{} connections", o.requests)
+                     : o.duration > 0 ? fmt::format("{:g} s", o.duration) : std::string("until SIGINT"),
+                     o.request_name, o.close_name, o.rate > 0 ? fmt::format("{:g}/s", o.rate) : std::string("max"),
+                     o.concurrency, dp.port().name(), dpdk::mac_str(dp.port().mac()), dp.queues());
+}
+
+int plot(const cps::Options& o, const std::string& json_path) {
+  const std::string script = o.plot_script.empty() ? TS_PLOT_SCRIPT : o.plot_script;
+  const std::string cmd = "'" + o.python + "' '" + script + "' '" + json_path + "' '" + o.plot + "'";
+  const int rc = std::system(cmd.c_str());
+  if (rc != 0) return fail("plotting failed: " + cmd);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const dpdk::SplitArgs args = dpdk::split_args(argc, argv);
+  cps::Options o;
+  int code = 0;
+  if (!cps::parse_options(args.app, &o, &code)) return code;
+
+  std::string err;
+  dpdk::Profile profile = dpdk::default_profile();
+  if (!o.config.empty() && !dpdk::load_profile(o.config, &profile, &err)) return fail(err);
+
+  dpdk::install_stop_signals();
+  dpdk::EalOptions eo;
+  eo.user = args.eal;
+  eo.always = profile.eal_always;
+  eo.default_devs = profile.eal_devices;
+  eo.quiet = !o.verbose;
+  std::unique_ptr<dpdk::Eal> eal = dpdk::Eal::start(argv[0], eo, &err);
+  if (!eal) return fail(err);
+
+  // The queue count as Stack::create resolves it, to share the work out.
+  const unsigned lcores = o.queues ? o.queues : profile.port.queues ? profile.port.queues : rte_lcore_count();
+  const std::vector<cps::Plan> plans = make_plans(o, lcores, profile.stack.connections_per_queue);
+  cps::Control ctl;
+  std::vector<cps::Generator*> gens(lcores, nullptr);
+
+  api::StackConfig sc;
+  sc.datapath.profile = profile;
+  sc.datapath.ip = o.ip;
+  sc.datapath.prefix_len = o.prefix_len;
+  sc.datapath.ip_count = o.ip_count;
+  sc.datapath.gateway = o.gateway;
+  sc.datapath.queues = o.queues;
+  sc.datapath.name = "cps";
+  sc.datapath.time_wait_reuse = o.time_wait_reuse < 0 ? tcp::kNever : tcp::Time(o.time_wait_reuse * tcp::kSec);
+  auto stack = api::Stack::create(
+      sc,
+      [&](unsigned i) {
+        auto g = std::make_unique<cps::Generator>(plans[i], ctl);
+        gens[i] = g.get();
+        return g;
+      },
+      &err);
+  if (!stack) return fail(err);
+
+  dpdk::Datapath& dp = stack->datapath();
+  std::printf("%s\n", banner(o, dp).c_str());
+  std::fflush(stdout);
+
+  if (!wait_for_link(dp.port(), o.link_wait))
+    return fail(std::string(dp.port().name()) + ": link still down after " + std::to_string(o.link_wait) + " s");
+
+  cps::RunInfo ri;
+  ri.lcores = dp.queues();
+  ri.device = dp.port().name();
+  ri.mbufs = dp.mbufs();
+  ri.mbufs_in_use_start = rte_mempool_in_use_count(dp.pool());
+  ri.eal_args = eal->args();
+
+  std::atomic<bool> stack_stop{false};
+  cps::Controller ctlr(o, *stack, gens, ctl, stack_stop);
+  if (!ctlr.start(&err)) return fail(err);
+  const bool ran = stack->run(stack_stop, &err);
+  stack_stop.store(true);
+  ctlr.join();
+
+  ri.warmup = ctlr.warmup();
+  ri.elapsed = ctlr.elapsed();
+  ri.active = ctlr.active();
+  ri.stopped_by = ctlr.stopped_by();
+  ri.mbufs_in_use_end = rte_mempool_in_use_count(dp.pool());
+  for (uint16_t q = 0; q < dp.queues(); q++) {
+    ri.live_connections.push_back(dp.lcore(q).live_connections());
+    ri.time_wait_entries.push_back(dp.lcore(q).time_wait_entries());
+  }
+  const cps::Totals t = ctlr.totals();
+  std::printf("%s\n", cps::summary(o, t, ri, ctlr.series()).c_str());
+  std::fflush(stdout);
+
+  int rc = 0;
+  std::string json_path = o.json;
+  if (json_path.empty() && !o.plot.empty()) json_path = o.plot + ".json";
+  if (!json_path.empty()) {
+    std::ofstream f(json_path);
+    f << cps::report_json(o, t, ri, ctlr.series()).dump(2) << "\n";
+    if (!f) rc = fail("cannot write " + json_path);
+  }
+  stack.reset();
+  eal.reset();
+  if (!ran) return fail(err);
+  if (rc == 0 && !o.plot.empty()) {
+    rc = plot(o, json_path);
+    if (o.json.empty()) std::remove(json_path.c_str());
+  }
+  return rc;
+}

@@ -1,0 +1,141 @@
+#include "options.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "dpdk/netif.h"
+
+namespace ts::cps {
+
+namespace {
+
+bool parse_rate(const std::string& s, double* out) {
+  if (s == "max") return *out = 0, true;
+  try {
+    size_t used = 0;
+    const double v = std::stod(s, &used);
+    if (used != s.size() || !(v > 0)) return false;
+    *out = v;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+bool parse_endpoint(const std::string& s, uint32_t* ip, uint16_t* port) {
+  const size_t colon = s.rfind(':');
+  const auto a = dpdk::parse_ipv4(s.substr(0, colon));
+  if (!a || *a == 0) return false;
+  *ip = *a;
+  if (colon == std::string::npos) return true;
+  try {
+    size_t used = 0;
+    const int p = std::stoi(s.substr(colon + 1), &used);
+    if (used != s.size() - colon - 1 || p < 1 || p > 65535) return false;
+    *port = static_cast<uint16_t>(p);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_code) {
+  CLI::App app{"turnstile-cps: a connections-per-second load generator on the Turnstile stack.\n"
+               "Usage: turnstile-cps [EAL options] -- --ip A.B.C.D/N --server A.B.C.D:PORT [options]",
+               "turnstile-cps"};
+  std::string ip, rate = "max", gateway, reuse = "0.001";
+  app.add_option("--ip", ip, "our (first) address and prefix, e.g. 198.18.0.3/24")->required();
+  app.add_option("--ip-range", o->ip_count, "use N consecutive local addresses from --ip on (more tuples per server)")
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--gateway", gateway, "next hop for a server off our subnet");
+  app.add_option("--server", o->server_str, "the server, A.B.C.D:PORT (port 80 if left out)")->required();
+  app.add_option("--rate", rate, "connections per second, all lcores together, or max (default)");
+  auto* conc = app.add_option("--concurrency", o->concurrency,
+                              "connections in flight at most, all lcores together (default: 256 with --rate max, "
+                              "10000 with a rate)")
+                   ->check(CLI::Range(1u, 1u << 24));
+  auto* dur = app.add_option("--duration", o->duration, "seconds to open connections (default 10, or no bound with --requests; 0: until SIGINT)")
+                  ->check(CLI::Range(0.0, 1e7));
+  app.add_option("--requests", o->requests, "stop after opening this many connections (0: no bound)");
+  app.add_option("--request", o->request_name, "what to send once connected: http (GET), echo (16 bytes), none")
+      ->check(CLI::IsMember({"http", "echo", "none"}));
+  app.add_option("--close", o->close_name,
+                 "who closes once the reply is in: client (our FIN first: TIME-WAIT here), server (wait for "
+                 "its FIN: TIME-WAIT there), rst (abort)")
+      ->check(CLI::IsMember({"client", "server", "rst"}));
+  app.add_option("--timeout", o->timeout, "abort a connection not done after this many seconds (a timeout)")
+      ->check(CLI::Range(0.001, 3600.0));
+  app.add_option("--drain", o->drain, "after opening stops, wait this long for connections in flight (default: --timeout)")
+      ->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--time-wait-reuse", reuse,
+                 "seconds after which a TIME-WAIT tuple of ours may be reused by a new connection, or never")
+      ->default_str("0.001");
+  app.add_option("--link-wait", o->link_wait, "seconds to wait for the link to come up before starting")
+      ->check(CLI::Range(0.0, 600.0));
+  app.add_option("--queues", o->queues, "RX/TX queue pairs, one lcore each (default: one per EAL lcore)")
+      ->check(CLI::Range(0, 64));
+  app.add_option("--config", o->config, "driver profile, drivers-config/*.ini (default: embedded tap)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--json", o->json, "write the results (totals, histogram, per-second series) to this file");
+  app.add_option("--plot", o->plot, "draw CPS over time and the connect-time distribution into this PNG");
+  app.add_option("--plot-script", o->plot_script, "the plotting script (default: bench/cps/plot.py of the source tree)");
+  app.add_option("--python", o->python, "the Python with matplotlib that runs the plotting script");
+  app.add_option("--watch-pid", o->watch_pid,
+                 "record this process's CPU time (e.g. the server's) with each interval, for CPU per connection")
+      ->check(CLI::Range(1, 1 << 30));
+  app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines (0: none)")
+      ->check(CLI::Range(0.0, 3600.0));
+  app.add_flag("-v,--verbose", o->verbose, "show EAL's start-up log");
+
+  std::vector<std::string> rev(args.rbegin(), args.rend());
+  try {
+    app.parse(rev);
+  } catch (const CLI::CallForHelp& e) {
+    std::printf("%s", app.help().c_str());
+    *exit_code = 0;
+    return false;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "turnstile-cps: error: %s (try -- --help)\n", e.what());
+    *exit_code = 2;
+    return false;
+  }
+  auto fail = [&](const std::string& m) {
+    std::fprintf(stderr, "turnstile-cps: error: %s\n", m.c_str());
+    *exit_code = 2;
+    return false;
+  };
+  const auto c = dpdk::parse_cidr(ip);
+  if (!c || c->prefix_len > 30 || c->ip == 0) return fail("--ip '" + ip + "' is not an address/prefix like 198.18.0.3/24");
+  o->ip = c->ip;
+  o->prefix_len = c->prefix_len;
+  if (uint64_t(o->ip) + o->ip_count - 1 > 0xffffffffu) return fail("--ip-range runs past 255.255.255.255");
+  if (!parse_endpoint(o->server_str, &o->server_ip, &o->server_port))
+    return fail("--server '" + o->server_str + "' is not A.B.C.D:PORT");
+  if (o->server_ip - o->ip < o->ip_count) return fail("--server is one of our own addresses");
+  if (!gateway.empty()) {
+    const auto g = dpdk::parse_ipv4(gateway);
+    if (!g) return fail("--gateway '" + gateway + "' is not an IPv4 address");
+    o->gateway = *g;
+  }
+  if (!parse_rate(rate, &o->rate)) return fail("--rate '" + rate + "' is neither a positive number nor max");
+  if (reuse == "never") {
+    o->time_wait_reuse = -1;
+  } else {
+    try {
+      o->time_wait_reuse = std::stod(reuse);
+    } catch (const std::exception&) {
+      return fail("--time-wait-reuse '" + reuse + "' is neither seconds nor never");
+    }
+    if (o->time_wait_reuse < 0) return fail("--time-wait-reuse must not be negative");
+  }
+  if (!conc->count()) o->concurrency = o->rate > 0 ? 10000 : 256;
+  if (!dur->count() && o->requests) o->duration = 0;
+  if (o->drain == 0) o->drain = o->timeout;
+  o->request = o->request_name == "echo" ? Request::kEcho : o->request_name == "none" ? Request::kNone : Request::kHttp;
+  o->close = o->close_name == "server" ? CloseMode::kServer : o->close_name == "rst" ? CloseMode::kRst : CloseMode::kClient;
+  return true;
+}
+
+}  // namespace ts::cps

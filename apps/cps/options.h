@@ -1,0 +1,49 @@
+// turnstile-cps's application options (after `--`), parsed with CLI11.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ts::cps {
+
+enum class Request : uint8_t { kHttp, kEcho, kNone };
+enum class CloseMode : uint8_t {
+  kClient,  // we send the first FIN once the reply is in: TIME-WAIT stays with us
+  kServer,  // we wait for the server's FIN, then close: TIME-WAIT stays with the server
+  kRst,     // we abort (RST) once the reply is in: no TIME-WAIT anywhere
+};
+
+struct Options {
+  uint32_t ip = 0;               // --ip 198.18.0.3/24: our first address
+  uint8_t prefix_len = 24;
+  uint32_t ip_count = 1;         // --ip-range N: ip .. ip + N - 1
+  uint32_t gateway = 0;
+  uint32_t server_ip = 0;        // --server A.B.C.D:PORT
+  uint16_t server_port = 80;
+  double rate = 0;               // connections per second, all lcores together; 0: as fast as possible
+  uint32_t concurrency = 0;      // in-flight bound, all lcores together (0: default for the mode)
+  double duration = 10;          // seconds of opening (0: until --requests or a signal)
+  uint64_t requests = 0;         // stop after this many connections (0: no bound)
+  Request request = Request::kHttp;
+  CloseMode close = CloseMode::kClient;
+  double timeout = 5;            // a connection not done after this long is aborted, counted as timeout
+  double drain = 0;              // after opening stops, wait this long for what is in flight (0: timeout)
+  double time_wait_reuse = 0.001;  // reuse our own TIME-WAIT tuple this long after it entered it
+  double link_wait = 10;         // seconds to wait for the port's link before starting
+  uint16_t queues = 0;
+  std::string config;            // driver profile; default: the embedded tap profile
+  std::string json;
+  std::string plot;
+  double stats_interval = 1.0;
+  bool verbose = false;
+  std::string request_name = "http", close_name = "client", server_str;
+  std::string python = "/usr/bin/python3";
+  int watch_pid = 0;             // --watch-pid: its CPU time goes into the series too
+  std::string plot_script;       // default: bench/cps/plot.py next to the source tree
+};
+
+// Parses `args`. Returns true to go on; false with *exit_code set (0 after --help, 2 on a usage
+// error, the one-line message already printed).
+bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_code);
+
+}  // namespace ts::cps

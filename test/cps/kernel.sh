@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# turnstile-cps drives the Linux kernel's TCP (a small Python server in a namespace, over a
+# net_tap), from 4 local addresses (the ARP for each is answered, and the kernel sees all four):
+#   --close client: every connection completes, our FIN first, the TIME-WAIT entries ours;
+#   --close server: the kernel closes first (HTTP `Connection: close`), no TIME-WAIT here.
+source "$(dirname "$0")/lib.sh" "$@"
+[[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
+N=${TS_CPS_KERNEL_N:-3000}
+RATE=${TS_CPS_KERNEL_RATE:-1500}
+
+kernel_start
+cps_run_tap --ip-range 4 --rate "$RATE" --requests "$N" --request http --close client --timeout 5
+cps_expect completed eq "$N"
+cps_expect failures eq 0
+cps_expect in_flight eq 0
+cps_expect stack.counters.enter_time_wait eq "$N"
+cps_expect stack.connections.time_wait eq "$N"
+cps_expect stack.counters.conn_reset eq 0
+# The kernel learns 198.18.0.3 from our own ARP request and asks for the three others.
+cps_expect stack.counters.arp_replies_out ge 3
+
+# The tap left with the first run; the namespace and the server stay.
+cps_run_tap --rate "$RATE" --requests "$((N / 3))" --request http --close server --timeout 5
+cps_expect completed eq "$((N / 3))"
+cps_expect failures eq 0
+cps_expect in_flight eq 0
+cps_expect stack.counters.enter_time_wait eq 0
+cps_expect stack.counters.enter_last_ack eq "$((N / 3))"
+kernel_stop
+grep -q "accepted=$((N + N / 3)) requests=$((N + N / 3)) .* peers=4" "$SRV_LOG" ||
+  fail "kernel side, expected $((N + N / 3)) accepted and answered from 4 addresses: $(cat "$SRV_LOG")"
+info "kernel side: $(cat "$SRV_LOG")"
+t_pass

@@ -1,0 +1,184 @@
+# Shared by the turnstile-cps tests: a turnstile-server and a turnstile-cps, two processes joined
+# by net_memif (the server's port is the memif server), one lcore and no hugepages each, distinct
+# file prefixes; or turnstile-cps on a tap with the Linux kernel as the server in a namespace.
+# A cleanup runs whatever happens.
+#
+# Usage: source "$(dirname "$0")/lib.sh" "$@"
+# Arguments (from meson): turnstile-cps, turnstile-server, the source root.
+# Exit 77 (skipped) when not root or when DPDK lacks the memif driver.
+
+set -uo pipefail
+
+CPS_BIN=${1:?turnstile-cps binary}
+SRV_BIN=${2:?turnstile-server binary}
+TS_ROOT=${3:?source root}
+T_NAME=$(basename "$0" .sh)
+T_ID="${T_NAME:0:6}$$"
+T_DIR=$(mktemp -d "/tmp/ts-cps-$T_NAME.XXXXXX")
+T_SOCK="$T_DIR/memif.sock"
+SRV_JSON="$T_DIR/server.json"
+CPS_JSON="$T_DIR/cps.json"
+SRV_LOG="$T_DIR/server.log"
+CPS_LOG="$T_DIR/cps.log"
+SRV_PREFIX="tcs_$T_ID"
+CPS_PREFIX="tcc_$T_ID"
+T_NS="tsc-$T_ID"
+T_IF="c${T_ID:0:13}"
+SRV_PID=""
+PY=/usr/bin/python3
+# The server polls the second core, the generator the first (a 2-core machine has no more).
+SRV_CORE=${TS_SRV_CORE:-1}
+CPS_CORE=${TS_CPS_CORE:-0}
+
+skip() { echo "SKIP: $*"; exit 77; }
+info() { echo "# $*"; }
+fail() {
+  echo "FAIL: $*"
+  [[ -s $CPS_LOG ]] && { echo "--- turnstile-cps log"; tail -n 25 "$CPS_LOG"; }
+  [[ -s $SRV_LOG ]] && { echo "--- server log"; tail -n 25 "$SRV_LOG"; }
+  exit 1
+}
+
+[[ $(id -u) -eq 0 ]] || skip "needs root (DPDK without hugepages still wants /var/run/dpdk; namespaces, taps)"
+
+# Stops the server (SIGINT, then SIGKILL after 10 s); returns its exit status.
+srv_stop() {
+  local i
+  [[ -n $SRV_PID ]] || return 0
+  kill -INT "$SRV_PID" 2>/dev/null
+  for ((i = 0; i < 200; i++)); do
+    kill -0 "$SRV_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -KILL "$SRV_PID" 2>/dev/null && echo "server did not stop within 10 s" >>"$SRV_LOG"
+  wait "$SRV_PID" 2>/dev/null
+  local rc=$?
+  SRV_PID=""
+  return $rc
+}
+
+t_cleanup() {
+  srv_stop >/dev/null 2>&1
+  [[ -n ${KSRV_PID:-} ]] && kill "$KSRV_PID" 2>/dev/null
+  ip netns del "$T_NS" >/dev/null 2>&1
+  ip link del "$T_IF" >/dev/null 2>&1
+  rm -rf "/var/run/dpdk/$SRV_PREFIX" "/var/run/dpdk/$CPS_PREFIX"
+  if [[ ${TS_KEEP:-0} == 1 ]]; then echo "# kept $T_DIR"; else rm -rf "$T_DIR"; fi
+}
+trap t_cleanup EXIT
+trap 'exit 1' INT TERM
+
+# turnstile-server as the memif server at 198.18.0.2. Extra arguments go to the server.
+srv_start() {
+  "$SRV_BIN" -l "$SRV_CORE" --no-huge -m 512 --file-prefix "$SRV_PREFIX" \
+    --vdev="net_memif0,role=server,socket=$T_SOCK,socket-abstract=no" -- --ip 198.18.0.2/24 \
+    --json "$SRV_JSON" --stats-interval 0 "$@" >"$SRV_LOG" 2>&1 &
+  SRV_PID=$!
+  local i
+  for ((i = 0; i < 200; i++)); do
+    [[ -S $T_SOCK ]] && return 0
+    kill -0 "$SRV_PID" 2>/dev/null || fail "the server did not start"
+    sleep 0.05
+  done
+  fail "the server's memif socket $T_SOCK did not appear"
+}
+
+# turnstile-cps as the memif client at 198.18.0.3, against the server. Extra arguments go to it.
+cps_run() {
+  timeout -k 5 "${CPS_TIMEOUT:-90}" "$CPS_BIN" -l "$CPS_CORE" --no-huge -m 512 --file-prefix "$CPS_PREFIX" \
+    --vdev="net_memif0,role=client,socket=$T_SOCK,socket-abstract=no" -- --ip 198.18.0.3/24 \
+    --server 198.18.0.2:80 --json "$CPS_JSON" "$@" >"$CPS_LOG" 2>&1
+  local rc=$?
+  cat "$CPS_LOG"
+  [[ $rc -eq 0 ]] || fail "turnstile-cps exited with $rc"
+}
+
+# A value from a JSON file: jv FILE 'stack.counters.conn_opened' (list items by index).
+jv() {
+  $PY -c 'import json,sys
+v=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    v=v[int(k)] if isinstance(v,list) else v[k]
+print(v)' "$1" "$2"
+}
+
+# Asserts that a JSON value compares as asked: expect FILE KEY OP VALUE (OP: eq ge le gt lt).
+expect() {
+  local v
+  v=$(jv "$1" "$2") || fail "no $2 in $1"
+  case $3 in
+    eq) ((v == $4)) ;; ge) ((v >= $4)) ;; le) ((v <= $4)) ;; gt) ((v > $4)) ;; lt) ((v < $4)) ;;
+    *) false ;;
+  esac || fail "$(basename "$1") $2 = $v, expected $3 $4"
+  info "$(basename "$1") $2 = $v ($3 $4)"
+}
+cps_expect() { expect "$CPS_JSON" "$@"; }
+srv_expect() { expect "$SRV_JSON" "$@"; }
+
+# Both ends agree, and nothing is left in use: N connections generated, accepted, ended.
+expect_clean_run() {
+  local n=$1
+  cps_expect attempted eq "$n"
+  cps_expect completed eq "$n"
+  cps_expect failures eq 0
+  cps_expect in_flight eq 0
+  cps_expect stack.live_connections.0 eq 0
+  cps_expect stack.counters.conn_opened eq "$n"
+  cps_expect stack.connections.established eq 0
+  cps_expect stack.mbufs_in_use_end eq "$(jv "$CPS_JSON" stack.mbufs_in_use_start)"
+  srv_expect counters.conn_accepted eq "$n"
+  srv_expect lcores.0.live_connections eq 0
+  srv_expect connections.established eq 0
+  srv_expect connections.close_wait eq 0
+  srv_expect connections.last_ack eq 0
+}
+
+t_pass() {
+  echo "PASS: $T_NAME"
+  exit 0
+}
+
+# The Linux kernel as the server: namespace T_NS with tiny_http.py listening on port 80 (any
+# address; the interface arrives later). Extra arguments go to tiny_http.py.
+kernel_start() {
+  ip netns add "$T_NS" || fail "cannot create namespace $T_NS"
+  ip -n "$T_NS" link set lo up
+  ip netns exec "$T_NS" "$PY" "$TS_ROOT/bench/cps/tiny_http.py" --ready "$T_DIR/ready" "$@" >"$SRV_LOG" 2>&1 &
+  KSRV_PID=$!
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ -e $T_DIR/ready ]] && return 0
+    sleep 0.05
+  done
+  fail "the kernel-side server did not start"
+}
+
+# Stops the kernel-side server; its counts (accepted=... requests=...) end up in SRV_LOG.
+kernel_stop() {
+  [[ -n ${KSRV_PID:-} ]] || return 0
+  kill -TERM "$KSRV_PID" 2>/dev/null
+  wait "$KSRV_PID" 2>/dev/null
+  KSRV_PID=""
+}
+
+# turnstile-cps on a tap (in the background); the tap goes into T_NS as 198.18.0.1/24 once the
+# port is up (a DPDK tap must not move before). Waits for turnstile-cps to finish.
+cps_run_tap() {
+  rm -f "$T_DIR/ready.tap"
+  timeout -k 5 "${CPS_TIMEOUT:-90}" "$CPS_BIN" -l "$CPS_CORE" --no-huge -m 512 --file-prefix "$CPS_PREFIX" \
+    --vdev="net_tap0,iface=$T_IF" -- --ip 198.18.0.3/24 --server 198.18.0.1:80 --json "$CPS_JSON" "$@" \
+    >"$CPS_LOG" 2>&1 &
+  local pid=$! i flags
+  for ((i = 0; i < 200; i++)); do
+    flags=$(cat "/sys/class/net/$T_IF/flags" 2>/dev/null) && (( flags & 1 )) && break
+    sleep 0.05
+  done
+  ip link set "$T_IF" netns "$T_NS" || fail "cannot move $T_IF into $T_NS"
+  ip netns exec "$T_NS" sysctl -qw "net.ipv6.conf.$T_IF.disable_ipv6=1" 2>/dev/null
+  ip -n "$T_NS" addr add 198.18.0.1/24 dev "$T_IF"
+  ip -n "$T_NS" link set "$T_IF" up
+  wait "$pid"
+  local rc=$?
+  cat "$CPS_LOG"
+  [[ $rc -eq 0 ]] || fail "turnstile-cps exited with $rc"
+}

@@ -1,0 +1,97 @@
+// HttpReply: when a reply is complete, whatever the split of its bytes.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "reply.h"
+
+using ts::cps::HttpReply;
+using R = HttpReply::Result;
+
+namespace {
+
+R feed_all(HttpReply& h, const std::string& s) { return h.feed(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+
+// Feeds s in pieces of `step` bytes; returns the result of the last piece.
+R feed_split(HttpReply& h, const std::string& s, size_t step) {
+  R r = R::kMore;
+  for (size_t i = 0; i < s.size(); i += step) {
+    r = h.feed(reinterpret_cast<const uint8_t*>(s.data() + i), std::min(step, s.size() - i));
+    if (r == R::kBad) return r;
+  }
+  return r;
+}
+
+const std::string kOk =
+    "HTTP/1.1 200 OK\r\nServer: x\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n\r\n"
+    "Hello from Turnstile\n";
+
+}  // namespace
+
+TEST(HttpReply, content_length_reply_done_on_last_body_byte) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, kOk.substr(0, kOk.size() - 1)), R::kMore);
+  EXPECT_EQ(feed_all(h, kOk.substr(kOk.size() - 1)), R::kDone);
+  EXPECT_TRUE(h.done());
+  EXPECT_EQ(h.status(), 200);
+}
+
+TEST(HttpReply, any_split_gives_the_same_answer) {
+  for (size_t step = 1; step <= kOk.size(); step++) {
+    HttpReply h;
+    EXPECT_EQ(feed_split(h, kOk, step), R::kDone) << "step " << step;
+  }
+}
+
+TEST(HttpReply, header_name_case_and_spaces_do_not_matter) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, "HTTP/1.0 204 No Content\r\nCONTENT-LENGTH:\t 0\r\n\r\n"), R::kDone);
+}
+
+TEST(HttpReply, without_length_the_fin_ends_the_body) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nsome body"), R::kMore);
+  EXPECT_TRUE(h.done_at_eof());
+  EXPECT_FALSE(h.done());
+}
+
+TEST(HttpReply, fin_before_the_headers_end_is_not_a_reply) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, "HTTP/1.1 200 OK\r\nContent-Len"), R::kMore);
+  EXPECT_FALSE(h.done_at_eof());
+}
+
+TEST(HttpReply, fin_before_the_announced_length_is_not_a_reply) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"), R::kMore);
+  EXPECT_FALSE(h.done_at_eof());
+}
+
+TEST(HttpReply, error_status_is_bad) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, "HTTP/1.1 503 Service Unavailable\r\n"), R::kBad);
+  EXPECT_EQ(h.status(), 503);
+}
+
+TEST(HttpReply, not_http_is_bad) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, "SSH-2.0-OpenSSH_9.2\r\n"), R::kBad);
+}
+
+TEST(HttpReply, bytes_past_the_body_are_bad) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, kOk + "x"), R::kBad);
+  HttpReply g;
+  EXPECT_EQ(feed_all(g, kOk), R::kDone);
+  EXPECT_EQ(feed_all(g, "x"), R::kBad);
+}
+
+TEST(HttpReply, overlong_header_line_is_cut_not_misread) {
+  HttpReply h;
+  const std::string big(300, 'a');
+  EXPECT_EQ(feed_all(h, "HTTP/1.1 200 OK\r\nX-Big: " + big + "\r\nContent-Length: 2\r\n\r\nok"), R::kDone);
+  // A long line that ends in CR must not pass for the empty line that ends the headers.
+  HttpReply g;
+  EXPECT_EQ(feed_split(g, "HTTP/1.1 200 OK\r\nX-Big: " + big + "\r\n", 7), R::kMore);
+  EXPECT_FALSE(g.done_at_eof());
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Stack to stack over memif, echo, closed by our RST: every connection completes (the echo came
+# back in full), the server sees each one reset, nobody keeps a TIME-WAIT entry.
+source "$(dirname "$0")/lib.sh" "$@"
+N=${TS_CPS_N:-20000}
+RATE=${TS_CPS_RATE:-20000}
+
+srv_start --mode echo
+cps_run --rate "$RATE" --requests "$N" --request echo --close rst --timeout 5
+srv_stop || fail "server exited with $?"
+expect_clean_run "$N"
+cps_expect stack.counters.tcp_rst_out eq "$N"
+cps_expect stack.connections.time_wait eq 0
+srv_expect counters.conn_reset eq "$N"
+srv_expect counters.tcp_payload_out eq "$((N * 16))"
+srv_expect connections.time_wait eq 0
+t_pass

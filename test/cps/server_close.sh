@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Stack to stack over memif, the server closing first (HTTP `Connection: close`): zero failures,
+# both ends agree, and the TIME-WAIT entries are the server's, none the generator's. The
+# generator's ports come round again while the server still holds the old incarnation in
+# TIME-WAIT: the server must reopen it (RFC 6191), or the connections would fail.
+source "$(dirname "$0")/lib.sh" "$@"
+N=${TS_CPS_N:-40000}
+RATE=${TS_CPS_RATE:-20000}
+
+srv_start --mode http
+cps_run --rate "$RATE" --requests "$N" --request http --close server --timeout 5
+srv_stop || fail "server exited with $?"
+expect_clean_run "$N"
+cps_expect stack.counters.enter_time_wait eq 0
+cps_expect stack.connections.time_wait eq 0
+cps_expect stack.counters.enter_last_ack eq "$N"
+srv_expect counters.conn_closed eq "$N"
+srv_expect counters.enter_time_wait eq "$N"
+srv_expect connections.time_wait gt 0
+t_pass
