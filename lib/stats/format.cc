@@ -16,13 +16,16 @@ std::string stats_line(const Snapshot& now, const Snapshot& prev, double interva
   return fmt::format(
       "[{:7.1f}s] rx {:.0f} pps tx {:.0f} pps | accepted {:.0f}/s closed {:.0f}/s | "
       "est {} syn-rcvd {} close-wait {} last-ack {} fin-wait {} time-wait {} | "
+      "syn {:.0f}/s cookies {:.0f}/s ok/bad {}/{} half-open drops {} accept ovf {} | "
       "rst in/out {}/{} retx {} drops {}",
       elapsed_s, rate(now, prev, C::rx_packets, interval_s), rate(now, prev, C::tx_packets, interval_s),
       rate(now, prev, C::conn_accepted, interval_s),
       rate(now, prev, C::conn_closed, interval_s) + rate(now, prev, C::conn_reset, interval_s) +
           rate(now, prev, C::conn_aborted, interval_s) + rate(now, prev, C::conn_timed_out, interval_s),
       now[G::established], now[G::syn_received], now[G::close_wait], now[G::last_ack],
-      now[G::fin_wait_1] + now[G::fin_wait_2], now[G::time_wait], now[C::tcp_rst_in],
+      now[G::fin_wait_1] + now[G::fin_wait_2], now[G::time_wait], rate(now, prev, C::tcp_syn_in, interval_s),
+      rate(now, prev, C::syncookies_sent, interval_s), now[C::syncookies_ok], now[C::syncookies_bad],
+      now[C::half_open_drops], now[C::accept_overflow], now[C::tcp_rst_in],
       now[C::tcp_rst_out], now[C::tcp_retransmits], now.drops());
 }
 
