@@ -9,6 +9,8 @@
 
 #include "api/stack.h"
 #include "dpdk/eal.h"
+#include "dpdk/ethdev_port.h"
+#include "dpdk/fault_port.h"
 #include "dpdk/netif.h"
 #include "dpdk/profile.h"
 #include "dpdk/signals.h"
@@ -55,11 +57,18 @@ int main(int argc, char** argv) {
   sc.datapath.queues = o.queues;
   sc.datapath.probe_time = tcp::Time(o.dad_ms) * tcp::kMsec;
   sc.workers = o.workers;
+  if (!o.fault.empty()) {
+    sc.datapath.make_port = [&](rte_mempool* pool, uint16_t queues, std::string* e) -> std::unique_ptr<dpdk::Port> {
+      auto p = dpdk::EthdevPort::open(profile.port, queues, pool, e);
+      if (!p) return nullptr;
+      return dpdk::FaultPort::wrap(std::move(p), o.fault_spec);
+    };
+  }
   const server::Mode mode = o.mode;
   const std::string body = o.body;
   auto stack = api::Stack::create(sc, [&](unsigned) { return server::make_handler(mode, body); }, &err);
   if (!stack) return fail(err);
-  stack->listen(o.port, o.backlog);
+  if (!stack->listen(o.port, o.backlog, &err)) return fail(err);
   stats::set_telemetry_source(&stack->stats());
 
   dpdk::Datapath& dp = stack->datapath();
@@ -70,6 +79,7 @@ int main(int argc, char** argv) {
               caps.tx_tcp_checksum ? "offloaded" : "software",
               o.workers ? (std::to_string(o.workers) + " worker thread(s)").c_str() : "handlers inline",
               eal->pdump_enabled() ? ", dpdk-dumpcap ready" : "");
+  if (!o.fault.empty()) std::printf("turnstile-server: faulty wire: %s\n", dpdk::to_string(o.fault_spec).c_str());
   std::fflush(stdout);
 
   server::Reporter rep(o, *stack, stop);
@@ -77,6 +87,7 @@ int main(int argc, char** argv) {
   const bool ran = stack->run(stop, &err);
   stop.store(true);
   rep.join();
+  stack->shutdown();  // connections still open end here: the summary counts them (conn_shutdown)
   stats::set_telemetry_source(nullptr);
 
   const int sig = dpdk::stop_signal();

@@ -8,6 +8,23 @@
 
 namespace ts::server {
 
+namespace {
+
+// Why `ip` cannot be a host's address on the subnet ip/prefix ("" if it can). Linux refuses
+// these as source addresses too (martians): nothing on a link would ever answer them.
+std::string not_a_host(uint32_t ip, uint8_t prefix) {
+  const uint32_t host_mask = prefix >= 32 ? 0 : ~uint32_t(0) >> prefix;
+  if (ip >> 24 == 0) return "is in 0.0.0.0/8 (\"this network\")";
+  if (ip >> 24 == 127) return "is a loopback address";
+  if (ip >> 28 == 0xe) return "is a multicast address";
+  if (ip >> 28 == 0xf) return "is reserved or the broadcast address";
+  if (prefix <= 30 && (ip & host_mask) == 0) return "is the network address of its subnet";
+  if (prefix <= 30 && (ip & host_mask) == host_mask) return "is the broadcast address of its subnet";
+  return {};
+}
+
+}  // namespace
+
 bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_code) {
   CLI::App app{"turnstile-server: a TCP server on the Turnstile kernel-bypass stack.\n"
                "Usage: turnstile-server [EAL options] -- --ip A.B.C.D/N [options]",
@@ -34,6 +51,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
       ->check(CLI::Range(0, 60000));
   app.add_option("--body", o->body, "HTTP response body");
   app.add_flag("-v,--verbose", o->verbose, "show EAL's start-up log");
+  app.add_option("--fault", o->fault,
+                 "a faulty wire for tests: drop=0.1,dup=0.02,reorder=0.05,delay_ms=5,corrupt=0.01,seed=42[,dir=rx|tx|both]");
 
   std::vector<std::string> rev(args.rbegin(), args.rend());
   try {
@@ -54,13 +73,24 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   };
   auto c = dpdk::parse_cidr(o->ip_cidr);
   if (!c || c->prefix_len > 30 || c->ip == 0) return fail("--ip '" + o->ip_cidr + "' is not an address/prefix like 198.18.0.2/24");
+  if (std::string why = not_a_host(c->ip, c->prefix_len); !why.empty())
+    return fail("--ip " + o->ip_cidr + ": " + dpdk::ipv4_str(c->ip) + " " + why);
   o->ip = c->ip;
   o->prefix_len = c->prefix_len;
   if (!gateway.empty()) {
     auto g = dpdk::parse_ipv4(gateway);
     if (!g) return fail("--gateway '" + gateway + "' is not an IPv4 address");
+    if (std::string why = not_a_host(*g, c->prefix_len); !why.empty()) return fail("--gateway " + gateway + " " + why);
+    dpdk::Netif ni;
+    ni.ip = c->ip;
+    ni.prefix_len = c->prefix_len;
+    if (!ni.on_link(*g))
+      return fail("--gateway " + gateway + " is not on the subnet of --ip " + o->ip_cidr + " (it could never be reached)");
+    if (*g == c->ip) return fail("--gateway " + gateway + " is our own address");
     o->gateway = *g;
   }
+  if (std::string why; !o->fault.empty() && !dpdk::parse_fault_spec(o->fault, &o->fault_spec, &why))
+    return fail("--fault: " + why);
   o->mode = o->mode_name == "echo" ? Mode::kEcho : o->mode_name == "discard" ? Mode::kDiscard : Mode::kHttp;
   return true;
 }

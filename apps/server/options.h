@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "dpdk/fault_port.h"
 #include "handlers.h"
 
 namespace ts::server {
@@ -26,6 +27,8 @@ struct Options {
   uint32_t dad_ms = 0;           // RFC 5227 probing before use; 0: off
   std::string body = "Hello from Turnstile\n";
   bool verbose = false;          // show EAL's start-up log
+  std::string fault;             // --fault SPEC: a faulty wire on the port (dpdk/fault_port.h)
+  dpdk::FaultSpec fault_spec;
 };
 
 // Parses `args`. Returns true to go on; false with *exit_code set (0 after --help, 2 on a usage

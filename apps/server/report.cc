@@ -1,6 +1,7 @@
 #include "report.h"
 
 #include <rte_lcore.h>
+#include <rte_mempool.h>
 
 #include <chrono>
 #include <cstdio>
@@ -8,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "dpdk/fault_port.h"
 #include "dpdk/netif.h"
 #include "stats/format.h"
 
@@ -72,19 +74,20 @@ void Reporter::loop() {
 
 std::string summary(const stats::Snapshot& s, double elapsed) {
   using C = Counter;
-  const uint64_t ended = s[C::conn_closed] + s[C::conn_reset] + s[C::conn_aborted] + s[C::conn_timed_out];
+  const uint64_t ended =
+      s[C::conn_closed] + s[C::conn_reset] + s[C::conn_aborted] + s[C::conn_timed_out] + s[C::conn_shutdown];
   return fmt::format(
       "summary after {:.1f} s\n"
       "  frames      rx {} ({} bytes)  tx {} ({} bytes)  dropped {}\n"
       "  tcp         segments in {} out {}  retransmits {}  RST in {} out {}\n"
-      "  connections accepted {} opened {} ended {} (normal {}, reset {}, aborted {}, timed out {})"
+      "  connections accepted {} opened {} ended {} (normal {}, reset {}, aborted {}, timed out {}, at shutdown {})"
       "  accept-queue overflows {}\n"
       "  closes      passive: close-wait {} last-ack {}   active: fin-wait-1 {} fin-wait-2 {} time-wait {}\n"
       "  arp         requests in {} out {}  replies in {} out {}  conflicts {}   icmp echo in {} out {}",
       elapsed, s[C::rx_packets], s[C::rx_bytes], s[C::tx_packets], s[C::tx_bytes], s.drops(), s[C::tcp_segs_in],
       s[C::tcp_segs_out], s[C::tcp_retransmits], s[C::tcp_rst_in], s[C::tcp_rst_out], s[C::conn_accepted],
       s[C::conn_opened], ended, s[C::conn_closed], s[C::conn_reset], s[C::conn_aborted], s[C::conn_timed_out],
-      s[C::accept_overflow], s[C::enter_close_wait], s[C::enter_last_ack], s[C::enter_fin_wait_1],
+      s[C::conn_shutdown], s[C::accept_overflow], s[C::enter_close_wait], s[C::enter_last_ack], s[C::enter_fin_wait_1],
       s[C::enter_fin_wait_2], s[C::enter_time_wait], s[C::arp_requests_in], s[C::arp_requests_out],
       s[C::arp_replies_in], s[C::arp_replies_out], s[C::arp_conflicts], s[C::icmp_echo_in], s[C::icmp_echo_out]);
 }
@@ -130,6 +133,19 @@ nlohmann::json report_json(const Options& o, api::Stack& s, const std::vector<st
   });
   j["neighbours"] = neigh;
   j["close_reasons"] = reasons;
+  // After the lcores stopped and freed their send queues: what is left is the port's own (RX
+  // descriptors a PMD keeps filled) or a leak.
+  j["mbufs_in_use_end"] = rte_mempool_in_use_count(dp.pool());
+  if (auto* fp = dynamic_cast<dpdk::FaultPort*>(&dp.port())) {
+    auto dir = [&](dpdk::FaultPort::Dir d) -> nlohmann::json {
+      const dpdk::FaultCounters f = fp->counters(d);
+      return {{"frames", f.frames},       {"dropped", f.dropped},     {"duplicated", f.duplicated},
+              {"corrupted", f.corrupted}, {"reordered", f.reordered}, {"delayed", f.delayed},
+              {"overflow", f.overflow},   {"refused", f.refused},     {"no_mbuf", f.no_mbuf}};
+    };
+    j["fault"] = {{"spec", dpdk::to_string(fp->spec())}, {"held", fp->held()},
+                  {"rx", dir(dpdk::FaultPort::kRx)}, {"tx", dir(dpdk::FaultPort::kTx)}};
+  }
   return j;
 }
 

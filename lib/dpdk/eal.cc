@@ -95,8 +95,9 @@ std::string last_error_line(const std::string& log) {
   while (std::getline(in, line)) {
     int rank = 0;
     if (has("unrecognized option") || has("invalid option") || has("requires an argument")) rank = 4;
-    else if (has("FATAL: Invalid 'command line'")) rank = 1;
-    else if (has("Unregistering")) rank = 0;
+    else if (has("Not enough memory")) rank = 4;  // the cause; "Cannot init memory" follows
+    else if (has("Invalid 'command line'")) rank = 1;  // with or without "FATAL:", it says nothing
+    else if (has("Unregistering") || line.rfind(' ', 0) == 0) rank = 0;  // EAL's usage text is indented
     else if (has("rror") || has("annot") || has("ailed") || has("nvalid") || has("nknown") ||
              has("nrecognized") || has("unavailable") || has("not found") || has("No such"))
       rank = 3;

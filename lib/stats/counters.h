@@ -48,6 +48,7 @@ namespace ts::stats {
   X(drop_no_mbuf, "dropped: mempool empty when building a frame")                            \
   X(drop_no_route, "dropped: no ARP entry for the next hop in time")                         \
   X(drop_handoff_full, "dropped: software-RSS ring to another lcore full")                   \
+  X(drop_tcp_syn_fin, "dropped: SYN with FIN to a listener (a scanner's probe, as Linux)")   \
   X(tcp_segs_in, "TCP segments received")                                                    \
   X(tcp_segs_out, "TCP segments sent")                                                       \
   X(tcp_syn_in, "SYNs received")                                                             \
@@ -55,6 +56,10 @@ namespace ts::stats {
   X(tcp_rst_in, "RSTs received")                                                             \
   X(tcp_rst_out, "RSTs sent")                                                                \
   X(tcp_retransmits, "segments retransmitted")                                               \
+  X(tcp_challenge_acks, "RFC 5961 challenge ACKs sent (in-window RST or SYN, too old an ACK)") \
+  X(tcp_bad_seq, "segments outside the receive window, answered by an ACK (RFC 9293)")       \
+  X(tcp_bad_ack, "segments acknowledging data never sent (or too old), dropped")             \
+  X(tcp_rst_ignored, "RSTs dropped: outside the window, to a listener, or in SYN-SENT")      \
   X(tcp_payload_in, "TCP payload bytes received in order")                                   \
   X(tcp_payload_out, "TCP payload bytes sent, retransmissions included")                     \
   X(conn_opened, "connections opened actively (connect)")                                    \
@@ -63,6 +68,7 @@ namespace ts::stats {
   X(conn_reset, "connections ended by a RST received")                                       \
   X(conn_aborted, "connections ended by a RST we sent")                                      \
   X(conn_timed_out, "connections ended by retransmission or keepalive timeout")              \
+  X(conn_shutdown, "connections still open at shutdown (closed without RST, app told)")      \
   X(accept_overflow, "final ACKs ignored because the accept queue was full")                 \
   X(half_open_drops, "SYNs dropped because the half-open bound was reached")                 \
   X(syncookies_sent, "SYN cookies sent")                                                     \

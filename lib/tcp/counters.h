@@ -20,6 +20,7 @@ struct Counters {
   uint64_t accept_overflows = 0;      // final ACK not admitted: accept queue full
   uint64_t listen_resets = 0;         // RST sent by a listener to a non-SYN segment
   uint64_t syn_accept_full_drops = 0; // SYN dropped: the listener's accept queue was full
+  uint64_t syn_fin_drops = 0;         // SYN+FIN to a listener dropped (no connection, no reply)
 
   // SYN cookies (RFC 4987 §3.6). Half-open blocks in use: Listener::half_open.
   uint64_t cookies_sent = 0;          // SYN-ACKs whose ISN is a cookie (also in synacks_sent)

@@ -124,7 +124,11 @@ ListenResult listen_syn(Context& ctx, Listener& l, const FourTuple& tuple, const
   if (!tw_reopen && (mode == CookieMode::kAlways || (mode == CookieMode::kAuto && full))) {
     return cookie_synack(ctx, l, tuple, syn, now);
   }
-  if (full) {
+  // A SYN reopening one of our TIME-WAIT entries comes from a peer that completed a handshake on
+  // this very tuple, and a cookie cannot carry the ISN RFC 6191 needs above the old snd_nxt:
+  // Linux admits it past a full SYN queue (tcp_conn_request with an isn), and so do we. Such
+  // SYNs are bounded by the TIME-WAIT entries themselves.
+  if (full && !tw_reopen) {
     ++ctx.cnt.half_open_drops;
     return verdict(ListenVerdict::kHalfOpenFull);
   }
@@ -149,7 +153,12 @@ ListenResult listen_segment(Context& ctx, Listener& l, const FourTuple& tuple, c
     ++ctx.cnt.listen_resets;
     return reset(ctx, ListenVerdict::kReset, s);
   }
-  // "Third, check for a SYN."
+  // "Third, check for a SYN." A SYN with FIN is no opening anyone means (scanners send it to
+  // slip past filters): Linux and the BSDs drop it, and so do we.
+  if (s.has(kSyn) && s.has(kFin)) {
+    ++ctx.cnt.syn_fin_drops;
+    return verdict(ListenVerdict::kDrop);
+  }
   if (s.has(kSyn)) return listen_syn(ctx, l, tuple, s, now, tw_reopen);
   // "Fourth, other data or control: ... drop the segment and return."
   return verdict(ListenVerdict::kDrop);
@@ -164,6 +173,10 @@ ListenVerdict listen_segment(Context& ctx, Listener& l, const Segment& s) {
   if (s.has(kAck)) {
     ++ctx.cnt.listen_resets;
     return ListenVerdict::kReset;
+  }
+  if (s.has(kSyn) && s.has(kFin)) {
+    ++ctx.cnt.syn_fin_drops;
+    return ListenVerdict::kDrop;
   }
   if (s.has(kSyn)) {
     ++ctx.cnt.syns_received;

@@ -1,15 +1,19 @@
 // The datapath's pure parts, no EAL needed: driver profiles, the neighbour cache, addresses,
-// EAL argument helpers, the server's HTTP parsing.
+// EAL argument helpers, the TSC-to-microseconds scale, the server's HTTP parsing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
+#include <vector>
 
 #include "dpdk/arp_cache.h"
 #include "dpdk/eal.h"
 #include "dpdk/netif.h"
 #include "dpdk/profile.h"
+#include "dpdk/tsc_scale.h"
 #include "http.h"
 
 namespace ts {
@@ -220,6 +224,66 @@ TEST(Http, malformed_requests_are_bad) {
   EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nNoColon\r\n\r\n", &q), HttpParse::kBad);
   EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n", &q), HttpParse::kBad);
   EXPECT_EQ(server::parse_http_request(std::string(20000, 'a'), &q), HttpParse::kBad);
+}
+
+// ---------------------------------------------------------------- TSC scale
+
+// The division TscClock::to_us() used to make on every call.
+uint64_t divided(uint64_t cycles, uint64_t hz) {
+  return static_cast<uint64_t>(static_cast<unsigned __int128>(cycles) * 1000000u / hz);
+}
+
+// Cycle counts from 0 to 2^64 - 1: small ones, whole seconds and their neighbours (where the
+// quotient's fraction is 0 or nearly 1), and a log-uniform spread.
+std::vector<uint64_t> cycle_samples(uint64_t hz) {
+  std::vector<uint64_t> v;
+  for (uint64_t c = 0; c < 5000; c++) v.push_back(c);
+  for (uint64_t s = 1; s < 100000; s = s * 3 / 2 + 1)
+    for (int64_t d = -2; d <= 2; d++) v.push_back(s * hz + d);
+  std::mt19937_64 g(hz);
+  for (int i = 0; i < 200000; i++) {
+    const int bits = 1 + static_cast<int>(g() % 64);
+    v.push_back(bits == 64 ? g() : g() & ((uint64_t(1) << bits) - 1));
+  }
+  v.push_back(~uint64_t(0));
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+TEST(TscScale, equals_the_division_while_exact_then_at_most_one_microsecond_above) {
+  // Round, odd and prime-ish rates, this machine's kind (a calibrated 2,994,374,000), a 2^32, and
+  // the slow counters of other architectures (25 MHz, 100 MHz).
+  for (const uint64_t hz : {1000000000ull, 2100000000ull, 2994374000ull, 3000000000ull, 3700123457ull,
+                            1234567891ull, 4294967296ull, 5000000000ull, 25000000ull, 100000000ull}) {
+    const dpdk::TscScale sc(hz);
+    SCOPED_TRACE("hz " + std::to_string(hz) + " mult " + std::to_string(sc.mult()) + " shift " +
+                 std::to_string(sc.shift()) + " exact below " + std::to_string(sc.exact_below()));
+    EXPECT_GE(sc.shift(), 64u);
+    // Exact for at least 2^63 / 10^6 cycles (the bound tsc_scale.h states): 40 minutes at 3.7 GHz.
+    EXPECT_GE(sc.exact_below(), (uint64_t(1) << 63) / 1000000);
+    uint64_t prev = 0, above = 0;
+    for (const uint64_t c : cycle_samples(hz)) {
+      const uint64_t want = divided(c, hz), got = sc.convert(c);
+      if (c < sc.exact_below()) {
+        ASSERT_EQ(got, want) << "cycles " << c;
+      }
+      ASSERT_GE(got, want) << "cycles " << c;
+      ASSERT_LE(got, want + 1) << "cycles " << c;
+      ASSERT_GE(got, prev) << "cycles " << c;  // never backwards
+      prev = got;
+      above += got != want;
+    }
+    EXPECT_LT(above, 1000u);  // the +1 is rare even past exact_below()
+  }
+}
+
+TEST(TscScale, exact_for_hours_at_odd_rates_and_for_ever_at_round_ones) {
+  EXPECT_GE(dpdk::TscScale(3700123457ull).exact_below() / 3700123457ull, 86400u);      // 1.4 days
+  EXPECT_GE(dpdk::TscScale(1234567891ull).exact_below() / 1234567891ull, 4u * 3600);   // 4.2 hours
+  EXPECT_GE(dpdk::TscScale(2994374000ull).exact_below() / 2994374000ull, 100u * 86400);  // 110 days
+  for (const uint64_t hz : {2100000000ull, 3000000000ull, 4294967296ull, 5000000000ull})
+    EXPECT_EQ(dpdk::TscScale(hz).exact_below(), ~uint64_t(0)) << hz;  // every 64-bit count
+  EXPECT_EQ(dpdk::TscScale(0).convert(123456789), 0u);  // no frequency: no division by zero
 }
 
 }  // namespace

@@ -258,6 +258,30 @@ TEST_F(ListenerCookie, syn_reopening_time_wait_never_gets_a_cookie) {
   EXPECT_EQ(ctx.cnt.cookies_sent, 0u);
 }
 
+// Linux's tcp_conn_request admits a SYN carrying a TIME-WAIT ISN past a full SYN queue: dropping
+// it would cost the client a SYN retransmission (1 s) for a tuple that already proved itself.
+TEST_F(ListenerCookie, syn_reopening_time_wait_is_admitted_past_a_full_half_open_bound) {
+  for (CookieMode mode : {CookieMode::kOff, CookieMode::kAuto}) {
+    ctx.cfg.syncookies = mode;
+    conns.clear();
+    listener = Listener{};
+    listener.max_half_open = 1;
+    ctx.cnt = Counters{};
+    EXPECT_EQ(arrive(kA, In(kSyn, kPeerIss)), ListenVerdict::kOpen);
+    sent.clear();
+    EXPECT_EQ(arrive(kB, In(kSyn, kPeerIss), /*tw_reopen=*/true), ListenVerdict::kOpen);
+    EXPECT_EQ(conn(kB).tcb.state, State::kSynReceived);
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].second.flags, kSyn | kAck);
+    EXPECT_EQ(ctx.cnt.half_open_drops, 0u);
+    EXPECT_EQ(ctx.cnt.cookies_sent, 0u);
+    // A fresh SYN still meets the bound.
+    sent.clear();
+    EXPECT_NE(arrive(kC, In(kSyn, kPeerIss)), ListenVerdict::kOpen);
+    EXPECT_FALSE(live(kC));
+  }
+}
+
 // A flood of spoofed SYNs costs at most the half-open bound in blocks, while a real client that
 // arrives in the middle of it connects; then a flood of random ACKs opens nothing.
 TEST_F(ListenerCookie, syn_flood_is_bounded_and_a_real_client_still_connects) {

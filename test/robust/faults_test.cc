@@ -1,0 +1,116 @@
+// Stack to stack over a faulty wire: 10% loss with duplication, reordering and delay, and byte
+// corruption. Every connection completes through retransmission with its data intact, and the
+// books balance at the end.
+#include "s2s_harness.h"
+
+namespace ts::robust {
+namespace {
+
+using stats::Counter;
+
+constexpr int kConnections = 500;
+constexpr size_t kBytes = 64 << 10;
+
+class FaultyEcho : public FaultyWire {
+ protected:
+  // 500 connections, 64 KiB echoed on each, client closes first; all must end normally.
+  void run_echo_workload(const std::string& spec) {
+    build(spec);
+    script_.to_open = kConnections;
+    script_.concurrent = 32;
+    script_.request = random_bytes(kBytes, 7);
+    ASSERT_TRUE(run_until([&] { return script_.done(); }, 1800 * tcp::kSec))
+        << script_.results.size() << " of " << kConnections << " done";
+    ASSERT_EQ(script_.results.size(), size_t(kConnections));
+    size_t broken = 0, abnormal = 0;
+    for (const auto& r : script_.results) {
+      broken += !r.intact;
+      abnormal += r.why != tcp::CloseReason::kNormal;
+    }
+    EXPECT_EQ(broken, 0u) << "connections whose echo came back wrong";
+    EXPECT_EQ(abnormal, 0u) << "connections that did not end with a FIN exchange";
+  }
+
+  // After 2*MSL of quiet every block, TIME-WAIT entry, held frame and mbuf is back.
+  void expect_books_balance() {
+    const Books before_tw = client_.books();
+    EXPECT_GT(before_tw.time_wait, 0u) << "the client closed first: its TIME-WAIT entries should be there";
+    const tcp::Time msl = tcp::Time(dpdk::default_profile().stack.msl_ms) * tcp::kMsec;
+    idle(2 * msl + 2 * tcp::kSec);
+    for (Side* s : {&server_, &client_}) {
+      const Books b = s->books();
+      const Books& start = s == &server_ ? start_server_ : start_client_;
+      const char* who = s == &server_ ? "server" : "client";
+      EXPECT_EQ(b.opened, b.ended) << who << ": every block opened is closed, normally or with a reason";
+      EXPECT_EQ(b.live, start.live) << who << ": connection blocks in use";
+      EXPECT_EQ(b.time_wait, start.time_wait) << who << ": TIME-WAIT entries";
+      EXPECT_EQ(b.mbufs, start.mbufs) << who << ": mbufs in use";
+      EXPECT_EQ(s->faults->held(), 0u) << who << ": frames still held by the faulty wire";
+      const stats::Snapshot t = s->total();
+      for (size_t g = 0; g < stats::kNumGauges; g++)
+        EXPECT_EQ(t.g[g], 0) << who << ": connections still counted in " << stats::gauge_name(stats::Gauge(g));
+    }
+    const Books c = client_.books();
+    EXPECT_EQ(c.opened, uint64_t(kConnections));
+    EXPECT_EQ(c.closes[int(tcp::CloseReason::kNormal)], uint64_t(kConnections));
+  }
+
+  dpdk::FaultCounters faults() {
+    dpdk::FaultCounters f = server_.faults->counters();
+    f += client_.faults->counters();
+    return f;
+  }
+  uint64_t both(Counter k) { return server_.total()[k] + client_.total()[k]; }
+  // Frames the stacks dropped, less the peer's gratuitous ARP announcements (which are for
+  // nobody, and counted as ARP not ours).
+  uint64_t stack_drops() {
+    return server_.total().drops() + client_.total().drops() - both(Counter::drop_arp_not_ours);
+  }
+  std::string nonzero_drops() {
+    std::string s;
+    for (size_t i = 0; i < stats::kNumCounters; i++) {
+      const auto k = static_cast<Counter>(i);
+      if (std::string(stats::counter_name(k)).find("drop") != std::string::npos && both(k))
+        s += std::string(stats::counter_name(k)) + "=" + std::to_string(both(k)) + " ";
+    }
+    return s;
+  }
+};
+
+TEST_F(FaultyEcho, ten_percent_loss_with_reordering_and_duplicates_every_connection_completes_and_books_balance) {
+  run_echo_workload("drop=0.1,dup=0.02,reorder=0.05,delay_ms=1,seed=42");
+  const dpdk::FaultCounters f = faults();
+  // The faults really happened, at about their rates.
+  EXPECT_GT(f.dropped, f.frames * 8 / 100);
+  EXPECT_LT(f.dropped, f.frames * 12 / 100);
+  EXPECT_GT(f.duplicated, f.frames / 100);
+  EXPECT_GT(f.reordered, f.frames * 4 / 100);
+  EXPECT_EQ(f.overflow + f.refused + f.no_mbuf, 0u);
+  // And the stacks saw them: retransmissions, out-of-order arrivals, duplicates answered.
+  EXPECT_GT(both(Counter::tcp_retransmits), f.dropped / 4);
+  uint64_t ooo = 0;
+  for (Side* s : {&server_, &client_}) ooo += s->dp().lcore(0).tcp_counters().ooo_drops;
+  EXPECT_GT(ooo, 0u);
+  EXPECT_EQ(server_.total()[Counter::tcp_payload_in], uint64_t(kConnections) * kBytes);
+  EXPECT_EQ(client_.total()[Counter::tcp_payload_in], uint64_t(kConnections) * kBytes);
+  // Nothing was dropped by the stacks themselves: every loss was the wire's.
+  EXPECT_EQ(stack_drops(), 0u) << nonzero_drops();
+  expect_books_balance();
+}
+
+TEST_F(FaultyEcho, corrupted_frames_are_dropped_by_checksum_and_counted_and_every_connection_completes) {
+  run_echo_workload("drop=0.03,corrupt=0.03,seed=7");
+  const dpdk::FaultCounters f = faults();
+  ASSERT_GT(f.corrupted, 500u);
+  // One drop per corrupted frame, no more and no less: a damaged byte in the IPv4 header fails
+  // its checksum (or an earlier check on the same header), anywhere after it the TCP checksum.
+  EXPECT_EQ(stack_drops(), f.corrupted) << nonzero_drops();
+  const uint64_t ip = both(Counter::drop_ip_checksum), tcp = both(Counter::drop_tcp_checksum);
+  EXPECT_GT(ip, 0u);
+  EXPECT_GT(tcp, ip) << "most bytes of a frame are TCP header and payload";
+  EXPECT_GE(ip + tcp, f.corrupted * 9 / 10);
+  expect_books_balance();
+}
+
+}  // namespace
+}  // namespace ts::robust
