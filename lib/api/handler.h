@@ -34,7 +34,9 @@ class Handler {
   virtual void on_peer_closed(Connection& c) { c.close(); }
   // The peer acknowledged `bytes` of what we sent.
   virtual void on_send_space(Connection&, size_t /*bytes*/) {}
-  // The connection is over; the Connection object dies after this call.
+  // The connection is over; the Connection object dies after this call. Called exactly once for
+  // every connection the handler was told of, with CloseReason::kShutdown for those still open
+  // when the Stack shuts down (see Stack::shutdown): free per-connection state here.
   virtual void on_closed(Connection&, tcp::CloseReason) {}
   // Inline mode only: once per poll iteration of this handler's lcore (load generators open
   // connections from here).

@@ -1,6 +1,9 @@
 // Inline mode: the handlers run on the lcores, inside the poll loop, with no ring in between.
 //
 // Thread safety: each lcore calls only into its own handler; nothing is shared between lcores.
+// At shutdown (Lcore::shutdown, on the main thread once the lcores stopped) every connection still
+// open comes through closed(kShutdown) like any other close: the handler's on_closed, then the
+// Connection goes back to the spares, which the destructor frees.
 #pragma once
 #include <memory>
 #include <optional>

@@ -29,14 +29,23 @@ std::unique_ptr<Stack> Stack::create(StackConfig cfg, HandlerFactory factory, st
 }
 
 Stack::~Stack() {
-  stop_workers();
+  shutdown();
   if (workers_) workers_->release_mbufs();  // while their mempool still exists
   dp_.reset();  // lcores and port first: nothing calls the sinks after this
   workers_.reset();
   inline_.reset();
 }
 
-void Stack::listen(uint16_t port, uint32_t backlog) { dp_->listen(port, backlog); }
+// The order matters: no worker may run while the lcores end the connections (their events go to
+// the rings), and the workers' leftovers are handled while the mempool still exists.
+void Stack::shutdown() {
+  stop_workers();
+  if (!dp_) return;
+  dp_->shutdown();
+  if (workers_) workers_->drain();
+}
+
+bool Stack::listen(uint16_t port, uint32_t backlog, std::string* err) { return dp_->listen(port, backlog, err); }
 
 bool Stack::start_workers(const std::atomic<bool>& stop, std::string* err) {
   return !workers_ || workers_->start(stop, err);

@@ -7,7 +7,8 @@
 // EAL must be running (dpdk/eal.h) before create() and cleaned up after the Stack is destroyed.
 //
 // Thread safety:
-//   create, listen, run, start/stop_workers, the destructor: the main thread (the main lcore).
+//   create, listen, run, start/stop_workers, shutdown, the destructor: the main thread (the
+//   main lcore).
 //   stats(): any thread, any time.
 //   Handler callbacks and Connection calls: see handler.h and connection.h.
 #pragma once
@@ -34,7 +35,8 @@ class Stack {
   ~Stack();
 
   // Before run(): accept connections on `port`; each lcore queues at most `backlog` of them.
-  void listen(uint16_t port, uint32_t backlog);
+  // False (and *err, one line) if `port` is already listened on.
+  bool listen(uint16_t port, uint32_t backlog, std::string* err = nullptr);
 
   // Starts the workers, polls every queue on its lcore until `stop`, stops the workers.
   bool run(const std::atomic<bool>& stop, std::string* err);
@@ -42,6 +44,18 @@ class Stack {
   // For callers that poll the lcores themselves (tests, single-threaded stack-to-stack).
   bool start_workers(const std::atomic<bool>& stop, std::string* err);
   void stop_workers();
+
+  // After run(), or once the caller stopped polling: stops the workers and ends every connection
+  // still open. What the application sees:
+  //   - no RST goes out (the port is going away); each such connection counts conn_shutdown;
+  //   - every connection its handler was told of (on_accept / Poller::connect) gets on_closed
+  //     exactly once, with CloseReason::kShutdown unless it ended otherwise first, so handlers
+  //     free their per-connection state there as usual; then its Connection object is freed;
+  //   - inline: on_closed runs on the calling thread; workers: the events still in a worker's
+  //     rings reach its handler on the calling thread first, in order (data included), then
+  //     the on_closed calls; sends and closes made from these calls go nowhere.
+  // The counters (stats()) include these closes afterwards. Idempotent; the destructor calls it.
+  void shutdown();
 
   dpdk::Datapath& datapath() { return *dp_; }
   stats::Registry& stats() { return dp_->stats(); }

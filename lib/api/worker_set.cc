@@ -28,6 +28,26 @@ WorkerSet::WorkerSet(HandlerFactory factory, uint16_t lcores, uint16_t workers, 
 WorkerSet::~WorkerSet() {
   stop();
   release_mbufs();
+  drain();
+}
+
+void WorkerSet::drain() {
+  const size_t lcores = w_.empty() ? 0 : pairs_.size() / w_.size();
+  for (auto& w : w_) {
+    // The ring holds a pair's older events, the overflow list the newer ones.
+    for (uint16_t q = 0; q < lcores; q++) {
+      Pair& p = pair(q, w.index);
+      p.ev->consume_all([&](const Event& e) { handle(w, e); });
+      for (const Event& e : p.overflow) handle(w, e);
+      p.overflow.clear();
+    }
+    // Closing: what the handler sends from here on would need the mempool, which may be gone.
+    for (auto& [k, c] : w.conns) {
+      c->closing_ = true;
+      w.h->on_closed(*c, tcp::CloseReason::kShutdown);
+    }
+    w.conns.clear();
+  }
 }
 
 void WorkerSet::release_mbufs() {

@@ -4,7 +4,8 @@
 // Thread safety:
 //   AppSink calls (accepted, data, ..., poll): on the owning lcore, as dpdk/app_sink.h says.
 //   ConnDriver calls (Connection::send/close/abort): on the worker that owns the connection.
-//   start()/stop() and the destructor: on the main thread; stop() before the Datapath dies.
+//   start()/stop(), drain() and the destructor: on the main thread; stop() before the Datapath
+//   dies.
 // Back-pressure: a full event ring parks events in a per-pair overflow list on the lcore (never
 // dropping data, which the stack has already acknowledged); a full command ring makes the worker
 // wait. Workers are DPDK control threads, so they stay off the lcores' CPUs.
@@ -34,6 +35,12 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
   void stop();
   // After stop(), before the mempool goes: frees the mbufs still travelling in the rings.
   void release_mbufs();
+  // After stop() and Datapath::shutdown(), before the mempool goes, on the main thread: each
+  // worker's handler gets the events still in its rings, in order, as its thread would have
+  // (every connection's on_closed among them: kShutdown for those the lcores ended), and the
+  // Connection objects are freed. A connection no lcore reported closed gets
+  // on_closed(kShutdown) too (none once the Datapath shut down). The destructor calls it again.
+  void drain();
 
   // AppSink (lcore side).
   void accepted(dpdk::Lcore& l, dpdk::ConnRef c, const tcp::FourTuple& t) override;

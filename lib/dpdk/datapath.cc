@@ -96,8 +96,19 @@ Datapath::~Datapath() {
   if (pool_) rte_mempool_free(pool_);
 }
 
-void Datapath::listen(uint16_t port, uint32_t backlog) {
-  for (auto& l : lcores_) l->listen(port, backlog);
+// Every lcore listens on the same ports, so the first refuses a second listen before any changes.
+bool Datapath::listen(uint16_t port, uint32_t backlog, std::string* err) {
+  for (auto& l : lcores_) {
+    if (!l->listen(port, backlog)) {
+      if (err) *err = "port " + std::to_string(port) + " is already listened on";
+      return false;
+    }
+  }
+  return true;
+}
+
+void Datapath::shutdown() {
+  for (auto& l : lcores_) l->shutdown();
 }
 
 void Datapath::run(const std::atomic<bool>& stop) {

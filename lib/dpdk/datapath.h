@@ -1,8 +1,8 @@
 // A running stack on one port: the mempool, the port, the neighbour cache, one Lcore per queue,
 // the counters. The application (lib/api) owns one and drives it with run().
 //
-// Thread safety: create(), listen() and the destructor on the main thread with no lcore running;
-// run() on the main lcore; stats() from any thread.
+// Thread safety: create(), listen(), shutdown() and the destructor on the main thread with no
+// lcore running; run() on the main lcore; stats() from any thread.
 #pragma once
 #include <atomic>
 #include <functional>
@@ -40,10 +40,16 @@ class Datapath {
   static std::unique_ptr<Datapath> create(const DatapathConfig& cfg, std::string* err);
   ~Datapath();
 
-  void listen(uint16_t port, uint32_t backlog);
+  // Before run(): accept connections on `port` on every lcore. False (and *err) if `port` is
+  // already listened on: a second listen is a mistake, not a way to change the backlog.
+  bool listen(uint16_t port, uint32_t backlog, std::string* err = nullptr);
 
   // Polls queue i on the i-th EAL lcore (the calling main lcore takes queue 0) until `stop`.
   void run(const std::atomic<bool>& stop);
+  // After run() (or between polls, for callers that poll the lcores themselves): every lcore ends
+  // the connections still open, telling the sink closed(kShutdown) for each (see
+  // Lcore::shutdown). The destructor does it too, so the sink must outlive the Datapath.
+  void shutdown();
 
   uint16_t queues() const { return static_cast<uint16_t>(lcores_.size()); }
   Lcore& lcore(uint16_t q) { return *lcores_[q]; }

@@ -67,13 +67,14 @@ Lcore::~Lcore() {
   if (handoff_) rte_ring_free(handoff_);
 }
 
-void Lcore::listen(uint16_t port, uint32_t backlog) {
+bool Lcore::listen(uint16_t port, uint32_t backlog) {
   for (auto& s : listeners_)
-    if (s.port == port) return void(s.l.backlog = backlog);
+    if (s.port == port) return false;
   ListenerSlot s{port, {}};
   s.l.backlog = backlog;
   s.l.max_half_open = sh_.tcp.max_half_open;
   listeners_.push_back(s);
+  return true;
 }
 
 uint32_t Lcore::isn(const tcp::FourTuple& t, tcp::Time now) { return tcp::make_isn(sh_.isn_key, t, now); }
@@ -132,12 +133,32 @@ void Lcore::run(const std::atomic<bool>& stop) {
 
 void Lcore::shutdown() {
   flush_tx();
+  close_all();
   publish_tcp_counters();
-  for (auto& c : conns_) c.sq.clear();
   for (auto& p : pending_) rte_pktmbuf_free(p.m);
   pending_.clear();
   void* m;
   while (handoff_ && rte_ring_sc_dequeue(handoff_, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+}
+
+// No RST goes out: the port is going away, and the peer learns soon enough from its own timers
+// (or from the RST our successor's stack answers with). The state is CLOSED before the sink hears
+// of it, so that what a handler asks from inside on_closed is refused.
+void Lcore::close_all() {
+  AppSink* sink = sh_.sink;
+  for (uint32_t slot = 0; slot < conns_.size() && conns_live_; slot++) {
+    Conn& c = conns_[slot];
+    if (!(c.flags & cf::kLive)) continue;
+    note_state(c.tcb.state, tcp::State::kClosed);
+    c.tcb.state = tcp::State::kClosed;
+    cnt_.add(Counter::conn_shutdown);
+    ++ctx_.cnt.closes[unsigned(tcp::CloseReason::kShutdown)];
+    if ((c.flags & cf::kKnown) && sink) sink->closed(*this, ref_of(slot), tcp::CloseReason::kShutdown);
+    table_->erase(c.tcb.tuple, c.hash);
+    free_conn(slot);
+  }
+  dirty_.clear();
+  deferred_.clear();
 }
 
 void Lcore::count_parse_error(wire::WireError e) {

@@ -78,14 +78,19 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   Lcore& operator=(const Lcore&) = delete;
 
   // Before the lcores start: accept connections on `port`, `backlog` of them queued at most on
-  // this lcore (each lcore has its own accept queue, as SO_REUSEPORT sockets do).
-  void listen(uint16_t port, uint32_t backlog);
+  // this lcore (each lcore has its own accept queue, as SO_REUSEPORT sockets do). False if this
+  // lcore already listens on `port` (nothing changes).
+  bool listen(uint16_t port, uint32_t backlog);
 
   // One iteration of the poll loop. Returns the frames it received (0: idle).
   unsigned poll(tcp::Time now);
   // Polls until `stop` becomes true, reading the TSC for the time.
   void run(const std::atomic<bool>& stop);
-  // After the loop: flush, publish counters, free every connection (no events are delivered).
+  // After the loop, on the thread that ran it (or the main thread once it stopped): flush, then
+  // end every connection still open, without a RST: each the AppSink knows of gets
+  // closed(CloseReason::kShutdown) before its slot is freed, each counts conn_shutdown (and
+  // closes[kShutdown] in tcp_counters()); then publish the counters and free the frames still
+  // parked. TIME-WAIT entries just go with the lcore. Idempotent; the destructor calls it.
   void shutdown();
 
   // --- for the AppSink, on this lcore ---
@@ -155,6 +160,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   std::optional<uint32_t> alloc_conn();
   void free_conn(uint32_t slot);
   void finish(uint32_t slot, tcp::State before, tcp::Actions a, const RxInfo* rx);
+  void close_all();  // shutdown(): every connection, the application told
   void enter_time_wait(uint32_t slot);
   bool reuse_time_wait(uint64_t v, uint32_t hash, tcp::Seq* isn);  // lcore_connect.cc
   void note_state(tcp::State from, tcp::State to);

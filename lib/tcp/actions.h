@@ -39,8 +39,9 @@ enum class CloseReason : uint8_t {
   kFinWait2Timeout,    // peer never sent its FIN
   kKeepaliveTimeout,   // keepalive probes unanswered
   kAcceptOverflow,     // accept queue full and abort_on_overflow set
+  kShutdown,           // the stack was shut down with the connection open (no RST: the port goes)
 };
-inline constexpr int kCloseReasonCount = 12;
+inline constexpr int kCloseReasonCount = 13;
 const char* close_reason_name(CloseReason r);
 
 // Event bits of Actions::events.

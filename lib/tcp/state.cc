@@ -34,6 +34,7 @@ const char* close_reason_name(CloseReason r) {
     case CloseReason::kFinWait2Timeout: return "fin-wait-2-timeout";
     case CloseReason::kKeepaliveTimeout: return "keepalive-timeout";
     case CloseReason::kAcceptOverflow: return "accept-overflow";
+    case CloseReason::kShutdown: return "shutdown";
   }
   return "?";
 }
