@@ -223,12 +223,16 @@ void Lcore::finish(uint32_t slot, State before, tcp::Actions a, const RxInfo* rx
     Conn& c = conns_[slot];
     note_state(before, c.tcb.state);
     if (a.acked) c.sq.consume(a.acked);
-    // The ACK of new data waits for the end of the iteration: an inline handler's (or a fast
-    // worker's) answer then carries it. Duplicate ACKs and everything else go at once.
-    const bool new_data = rx && a.has(tcp::ev::kData) && a.data_len;
+    // The ACK of a segment the application hears of (new data, the handshake's SYN-ACK, the
+    // peer's FIN) waits for the end of the iteration: an inline handler's (or a fast worker's)
+    // answer then carries it (the reply, the request, our FIN). Not when the block ends here:
+    // nothing would be left to send it. Duplicate ACKs and everything else go at once.
+    const bool answerable = rx && !a.has(tcp::ev::kTimeWait | tcp::ev::kClosed) &&
+                            ((a.has(tcp::ev::kData) && a.data_len) ||
+                             a.has(tcp::ev::kConnected | tcp::ev::kPeerClosed));
     for (uint8_t i = 0; i < a.count; i++) {
       const tcp::OutSegment& s = a.seg[i];
-      if (new_data && s.flags == tcp::kAck && s.len == 0) deferred_.push_back({slot, c.gen, c.acks_sent, s});
+      if (answerable && s.flags == tcp::kAck && s.len == 0) deferred_.push_back({slot, c.gen, c.acks_sent, s});
       else emit(c, s);
     }
     if (a.deadline == tcp::kNever) wheel_->cancel(slot);
@@ -413,23 +417,18 @@ void Lcore::flush_app() {
     if (!(c.flags & cf::kLive) || !(c.flags & cf::kDirty)) continue;
     c.flags &= static_cast<uint8_t>(~cf::kDirty);
     // `before` is read first: the call changes the state, and argument order is unspecified.
-    State before = c.tcb.state;
+    const State before = c.tcb.state;
     if (c.flags & cf::kAbort) {
       finish(slot, before, tcp::abort(ctx_, c.tcb, now_), nullptr);
       continue;
     }
-    if (c.app_bytes) {
-      const uint32_t n = c.app_bytes;
-      c.app_bytes = 0;
-      const uint32_t gen = c.gen;
-      finish(slot, before, tcp::send(ctx_, c.tcb, n, now_), nullptr);
-      if (!(c.flags & cf::kLive) || c.gen != gen) continue;
-    }
-    if (c.flags & cf::kClose) {
-      c.flags &= static_cast<uint8_t>(~cf::kClose);
-      before = c.tcb.state;
-      finish(slot, before, tcp::close(ctx_, c.tcb, now_), nullptr);
-    }
+    const bool fin = c.flags & cf::kClose;
+    c.flags &= static_cast<uint8_t>(~cf::kClose);
+    const uint32_t n = c.app_bytes;
+    c.app_bytes = 0;
+    // send() and close() in one call: the FIN rides on the last data segment.
+    if (n) finish(slot, before, fin ? tcp::send_close(ctx_, c.tcb, n, now_) : tcp::send(ctx_, c.tcb, n, now_), nullptr);
+    else if (fin) finish(slot, before, tcp::close(ctx_, c.tcb, now_), nullptr);
   }
   dirty_.clear();
 }
@@ -511,11 +510,17 @@ void Lcore::publish_tcp_counters() {
   cnt_.add(Counter::tcp_retransmits, retx - oretx);
   cnt_.add(Counter::accept_overflow, n.accept_overflows - o.accept_overflows);
   cnt_.add(Counter::half_open_drops, n.half_open_drops - o.half_open_drops);
+  cnt_.add(Counter::time_wait_reopens, n.time_wait_reopens - o.time_wait_reopens);
   cnt_.add(Counter::syncookies_sent, n.cookies_sent - o.cookies_sent);
   cnt_.add(Counter::syncookies_ok, n.cookies_validated - o.cookies_validated);
   cnt_.add(Counter::syncookies_bad, n.cookies_stale + n.cookies_forged - o.cookies_stale - o.cookies_forged);
   cnt_.add(Counter::tcp_payload_in, n.bytes_in - o.bytes_in);
   cnt_.add(Counter::tcp_payload_out, n.bytes_out - o.bytes_out);
+  cnt_.add(Counter::tcp_challenge_acks, n.challenge_acks - o.challenge_acks);
+  cnt_.add(Counter::tcp_bad_seq, n.bad_seq_acks - o.bad_seq_acks);
+  cnt_.add(Counter::tcp_bad_ack, n.bad_ack_drops - o.bad_ack_drops);
+  cnt_.add(Counter::tcp_rst_ignored, n.rsts_ignored - o.rsts_ignored);
+  cnt_.add(Counter::drop_tcp_syn_fin, n.syn_fin_drops - o.syn_fin_drops);
   o = n;
 }
 

@@ -71,6 +71,7 @@ namespace ts::stats {
   X(conn_shutdown, "connections still open at shutdown (closed without RST, app told)")      \
   X(accept_overflow, "final ACKs ignored because the accept queue was full")                 \
   X(half_open_drops, "SYNs dropped because the half-open bound was reached")                 \
+  X(time_wait_reopens, "SYNs that reopened a TIME-WAIT entry (RFC 6191; admitted past the half-open bound)")\
   X(syncookies_sent, "SYN cookies sent")                                                     \
   X(syncookies_ok, "SYN cookies validated")                                                  \
   X(syncookies_bad, "SYN cookies rejected")                                                  \

@@ -46,6 +46,11 @@ Actions output(Context& ctx, Tcb& t, Time now);
 // the FIN goes after the queued data. CLOSED/SYN-SENT: the block closes at once.
 Actions close(Context& ctx, Tcb& t, Time now);
 
+// send() then close() in one call: the FIN rides on the segment that carries the last of the
+// data (a reply that fits in one segment leaves as one segment, where send() then close() make
+// two: send() puts the data on the wire before close() is called).
+Actions send_close(Context& ctx, Tcb& t, uint32_t bytes, Time now);
+
 // Drop the connection: RST if the peer knows about it, then CLOSED (reason kAborted).
 Actions abort(Context& ctx, Tcb& t, Time now);
 

@@ -92,6 +92,12 @@ Actions close(Context& ctx, Tcb& t, Time now) {
   return a;
 }
 
+Actions send_close(Context& ctx, Tcb& t, uint32_t bytes, Time now) {
+  // Queued as send() would, not flushed: close() sends data and FIN together.
+  if (in_state(t.state, kAcceptsSend) && !t.has(tcbf::kFinQueued)) t.snd_queued += bytes;
+  return close(ctx, t, now);
+}
+
 Actions abort(Context& ctx, Tcb& t, Time now) {
   (void)now;
   Actions a;

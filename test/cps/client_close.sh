@@ -11,6 +11,9 @@ srv_start --mode http
 cps_run --rate "$RATE" --requests "$N" --request http --close client --timeout 5
 srv_stop || fail "server exited with $?"
 expect_clean_run "$N"
+# SYN, request (+ the handshake's ACK), FIN (+ ACK of the reply), ACK of theirs; SYN-ACK,
+# reply, FIN+ACK.
+expect_segments "$N" 3 4
 cps_expect stack.counters.enter_time_wait eq "$N"
 cps_expect stack.connections.time_wait gt 0
 cps_expect stack.connections.time_wait le 28232

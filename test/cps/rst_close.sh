@@ -9,6 +9,8 @@ srv_start --mode echo
 cps_run --rate "$RATE" --requests "$N" --request echo --close rst --timeout 5
 srv_stop || fail "server exited with $?"
 expect_clean_run "$N"
+# SYN, request (+ the handshake's ACK), RST; SYN-ACK, echo.
+expect_segments "$N" 2 3
 cps_expect stack.counters.tcp_rst_out eq "$N"
 cps_expect stack.connections.time_wait eq 0
 srv_expect counters.conn_reset eq "$N"

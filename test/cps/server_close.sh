@@ -11,6 +11,8 @@ srv_start --mode http
 cps_run --rate "$RATE" --requests "$N" --request http --close server --timeout 5
 srv_stop || fail "server exited with $?"
 expect_clean_run "$N"
+# SYN, request (+ the handshake's ACK), FIN+ACK; SYN-ACK, reply+FIN, ACK.
+expect_segments "$N" 3 3
 cps_expect stack.counters.enter_time_wait eq 0
 cps_expect stack.connections.time_wait eq 0
 cps_expect stack.counters.enter_last_ack eq "$N"

@@ -61,21 +61,21 @@ accepted=$(json counters.conn_accepted)
 expect counters.syncookies_sent gt 0
 expect counters.syncookies_ok ge $((accepted - (made - still)))
 expect counters.syncookies_ok ge $((good - (made - still)))
-# Not asserted zero: a client SYN that reopens one of our TIME-WAIT entries never gets a cookie
-# (its ISN must respect RFC 6191), so over the bound it is dropped and counted here; the entry is
-# gone by then and the client's retransmitted SYN gets a cookie a second later.
-info "half-open drops (TIME-WAIT reopens over the bound): $(json counters.half_open_drops)"
+# A client SYN that reopens one of our TIME-WAIT entries never gets a cookie (its ISN must
+# respect RFC 6191); it is admitted past the half-open bound instead, as Linux does.
+reopens=$(json counters.time_wait_reopens)
+info "TIME-WAIT reopens (admitted past the bound): $reopens; half-open drops: $(json counters.half_open_drops)"
 expect counters.table_full eq 0
 
-# Bounded: never more half-open blocks than the bound, and only that many were ever made for the
-# flood (plus a few real clients that found a free slot, and one more generation should the first
-# time out, after about 63 s of SYN-ACK retransmissions, on a slow machine); ARP only for the
-# gateway, not for the spoofed sources.
-((half_open_max <= FLOOD_HALF_OPEN)) || fail "half-open reached $half_open_max > bound $FLOOD_HALF_OPEN"
-info "half-open peak over the stats lines: $half_open_max (bound $FLOOD_HALF_OPEN)"
-expect connections.syn_received le "$FLOOD_HALF_OPEN"
-expect counters.enter_syn_received le $((2 * FLOOD_HALF_OPEN + 20))
-expect lcores.0.live_connections le $((FLOOD_HALF_OPEN + 20))
+# Bounded: never more half-open blocks than the bound, plus the TIME-WAIT reopens admitted past
+# it (real clients), and only that many were ever made for the flood (plus a few real clients that
+# found a free slot, and one more generation should the first time out, after about 63 s of
+# SYN-ACK retransmissions, on a slow machine); ARP only for the gateway, not for the spoofed
+# sources. The gauges in the JSON are read after shutdown (0): the peak comes from the stats lines.
+((half_open_max <= FLOOD_HALF_OPEN + reopens)) || fail "half-open reached $half_open_max > bound $FLOOD_HALF_OPEN + $reopens reopens"
+info "half-open peak over the stats lines: $half_open_max (bound $FLOOD_HALF_OPEN, reopens $reopens)"
+expect counters.enter_syn_received le $((2 * FLOOD_HALF_OPEN + 20 + reopens))
+expect lcores.0.live_connections eq 0
 expect counters.tcp_syn_in ge $((sent / 2))
 expect counters.arp_requests_out le 10
 ts_pass

@@ -1,6 +1,7 @@
 // Two Turnstile stacks in one process, wired by in-memory ports, polled by the test on a virtual
 // clock: every scenario of the kernel tests, stack to stack, deterministic and without root.
 #include <gtest/gtest.h>
+#include <rte_mbuf.h>
 
 #include <functional>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "dpdk/mem_port.h"
 #include "handlers.h"
 #include "stats/counters.h"
+#include "wire/frame.h"
 
 namespace ts {
 namespace {
@@ -50,6 +52,8 @@ struct Script {
   uint16_t rport = 80;
   std::string request;
   bool close_when_echoed = false;  // client-first close once the whole request came back
+  std::string close_after;         // client-first close once exactly this came back
+  bool close_with_request = false; // close() right after send() in the connected callback
   struct Result {
     std::string got;
     tcp::CloseReason why;
@@ -72,11 +76,15 @@ class ClientHandler : public api::Handler {
       c->user = new std::string();
     }
   }
-  void on_connected(api::Connection& c) override { ASSERT_TRUE(c.send(s_.request)); }
+  void on_connected(api::Connection& c) override {
+    ASSERT_TRUE(c.send(s_.request));
+    if (s_.close_with_request) c.close();
+  }
   void on_data(api::Connection& c, const uint8_t* d, size_t n) override {
     auto* got = static_cast<std::string*>(c.user);
     got->append(reinterpret_cast<const char*>(d), n);
     if (s_.close_when_echoed && got->size() == s_.request.size()) c.close();
+    if (!s_.close_after.empty() && *got == s_.close_after) c.close();
   }
   void on_closed(api::Connection& c, tcp::CloseReason why) override {
     auto* got = static_cast<std::string*>(c.user);
@@ -88,6 +96,61 @@ class ClientHandler : public api::Handler {
 
  private:
   Script& s_;
+};
+
+// One TCP segment on the wire: who sent it, at which poll call of the test, and what it was.
+struct Seen {
+  char side;       // 'c' client, 's' server
+  bool out;        // transmitted by `side` (else received)
+  uint64_t poll;   // the test's poll call during which it happened
+  uint8_t flags;
+  uint16_t len;
+};
+
+// A MemPort that notes every TCP segment it sends and receives into a shared log.
+class RecordingPort final : public dpdk::Port {
+ public:
+  RecordingPort(std::unique_ptr<dpdk::MemPort> inner, char side, std::vector<Seen>* log, const uint64_t* poll)
+      : in_(std::move(inner)), side_(side), log_(log), poll_(poll) {}
+  dpdk::MemPort& inner() { return *in_; }
+
+  const char* name() const override { return in_->name(); }
+  uint16_t queues() const override { return in_->queues(); }
+  wire::Mac mac() const override { return in_->mac(); }
+  const dpdk::PortCaps& caps() const override { return in_->caps(); }
+  uint16_t mtu() const override { return in_->mtu(); }
+  const uint16_t* reta() const override { return in_->reta(); }
+  uint32_t reta_size() const override { return in_->reta_size(); }
+  uint16_t rx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) override {
+    const uint16_t got = in_->rx_burst(q, pkts, n);
+    for (uint16_t i = 0; i < got; i++) note(pkts[i], false);
+    return got;
+  }
+  uint16_t tx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) override {
+    // Read before they go: once sent, the frames are the peer's.
+    std::vector<size_t> end(n + 1, log_->size());  // end[i]: the log's size before frame i
+    for (uint16_t i = 0; i < n; i++) {
+      note(pkts[i], true);
+      end[i + 1] = log_->size();
+    }
+    const uint16_t sent = in_->tx_burst(q, pkts, n);
+    log_->resize(end[sent]);  // the refused ones were not sent
+    return sent;
+  }
+
+ private:
+  void note(const rte_mbuf* m, bool out) {
+    wire::Frame f;
+    const uint32_t trust = wire::kRxIpChecksumOk | wire::kRxL4ChecksumOk;  // offload leaves them unset
+    if (wire::parse_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, trust, f) == wire::WireError::kOk &&
+        f.kind == wire::FrameKind::kIpv4Tcp)
+      log_->push_back({side_, out, *poll_, f.tcp.flags, f.payload_len});
+  }
+
+  std::unique_ptr<dpdk::MemPort> in_;
+  char side_;
+  std::vector<Seen>* log_;
+  const uint64_t* poll_;
 };
 
 struct Side {
@@ -125,10 +188,12 @@ class StackToStack : public ::testing::Test {
     dc.prefix_len = 24;
     dc.queues = queues;
     dc.name = name;
-    dc.make_port = [&s, name, queues, rss, mac_last](rte_mempool*, uint16_t, std::string* err) {
+    dc.make_port = [this, &s, name, queues, rss, mac_last](rte_mempool*, uint16_t, std::string* err) {
       auto p = dpdk::MemPort::create(name, queues, wire::Mac{{0x02, 0, 0, 0, 0, mac_last}}, rss, err);
+      if (!p) return std::unique_ptr<dpdk::Port>();
       s.port = p.get();
-      return std::unique_ptr<dpdk::Port>(std::move(p));
+      const char side = mac_last == 0x02 ? 's' : 'c';
+      return std::unique_ptr<dpdk::Port>(std::make_unique<RecordingPort>(std::move(p), side, &wire_, &polls_));
     };
     std::string err;
     s.stack = api::Stack::create(sc, std::move(f), &err);
@@ -143,7 +208,10 @@ class StackToStack : public ::testing::Test {
     while (now_ < end) {
       unsigned work = 0;
       for (Side* s : {&server_, &client_})
-        for (uint16_t q = 0; q < s->stack->datapath().queues(); q++) work += s->stack->datapath().lcore(q).poll(now_);
+        for (uint16_t q = 0; q < s->stack->datapath().queues(); q++) {
+          polls_++;
+          work += s->stack->datapath().lcore(q).poll(now_);
+        }
       if (done()) return settle();
       now_ += work ? 20 * tcp::kUsec : tcp::kMsec;
     }
@@ -155,9 +223,35 @@ class StackToStack : public ::testing::Test {
     for (int i = 0; i < 3; i++) {
       now_ += tcp::kMsec;
       for (Side* s : {&server_, &client_})
-        for (uint16_t q = 0; q < s->stack->datapath().queues(); q++) s->stack->datapath().lcore(q).poll(now_);
+        for (uint16_t q = 0; q < s->stack->datapath().queues(); q++) {
+          polls_++;
+          s->stack->datapath().lcore(q).poll(now_);
+        }
     }
     return true;
+  }
+
+  // The segments sent, in order, packetdrill-like: "c:S s:S. c:P.59" (side, flags, payload bytes).
+  std::string trace() const {
+    std::string t;
+    for (const Seen& x : wire_) {
+      if (!x.out) continue;
+      if (!t.empty()) t += ' ';
+      t += x.side;
+      t += ':';
+      if (x.flags & tcp::kSyn) t += 'S';
+      if (x.flags & tcp::kFin) t += 'F';
+      if (x.flags & tcp::kRst) t += 'R';
+      if (x.flags & tcp::kPsh) t += 'P';
+      if (x.flags & tcp::kAck) t += '.';
+      if (x.len) t += std::to_string(x.len);
+    }
+    return t;
+  }
+  uint64_t sent_by(char side) const {
+    uint64_t n = 0;
+    for (const Seen& x : wire_) n += x.out && x.side == side;
+    return n;
   }
 
   void expect_all_ok(size_t n, const std::string& want) {
@@ -172,6 +266,11 @@ class StackToStack : public ::testing::Test {
     return "HTTP/1.1 200 OK\r\nServer: turnstile\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n"
            "Connection: close\r\n\r\nHello from Turnstile\n";
   }
+  static std::string http_keep_alive_request() { return "GET / HTTP/1.1\r\nHost: x\r\n\r\n"; }
+  static std::string http_keep_alive_reply() {
+    return "HTTP/1.1 200 OK\r\nServer: turnstile\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n"
+           "\r\nHello from Turnstile\n";
+  }
   static std::string random_bytes(size_t n) {
     std::mt19937 g(42);
     std::string s(n, '\0');
@@ -181,6 +280,8 @@ class StackToStack : public ::testing::Test {
 
   tcp::Time now_ = 10 * tcp::kSec;  // after both stacks' creation time, as their clocks see it
   tcp::CookieMode syncookies_ = tcp::CookieMode::kAuto;
+  std::vector<Seen> wire_;           // every TCP segment either side sent or received
+  uint64_t polls_ = 0;               // lcore poll calls so far
   Script script_;
   Side server_, client_;
 };
@@ -198,6 +299,68 @@ TEST_F(StackToStack, http_get_gets_200_and_the_body_then_server_closes_first) {
   EXPECT_EQ(c[Counter::enter_last_ack], 1u);
   EXPECT_EQ(s[Counter::arp_replies_out], 1u);   // the client had to resolve the server first
   EXPECT_EQ(c[Counter::conn_opened], 1u);
+}
+
+// Segments per connection, what a CPS run pays for: the request rides on the handshake's last
+// ACK, a reply sent with close() carries the FIN, and a FIN sent from the callback that delivered
+// the peer's FIN carries its ACK.
+TEST_F(StackToStack, server_first_close_takes_six_segments) {
+  build(1, true, server::Mode::kHttp);
+  script_.to_open = 1;
+  script_.request = http_close_request();
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  expect_all_ok(1, http_reply());
+  const std::string req = std::to_string(http_close_request().size());
+  const std::string rep = std::to_string(http_reply().size());
+  EXPECT_EQ(trace(), "c:S s:S. c:P." + req + " s:FP." + rep + " c:F. s:.");
+  EXPECT_EQ(client_.total()[Counter::tcp_segs_out], 3u);
+  EXPECT_EQ(server_.total()[Counter::tcp_segs_out], 3u);
+}
+
+TEST_F(StackToStack, client_first_close_after_a_keep_alive_reply_takes_seven_segments) {
+  build(1, true, server::Mode::kHttp);
+  script_.to_open = 1;
+  script_.request = http_keep_alive_request();
+  script_.close_after = http_keep_alive_reply();
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  expect_all_ok(1, http_keep_alive_reply());
+  const std::string req = std::to_string(http_keep_alive_request().size());
+  const std::string rep = std::to_string(http_keep_alive_reply().size());
+  EXPECT_EQ(trace(), "c:S s:S. c:P." + req + " s:P." + rep + " c:F. s:F. c:.");
+  EXPECT_EQ(client_.total()[Counter::enter_time_wait], 1u);
+  EXPECT_EQ(server_.total()[Counter::enter_last_ack], 1u);
+}
+
+TEST_F(StackToStack, request_and_close_in_one_callback_take_five_segments) {
+  // Our FIN rides on the request; the reply carries theirs and acknowledges ours, which takes us
+  // from FIN-WAIT-1 straight to TIME-WAIT: that ACK must go at once (no block is left to hold it).
+  build(1, true, server::Mode::kHttp);
+  script_.to_open = 1;
+  script_.request = http_close_request();
+  script_.close_with_request = true;
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  expect_all_ok(1, http_reply());
+  const std::string req = std::to_string(http_close_request().size());
+  const std::string rep = std::to_string(http_reply().size());
+  EXPECT_EQ(trace(), "c:S s:S. c:FP." + req + " s:FP." + rep + " c:.");
+  EXPECT_EQ(server_.total()[Counter::conn_closed], 1u);  // LAST-ACK ended by that ACK
+  EXPECT_EQ(server_.total()[Counter::tcp_retransmits] + client_.total()[Counter::tcp_retransmits], 0u);
+}
+
+TEST_F(StackToStack, handshake_ack_leaves_in_the_same_poll_when_the_application_sends_nothing) {
+  build(1, true, server::Mode::kHttp);
+  script_.to_open = 1;
+  script_.request = "";
+  ASSERT_TRUE(run_until([&] { return sent_by('c') == 2; }, tcp::kSec));
+  EXPECT_EQ(trace(), "c:S s:S. c:.");
+  uint64_t syn_ack_in = 0, ack_out = 0;
+  for (const Seen& x : wire_) {
+    if (x.side == 'c' && !x.out && x.flags == (tcp::kSyn | tcp::kAck)) syn_ack_in = x.poll;
+    if (x.side == 'c' && x.out && x.flags == tcp::kAck) ack_out = x.poll;
+  }
+  EXPECT_NE(syn_ack_in, 0u);
+  EXPECT_EQ(ack_out, syn_ack_in);  // held until the end of that poll, not later
+  EXPECT_EQ(server_.total()[Counter::conn_accepted], 1u);
 }
 
 TEST_F(StackToStack, one_mebibyte_through_echo_comes_back_intact_and_client_closes_first) {
@@ -239,6 +402,9 @@ TEST_F(StackToStack, ten_thousand_short_connections_in_a_row_without_a_failure) 
   EXPECT_EQ(s[Counter::conn_closed], 10000u);
   EXPECT_EQ(s[Counter::tcp_rst_out] + s[Counter::tcp_rst_in], 0u);
   EXPECT_EQ(server_.stack->datapath().lcore(0).time_wait_entries(), 10000u);
+  // Six segments each, three a side: SYN, request, FIN+ACK; SYN-ACK, reply+FIN, ACK.
+  EXPECT_EQ(client_.total()[Counter::tcp_segs_out], 3u * 10000);
+  EXPECT_EQ(s[Counter::tcp_segs_out], 3u * 10000);
 }
 
 TEST_F(StackToStack, syn_cookies_always_open_every_connection_without_half_open_state) {
