@@ -138,6 +138,10 @@ int main(int argc, char** argv) {
   sc.datapath.gateway = o.gateway;
   sc.datapath.queues = o.queues;
   sc.datapath.name = "cps";
+  if (!o.fault.empty()) {
+    sc.datapath.make_port = dpdk::faulty_ethdev(profile.port, o.fault_spec);
+    std::printf("turnstile-cps: faulty wire: %s\n", dpdk::to_string(o.fault_spec).c_str());
+  }
   sc.datapath.time_wait_reuse = o.time_wait_reuse < 0 ? tcp::kNever : tcp::Time(o.time_wait_reuse * tcp::kSec);
   auto stack = api::Stack::create(
       sc,

@@ -76,6 +76,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
       ->check(CLI::Range(0.0, 600.0));
   app.add_option("--queues", o->queues, "RX/TX queue pairs, one lcore each (default: one per EAL lcore)")
       ->check(CLI::Range(0, 64));
+  app.add_option("--fault", o->fault,
+                 "a faulty wire: drop=0.1,dup=0.02,reorder=0.05,delay_ms=5,corrupt=0.01,seed=42[,dir=rx|tx|both]");
   app.add_option("--config", o->config, "driver profile, drivers-config/*.ini (default: embedded tap)")
       ->check(CLI::ExistingFile);
   app.add_option("--json", o->json, "write the results (totals, histogram, per-second series) to this file");
@@ -119,6 +121,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     if (!g) return fail("--gateway '" + gateway + "' is not an IPv4 address");
     o->gateway = *g;
   }
+  if (std::string why; !o->fault.empty() && !dpdk::parse_fault_spec(o->fault, &o->fault_spec, &why))
+    return fail("--fault: " + why);
   if (!parse_rate(rate, &o->rate)) return fail("--rate '" + rate + "' is neither a positive number nor max");
   if (reuse == "never") {
     o->time_wait_reuse = -1;

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "dpdk/fault_port.h"
+
 namespace ts::cps {
 
 enum class Request : uint8_t { kHttp, kEcho, kNone };
@@ -39,6 +41,8 @@ struct Options {
   std::string request_name = "http", close_name = "client", server_str;
   std::string python = "/usr/bin/python3";
   int watch_pid = 0;             // --watch-pid: its CPU time goes into the series too
+  std::string fault;             // --fault SPEC: a faulty wire on the port (dpdk/fault_port.h)
+  dpdk::FaultSpec fault_spec;
   std::string plot_script;       // default: bench/cps/plot.py next to the source tree
 };
 

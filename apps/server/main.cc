@@ -57,13 +57,7 @@ int main(int argc, char** argv) {
   sc.datapath.queues = o.queues;
   sc.datapath.probe_time = tcp::Time(o.dad_ms) * tcp::kMsec;
   sc.workers = o.workers;
-  if (!o.fault.empty()) {
-    sc.datapath.make_port = [&](rte_mempool* pool, uint16_t queues, std::string* e) -> std::unique_ptr<dpdk::Port> {
-      auto p = dpdk::EthdevPort::open(profile.port, queues, pool, e);
-      if (!p) return nullptr;
-      return dpdk::FaultPort::wrap(std::move(p), o.fault_spec);
-    };
-  }
+  if (!o.fault.empty()) sc.datapath.make_port = dpdk::faulty_ethdev(profile.port, o.fault_spec);
   const server::Mode mode = o.mode;
   const std::string body = o.body;
   auto stack = api::Stack::create(sc, [&](unsigned) { return server::make_handler(mode, body); }, &err);

@@ -1,5 +1,7 @@
 #include "dpdk/fault_port.h"
 
+#include "dpdk/ethdev_port.h"
+
 #include <rte_mbuf.h>
 
 #include <algorithm>
@@ -356,6 +358,15 @@ uint32_t FaultPort::held() const {
   uint32_t n = 0;
   for (const Lane& l : lanes_) n += __atomic_load_n(&l.held, __ATOMIC_RELAXED);
   return n;
+}
+
+std::function<std::unique_ptr<Port>(rte_mempool*, uint16_t, std::string*)> faulty_ethdev(
+    const PortProfile& profile, const FaultSpec& spec) {
+  return [profile, spec](rte_mempool* pool, uint16_t queues, std::string* err) -> std::unique_ptr<Port> {
+    auto p = EthdevPort::open(profile, queues, pool, err);
+    if (!p) return nullptr;
+    return FaultPort::wrap(std::move(p), spec);
+  };
 }
 
 }  // namespace ts::dpdk

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "dpdk/port.h"
+#include "dpdk/profile.h"
 #include "tcp/time.h"
 
 namespace ts::dpdk {
@@ -136,5 +137,10 @@ class FaultPort final : public Port {
   PortCaps caps_;
   std::vector<Lane> lanes_;
 };
+
+// A DatapathConfig::make_port that opens the profile's ethdev port and wraps it in a FaultPort:
+// how turnstile-server and turnstile-cps apply --fault SPEC.
+std::function<std::unique_ptr<Port>(rte_mempool*, uint16_t, std::string*)> faulty_ethdev(
+    const PortProfile& profile, const FaultSpec& spec);
 
 }  // namespace ts::dpdk
