@@ -8,34 +8,20 @@
 #include <vector>
 
 #include "api/stack.h"
-#include "dpdk/eal.h"
 #include "dpdk/mem_port.h"
 #include "handlers.h"
 #include "stats/counters.h"
 #include "wire/checksum.h"
 #include "wire/frame.h"
+#include "test_eal.h"
 
 namespace ts {
 namespace {
 
 using stats::Counter;
 
-class EalEnv : public ::testing::Environment {
- public:
-  void SetUp() override {
-    dpdk::EalOptions o;
-    o.user = {"--no-huge", "-m", "256", "--no-shconf", "--no-pci", "--no-telemetry", "-l", "0",
-              "--file-prefix=ts_frames" + std::to_string(getpid())};
-    std::string err;
-    eal_ = dpdk::Eal::start("datapath_frames_test", o, &err);
-    ASSERT_TRUE(eal_) << err;
-  }
-  void TearDown() override { eal_.reset(); }
-
- private:
-  std::unique_ptr<dpdk::Eal> eal_;
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new EalEnv);
+const auto* const kEnv =
+    ::testing::AddGlobalTestEnvironment(new ts::testing::TestEal("frames", "256"));
 
 constexpr uint32_t kOurIp = 0xc6120002;   // 198.18.0.2
 constexpr uint32_t kPeerIp = 0xc6120001;  // 198.18.0.1

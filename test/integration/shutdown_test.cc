@@ -11,31 +11,17 @@
 
 #include "api/inline_sink.h"
 #include "api/stack.h"
-#include "dpdk/eal.h"
 #include "dpdk/mem_port.h"
 #include "stats/counters.h"
+#include "test_eal.h"
 
 namespace ts {
 namespace {
 
 using stats::Counter;
 
-class EalEnv : public ::testing::Environment {
- public:
-  void SetUp() override {
-    dpdk::EalOptions o;
-    o.user = {"--no-huge", "-m", "512", "--no-shconf", "--no-pci", "--no-telemetry", "-l", "0",
-              "--file-prefix=ts_shut" + std::to_string(getpid())};
-    std::string err;
-    eal_ = dpdk::Eal::start("shutdown_test", o, &err);
-    ASSERT_TRUE(eal_) << err;
-  }
-  void TearDown() override { eal_.reset(); }
-
- private:
-  std::unique_ptr<dpdk::Eal> eal_;
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new EalEnv);
+const auto* const kEnv =
+    ::testing::AddGlobalTestEnvironment(new ts::testing::TestEal("shut", "512"));
 
 constexpr uint32_t kServerIp = 0xc6120002;  // 198.18.0.2
 constexpr uint32_t kClientIp = 0xc6120001;  // 198.18.0.1
