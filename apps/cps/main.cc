@@ -18,6 +18,7 @@
 
 #include "api/stack.h"
 #include "controller.h"
+#include "dpdk/app_start.h"
 #include "dpdk/eal.h"
 #include "dpdk/ethdev_port.h"
 #include "dpdk/netif.h"
@@ -112,16 +113,9 @@ int main(int argc, char** argv) {
   if (!cps::parse_options(args.app, &o, &code)) return code;
 
   std::string err;
-  dpdk::Profile profile = dpdk::default_profile();
-  if (!o.config.empty() && !dpdk::load_profile(o.config, &profile, &err)) return fail(err);
-
   dpdk::install_stop_signals();
-  dpdk::EalOptions eo;
-  eo.user = args.eal;
-  eo.always = profile.eal_always;
-  eo.default_devs = profile.eal_devices;
-  eo.quiet = !o.verbose;
-  std::unique_ptr<dpdk::Eal> eal = dpdk::Eal::start(argv[0], eo, &err);
+  dpdk::Profile profile;
+  std::unique_ptr<dpdk::Eal> eal = dpdk::start_app_eal(argv[0], args.eal, o.config, o.verbose, &profile, &err);
   if (!eal) return fail(err);
 
   // The queue count as Stack::create resolves it, to share the work out.

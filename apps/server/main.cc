@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "api/stack.h"
+#include "dpdk/app_start.h"
 #include "dpdk/eal.h"
 #include "dpdk/ethdev_port.h"
 #include "dpdk/fault_port.h"
@@ -37,16 +38,9 @@ int main(int argc, char** argv) {
   if (!server::parse_options(args.app, &o, &code)) return code;
 
   std::string err;
-  dpdk::Profile profile = dpdk::default_profile();
-  if (!o.config.empty() && !dpdk::load_profile(o.config, &profile, &err)) return fail(err);
-
   std::atomic<bool>& stop = dpdk::install_stop_signals();
-  dpdk::EalOptions eo;
-  eo.user = args.eal;
-  eo.always = profile.eal_always;
-  eo.default_devs = profile.eal_devices;
-  eo.quiet = !o.verbose;
-  std::unique_ptr<dpdk::Eal> eal = dpdk::Eal::start(argv[0], eo, &err);
+  dpdk::Profile profile;
+  std::unique_ptr<dpdk::Eal> eal = dpdk::start_app_eal(argv[0], args.eal, o.config, o.verbose, &profile, &err);
   if (!eal) return fail(err);
 
   api::StackConfig sc;
