@@ -5,8 +5,8 @@
 //
 // A tuple still in TIME-WAIT on our side is skipped, or, once it has been there for
 // Shared::time_wait_reuse, taken over, as Linux's tcp_tw_reuse does: the new SYN starts above
-// everything the old connection sent (the old snd_nxt + 64 KiB + 2, the ISN the RFC 6191 reopen of
-// lib/tcp picks too) and, its timestamp offset being that ISN, carries TSvals above the old ones,
+// everything the old connection sent (tcp::time_wait_reuse, the floor the RFC 6191 reopen of
+// lib/tcp uses too) and, its timestamp offset being that ISN, carries TSvals above the old ones,
 // so that a peer still holding the old incarnation in TIME-WAIT accepts it by either rule of
 // RFC 6191, and a peer that has forgotten it sees a plain new connection.
 #include <rte_mbuf.h>
@@ -24,12 +24,12 @@ using tcp::State;
 // The table entry `v` found for a tuple we want: true if it is a TIME-WAIT entry old enough to
 // take over (it is then gone, and *isn is where the new connection must start at least).
 bool Lcore::reuse_time_wait(uint64_t v, uint32_t hash, tcp::Seq* isn) {
-  if (table::kind_of(v) != table::EntryKind::kTimeWait || sh_.time_wait_reuse == tcp::kNever) return false;
+  if (table::kind_of(v) != table::EntryKind::kTimeWait) return false;
   const auto idx = static_cast<uint32_t>(table::index_of(v));
   const tcp::TimeWait& tw = tws_[idx];
-  const tcp::Time entered = tw.expires - ctx_.cfg.time_wait_len();
-  if (now_ < entered + sh_.time_wait_reuse) return false;
-  *isn = tw.snd_nxt + 65535 + 2;
+  const std::optional<tcp::Seq> floor = tcp::time_wait_reuse(ctx_, tw, sh_.time_wait_reuse, now_);
+  if (!floor) return false;
+  *isn = *floor;
   table_->erase(tw.tuple, hash);
   wheel_->cancel(sh_.conns_per_queue + idx);
   free_tws_.push_back(idx);

@@ -60,7 +60,7 @@ TwResult time_wait_segment(Context& ctx, TimeWait& tw, const Segment& s, Time no
       ++ctx.cnt.time_wait_reopens;
       TwResult r;
       r.verdict = TwVerdict::kReopen;
-      r.isn = tw.snd_nxt + 65535 + 2;  // above our last sequence number, as Linux does
+      r.isn = time_wait_isn_floor(tw);
       return r;
     }
     return ack(tw, now);  // an old duplicate SYN: say where we are
@@ -81,6 +81,13 @@ TwResult time_wait_segment(Context& ctx, TimeWait& tw, const Segment& s, Time no
   // A stray ACK exactly at our edge needs nothing; anything else is unacceptable and ACKed.
   if (s.len == 0 && !s.has(kFin) && s.seq == tw.rcv_nxt) return TwResult{};
   return ack(tw, now);
+}
+
+std::optional<Seq> time_wait_reuse(const Context& ctx, const TimeWait& tw, Time min_age, Time now) {
+  if (min_age == kNever) return std::nullopt;
+  const Time entered = tw.expires - ctx.cfg.time_wait_len();
+  if (now < entered + min_age) return std::nullopt;
+  return time_wait_isn_floor(tw);
 }
 
 }  // namespace ts::tcp

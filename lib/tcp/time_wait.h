@@ -2,6 +2,7 @@
 // inet_timewait_sock): just what is needed to ACK a retransmitted FIN and judge a new SYN.
 #pragma once
 #include <cstdint>
+#include <optional>
 
 #include "tcp/actions.h"
 #include "tcp/context.h"
@@ -45,5 +46,15 @@ TimeWait to_time_wait(const Context& ctx, const Tcb& t, Time now);
 TwResult time_wait_segment(Context& ctx, TimeWait& tw, const Segment& seg, Time now);
 
 inline bool time_wait_expired(const TimeWait& tw, Time now) { return now >= tw.expires; }
+
+// Where a new incarnation of the tuple must start its sequence numbers: above anything the old
+// one sent and any window the peer may still hold (Linux: snd_nxt + 65535 + 2).
+inline Seq time_wait_isn_floor(const TimeWait& tw) { return tw.snd_nxt + 65535 + 2; }
+
+// An active open wants the tuple of one of our own TIME-WAIT entries (Linux tcp_tw_reuse): allowed
+// once the entry has rested `min_age` (kNever: never). Then the caller drops the entry and the new
+// connection's ISN (and, timestamps being offset by it, its TSvals) start at least at the floor
+// returned, so a peer still in TIME-WAIT accepts the SYN by either rule of RFC 6191.
+std::optional<Seq> time_wait_reuse(const Context& ctx, const TimeWait& tw, Time min_age, Time now);
 
 }  // namespace ts::tcp

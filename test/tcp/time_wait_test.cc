@@ -103,5 +103,18 @@ TEST_F(TimeWaitEntry, a_block_kept_in_time_wait_behaves_the_same) {
   EXPECT_EQ(state(), State::kClosed);
 }
 
+// Our own TIME-WAIT tuple taken over by a new active open (tcp_tw_reuse): not before it has
+// rested min_age, never with kNever, and the new ISN floor sits above everything the old
+// connection sent, the same floor a passive reopen uses.
+TEST_F(TimeWaitEntry, own_tuple_reused_after_min_age_with_isn_above_the_old_connection) {
+  EXPECT_FALSE(time_wait_reuse(ctx, tw, kNever, now + 10 * kSec));
+  EXPECT_FALSE(time_wait_reuse(ctx, tw, 1 * kSec, now + 999 * kMsec));
+  const auto floor = time_wait_reuse(ctx, tw, 1 * kSec, now + 1 * kSec);
+  ASSERT_TRUE(floor);
+  EXPECT_EQ(floor->v, tw.snd_nxt.v + 65535 + 2);
+  EXPECT_GT(*floor, tw.snd_nxt);
+  EXPECT_EQ(*floor, time_wait_isn_floor(tw));
+}
+
 }  // namespace
 }  // namespace ts::tcp::testing
