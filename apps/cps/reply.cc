@@ -1,18 +1,23 @@
 #include "reply.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
+#include <string_view>
 
 namespace ts::cps {
 
 namespace {
 
-bool starts_with_nocase(const char* s, size_t n, const char* prefix) {
-  const size_t k = std::strlen(prefix);
-  if (n < k) return false;
-  for (size_t i = 0; i < k; i++)
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+// ASCII only, as HTTP field names are (no locale, no call per byte).
+constexpr char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// `prefix` in lower case.
+bool starts_with_nocase(const char* s, size_t n, std::string_view prefix) {
+  if (n < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); i++)
+    if (lower(s[i]) != prefix[i]) return false;
   return true;
 }
 
@@ -28,7 +33,7 @@ HttpReply::Result HttpReply::line_done() {
     // "HTTP/1.1 200 OK"
     if (n < 12 || !starts_with_nocase(s, n, "http/1.") || s[8] != ' ') return Result::kBad;
     for (int i = 9; i < 12; i++)
-      if (!std::isdigit(static_cast<unsigned char>(s[i]))) return Result::kBad;
+      if (!is_digit(s[i])) return Result::kBad;
     status_ = static_cast<uint16_t>((s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0'));
     return status_ >= 200 && status_ < 300 ? Result::kMore : Result::kBad;
   }
@@ -40,12 +45,12 @@ HttpReply::Result HttpReply::line_done() {
     }
     return Result::kMore;
   }
-  if (starts_with_nocase(s, n, "content-length:")) {
+  if (lower(s[0]) == 'c' && starts_with_nocase(s, n, "content-length:")) {
     uint64_t v = 0;
     size_t i = 15;
     while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
     if (i == n) return Result::kBad;
-    for (; i < n && std::isdigit(static_cast<unsigned char>(s[i])); i++) v = v * 10 + uint64_t(s[i] - '0');
+    for (; i < n && is_digit(s[i]); i++) v = v * 10 + uint64_t(s[i] - '0');
     has_length_ = true;
     body_left_ = v;
   }

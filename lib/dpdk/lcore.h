@@ -141,6 +141,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   tcp::SipKey fresh_key() override;
 
   // Receive path (lcore.cc, lcore_l3.cc, lcore_tcp.cc).
+  void prefetch_flow(const rte_mbuf* m) const;
   void input(rte_mbuf* m, bool from_wire);
   void count_parse_error(wire::WireError e);
   void arp_input(rte_mbuf* m, const wire::Frame& f);
@@ -162,7 +163,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   void finish(uint32_t slot, tcp::State before, tcp::Actions a, const RxInfo* rx);
   void close_all();  // shutdown(): every connection, the application told
   void enter_time_wait(uint32_t slot);
-  bool reuse_time_wait(uint64_t v, uint32_t hash, tcp::Seq* isn);  // lcore_connect.cc
+  bool reuse_time_wait(uint64_t v, tcp::Seq* isn);  // lcore_connect.cc
+  void prefetch_next_connect(uint32_t raddr, uint16_t rport) const;
   void note_state(tcp::State from, tcp::State to);
   void mark_dirty(uint32_t slot);
   void flush_app();

@@ -22,21 +22,30 @@ using stats::Counter;
 using tcp::State;
 
 // The table entry `v` found for a tuple we want: true if it is a TIME-WAIT entry old enough to
-// take over (it is then gone, and *isn is where the new connection must start at least).
-bool Lcore::reuse_time_wait(uint64_t v, uint32_t hash, tcp::Seq* isn) {
+// take over (it is then gone but for its table entry, which the caller overwrites or erases, and
+// *isn is where the new connection must start at least).
+bool Lcore::reuse_time_wait(uint64_t v, tcp::Seq* isn) {
   if (table::kind_of(v) != table::EntryKind::kTimeWait) return false;
   const auto idx = static_cast<uint32_t>(table::index_of(v));
   const tcp::TimeWait& tw = tws_[idx];
   const std::optional<tcp::Seq> floor = tcp::time_wait_reuse(ctx_, tw, sh_.time_wait_reuse, now_);
   if (!floor) return false;
   *isn = *floor;
-  table_->erase(tw.tuple, hash);
   wheel_->cancel(sh_.conns_per_queue + idx);
   free_tws_.push_back(idx);
   tw_live_--;
   note_state(State::kTimeWait, State::kClosed);
   cnt_.add(Counter::time_wait_reused);
   return true;
+}
+
+// The tuple the next active open to the same peer will try has been resting longest, so its
+// table lines are cold: ask for them now, one open ahead.
+void Lcore::prefetch_next_connect(uint32_t raddr, uint16_t rport) const {
+  const uint32_t a = next_addr_;
+  const uint32_t laddr = sh_.netif.ip + a;
+  const auto lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, laddr, raddr, rport, queue_, next_port_[a]);
+  if (lport) table_->prefetch({laddr, raddr, *lport, rport}, sh_.toeplitz.hash_v4(raddr, laddr, rport, *lport));
 }
 
 std::optional<ConnRef> Lcore::app_connect(uint32_t raddr, uint16_t rport) {
@@ -51,15 +60,20 @@ std::optional<ConnRef> Lcore::app_connect(uint32_t raddr, uint16_t rport) {
     const tcp::FourTuple t{laddr, raddr, *lport, rport};
     const uint32_t hash = sh_.toeplitz.hash_v4(raddr, laddr, rport, *lport);
     tcp::Seq isn = tcp::choose_isn(ctx_, t, now_);
+    bool reused = false;  // the tuple's TIME-WAIT entry in the table becomes the connection's
     if (const auto v = table_->find(t, hash)) {
       tcp::Seq floor;
-      if (!reuse_time_wait(*v, hash, &floor)) continue;  // in use, or in TIME-WAIT too recently
+      if (!reuse_time_wait(*v, &floor)) continue;  // in use, or in TIME-WAIT too recently
       if (isn < floor) isn = floor;
+      reused = true;
     }
     const auto slot = alloc_conn();
-    if (!slot) return cnt_.add(Counter::table_full), std::nullopt;
-    if (table_->insert(t, hash, table::make_value(table::EntryKind::kConnection, *slot)) !=
-        table::InsertResult::kInserted) {
+    if (!slot) {
+      if (reused) table_->erase(t, hash);
+      return cnt_.add(Counter::table_full), std::nullopt;
+    }
+    const uint64_t value = table::make_value(table::EntryKind::kConnection, *slot);
+    if (reused ? !table_->update(t, hash, value) : table_->insert(t, hash, value) != table::InsertResult::kInserted) {
       free_conn(*slot);
       return cnt_.add(Counter::table_full), std::nullopt;
     }
@@ -69,6 +83,7 @@ std::optional<ConnRef> Lcore::app_connect(uint32_t raddr, uint16_t rport) {
     cnt_.add(Counter::conn_opened);
     const ConnRef ref = ref_of(*slot);
     finish(*slot, State::kClosed, tcp::connect(ctx_, c.tcb, t, isn, now_), nullptr);
+    prefetch_next_connect(raddr, rport);
     return ref;
   }
   return std::nullopt;

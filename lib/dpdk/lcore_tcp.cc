@@ -16,35 +16,19 @@ using tcp::State;
 
 namespace {
 
-std::optional<Gauge> gauge_of(State s) {
-  switch (s) {
-    case State::kSynSent: return Gauge::syn_sent;
-    case State::kSynReceived: return Gauge::syn_received;
-    case State::kEstablished: return Gauge::established;
-    case State::kFinWait1: return Gauge::fin_wait_1;
-    case State::kFinWait2: return Gauge::fin_wait_2;
-    case State::kCloseWait: return Gauge::close_wait;
-    case State::kClosing: return Gauge::closing;
-    case State::kLastAck: return Gauge::last_ack;
-    case State::kTimeWait: return Gauge::time_wait;
-    default: return std::nullopt;
-  }
-}
-
-Counter entered(State s) {
-  switch (s) {
-    case State::kSynSent: return Counter::enter_syn_sent;
-    case State::kSynReceived: return Counter::enter_syn_received;
-    case State::kEstablished: return Counter::enter_established;
-    case State::kFinWait1: return Counter::enter_fin_wait_1;
-    case State::kFinWait2: return Counter::enter_fin_wait_2;
-    case State::kCloseWait: return Counter::enter_close_wait;
-    case State::kClosing: return Counter::enter_closing;
-    case State::kLastAck: return Counter::enter_last_ack;
-    case State::kTimeWait: return Counter::enter_time_wait;
-    default: return Counter::enter_closed;
-  }
-}
+// Per state: the gauge of connections in it (none for CLOSED and LISTEN) and the counter of
+// entries into it. Tables, not switches: note_state() runs on most segments.
+constexpr std::optional<Gauge> kGaugeOf[tcp::kStateCount] = {
+    std::nullopt,           std::nullopt,         Gauge::syn_sent,   Gauge::syn_received,
+    Gauge::established,     Gauge::fin_wait_1,    Gauge::fin_wait_2, Gauge::close_wait,
+    Gauge::closing,         Gauge::last_ack,      Gauge::time_wait};
+constexpr Counter kEntered[tcp::kStateCount] = {
+    Counter::enter_closed,      Counter::enter_closed,     Counter::enter_syn_sent,
+    Counter::enter_syn_received, Counter::enter_established, Counter::enter_fin_wait_1,
+    Counter::enter_fin_wait_2,  Counter::enter_close_wait, Counter::enter_closing,
+    Counter::enter_last_ack,    Counter::enter_time_wait};
+static_assert(int(State::kClosed) == 0 && int(State::kListen) == 1 && int(State::kSynSent) == 2 &&
+              int(State::kEstablished) == 4 && int(State::kTimeWait) == tcp::kStateCount - 1);
 
 Counter close_counter(tcp::CloseReason r) {
   switch (r) {
@@ -210,9 +194,9 @@ void Lcore::free_conn(uint32_t slot) {
 
 void Lcore::note_state(State from, State to) {
   if (from == to) return;
-  if (auto g = gauge_of(from)) cnt_.gauge_add(*g, -1);
-  if (auto g = gauge_of(to)) cnt_.gauge_add(*g, 1);
-  cnt_.add(entered(to));
+  if (auto g = kGaugeOf[static_cast<int>(from)]) cnt_.gauge_add(*g, -1);
+  if (auto g = kGaugeOf[static_cast<int>(to)]) cnt_.gauge_add(*g, 1);
+  cnt_.add(kEntered[static_cast<int>(to)]);
 }
 
 // Applies what the state machine asked, in the order tcp/actions.h gives, then follows `more`.

@@ -55,6 +55,7 @@ void MemPort::connect(MemPort& a, MemPort& b) {
 
 uint16_t MemPort::queue_for(rte_mbuf* m) {
   m->ol_flags &= ~RTE_MBUF_F_RX_RSS_HASH;
+  if (queues_ == 1) return 0;  // nothing to steer (and the stack keeps its own hash)
   wire::Frame f;
   if (wire::parse_frame(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m), 0, f) !=
           wire::WireError::kOk ||

@@ -18,7 +18,28 @@ info "$ok of $N fetches answered 200 over the faulty wire"
 [[ $ok -eq $N ]] || fail "$((N - ok)) fetches failed"
 grep -q "faulty wire: drop=0.05,dup=0.05,reorder=0.1,corrupt=0.03,delay_ms=1,reorder_ms=3,seed=11,dir=both" "$TS_LOG" ||
   fail "the server did not announce its faulty wire"
-sleep 0.2  # held frames (1 ms) reach the stack before it stops
+# The last closes may still be retransmitting over the lossy wire: stop once the server holds
+# no connection but in TIME-WAIT (read over telemetry), so that no frame is left held.
+$PY - "/var/run/dpdk/$TS_PREFIX/dpdk_telemetry.v2" <<'EOF' || fail "connections still open 60 s after the last fetch"
+import json, socket, sys, time
+OPEN = ["conns_" + k for k in ("syn_sent", "syn_received", "established", "fin_wait_1",
+                                "fin_wait_2", "close_wait", "closing", "last_ack")]
+def gauges():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(5)
+    s.connect(sys.argv[1])
+    s.recv(16384)
+    s.send(b"/turnstile/stats")
+    r = json.loads(s.recv(1 << 20).decode())["/turnstile/stats"]
+    s.close()
+    return r
+end = time.time() + 60
+while sum(gauges()[k] for k in OPEN) > 0:
+    if time.time() > end:
+        sys.exit(1)
+    time.sleep(0.1)
+EOF
+sleep 0.2  # a frame held (1 ms delay) after the last ACK reaches the stack before it stops
 ts_stop || fail "server exited with $?"
 
 expect fault.held eq 0
