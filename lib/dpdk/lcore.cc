@@ -51,6 +51,7 @@ std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCou
   l->pending_.reserve(kMaxPending);
   l->expired_.resize(kTimersPerAdvance);
   l->rx_.resize(sh.burst);
+  l->rx_hash_.resize(sh.burst);
   l->txq_.resize(2u * sh.burst);
   std::string rn = "ts_ho" + std::to_string(g_ring_serial.fetch_add(1)) + "_" + std::to_string(queue);
   l->handoff_ = rte_ring_create(rn.c_str(), sh.handoff_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
@@ -101,10 +102,10 @@ bool Lcore::hand_over(rte_mbuf* m) { return rte_ring_mp_enqueue(handoff_, m) == 
 unsigned Lcore::poll(tcp::Time now) {
   now_ = now;
   const uint16_t n = sh_.port->rx_burst(queue_, rx_.data(), static_cast<uint16_t>(rx_.size()));
-  for (uint16_t i = 0; i < n; i++) prefetch_flow(rx_[i]);
+  for (uint16_t i = 0; i < n; i++) rx_hash_[i] = prefetch_flow(rx_[i]);
   for (uint16_t i = 0; i < n; i++) {
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(rx_[i + 1], void*));
-    input(rx_[i], true);
+    input(rx_[i], true, rx_hash_[i]);
   }
   flush_app();
   const unsigned h = rte_ring_sc_dequeue_burst(handoff_, reinterpret_cast<void**>(rx_.data()),
@@ -188,20 +189,23 @@ void Lcore::count_parse_error(wire::WireError e) {
 // The first pass over a burst: the table lines each TCP frame's lookup will read, asked for all
 // at once so that their misses overlap instead of stalling one frame after another. The tuple is
 // read at fixed offsets, unchecked: input() validates the frame; a bad one costs a useless
-// prefetch and nothing else.
-void Lcore::prefetch_flow(const rte_mbuf* m) const {
-  constexpr size_t kIp = 14, kMinTcpFrame = kIp + 20 + 20;
-  if (m->data_len < kMinTcpFrame) return;
+// prefetch and nothing else. Returns the RSS hash of that tuple (kNoHash if not IPv4/TCP
+// without a VLAN tag), which input() uses once the parse confirms the same offsets.
+uint64_t Lcore::prefetch_flow(const rte_mbuf* m) const {
+  constexpr size_t kIp = wire::kEtherHeaderLen, kMinTcpFrame = kIp + 20 + 20;
+  if (m->data_len < kMinTcpFrame) return kNoHash;
   const auto* p = rte_pktmbuf_mtod(m, const uint8_t*);
-  if (wire::load_be16(p + 12) != wire::kEtherTypeIpv4 || p[kIp + 9] != wire::kIpProtoTcp) return;
+  if (wire::load_be16(p + 12) != wire::kEtherTypeIpv4 || p[kIp + 9] != wire::kIpProtoTcp) return kNoHash;
   const size_t l4 = kIp + size_t{p[kIp] & 0x0fu} * 4;
-  if (l4 + 4 > m->data_len) return;
+  if (l4 + 4 > m->data_len) return kNoHash;
   const uint32_t src = wire::load_be32(p + kIp + 12), dst = wire::load_be32(p + kIp + 16);
   const uint16_t sport = wire::load_be16(p + l4), dport = wire::load_be16(p + l4 + 2);
-  table_->prefetch({dst, src, dport, sport}, sh_.toeplitz.hash_v4(src, dst, sport, dport));
+  const uint32_t hash = sh_.toeplitz.hash_v4(src, dst, sport, dport);
+  table_->prefetch({dst, src, dport, sport}, hash);
+  return hash;
 }
 
-void Lcore::input(rte_mbuf* m, bool from_wire) {
+void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash) {
   if (from_wire) {
     cnt_.add(Counter::rx_packets);
     cnt_.add(Counter::rx_bytes, rte_pktmbuf_pkt_len(m));
@@ -258,7 +262,10 @@ void Lcore::input(rte_mbuf* m, bool from_wire) {
   // The table is keyed by the software Toeplitz hash whatever the NIC did, so that active opens
   // (which compute it themselves) and NICs with another hash agree; the shard is the RETA's
   // choice for that hash, and a frame that arrived elsewhere moves there.
-  const uint32_t hash = sh_.toeplitz.hash_v4(f.ip.src, f.ip.dst, f.tcp.sport, f.tcp.dport);
+  // The first pass read the same bytes when the frame has no VLAN tag (IPv4 right after 14).
+  const uint32_t hash = pre_hash != kNoHash && f.l3_off == wire::kEtherHeaderLen
+                            ? static_cast<uint32_t>(pre_hash)
+                            : sh_.toeplitz.hash_v4(f.ip.src, f.ip.dst, f.tcp.sport, f.tcp.dport);
   const uint16_t owner = sh_.reta->queue_of(hash);
   if (owner != queue_) {
     if (sh_.lcores[owner]->hand_over(m)) return cnt_.add(Counter::handoff_out);

@@ -141,8 +141,9 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   tcp::SipKey fresh_key() override;
 
   // Receive path (lcore.cc, lcore_l3.cc, lcore_tcp.cc).
-  void prefetch_flow(const rte_mbuf* m) const;
-  void input(rte_mbuf* m, bool from_wire);
+  static constexpr uint64_t kNoHash = ~uint64_t{0};
+  uint64_t prefetch_flow(const rte_mbuf* m) const;
+  void input(rte_mbuf* m, bool from_wire, uint64_t pre_hash = kNoHash);
   void count_parse_error(wire::WireError e);
   void arp_input(rte_mbuf* m, const wire::Frame& f);
   void icmp_input(rte_mbuf* m, const wire::Frame& f);
@@ -212,6 +213,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
 
   rte_ring* handoff_ = nullptr;
   std::vector<rte_mbuf*> rx_;
+  std::vector<uint64_t> rx_hash_;  // prefetch_flow()'s hash for rx_[i]
   std::vector<rte_mbuf*> txq_;
   uint16_t tx_n_ = 0;
 
