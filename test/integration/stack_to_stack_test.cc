@@ -40,6 +40,7 @@ struct Script {
   bool close_when_echoed = false;  // client-first close once the whole request came back
   std::string close_after;         // client-first close once exactly this came back
   bool close_with_request = false; // close() right after send() in the connected callback
+  std::string request_tail;        // sent from the next on_poll: a second segment
   struct Result {
     std::string got;
     tcp::CloseReason why;
@@ -53,6 +54,8 @@ class ClientHandler : public api::Handler {
  public:
   explicit ClientHandler(Script& s) : s_(s) {}
   void on_poll(api::Poller& p, tcp::Time) override {
+    for (api::Connection* c : tail_due_) ASSERT_TRUE(c->send(s_.request_tail));
+    tail_due_.clear();
     while (s_.to_open > 0 && s_.open_now < s_.concurrent && s_.turn == p.lcore()) {
       api::Connection* c = p.connect(kServerIp, s_.rport);
       if (!c) break;
@@ -64,6 +67,7 @@ class ClientHandler : public api::Handler {
   }
   void on_connected(api::Connection& c) override {
     ASSERT_TRUE(c.send(s_.request));
+    if (!s_.request_tail.empty()) tail_due_.push_back(&c);
     if (s_.close_with_request) c.close();
   }
   void on_data(api::Connection& c, const uint8_t* d, size_t n) override {
@@ -82,6 +86,7 @@ class ClientHandler : public api::Handler {
 
  private:
   Script& s_;
+  std::vector<api::Connection*> tail_due_;  // connected, request_tail not sent yet
 };
 
 // One TCP segment on the wire: who sent it, at which poll call of the test, and what it was.
@@ -285,6 +290,24 @@ TEST_F(StackToStack, http_get_gets_200_and_the_body_then_server_closes_first) {
   EXPECT_EQ(c[Counter::enter_last_ack], 1u);
   EXPECT_EQ(s[Counter::arp_replies_out], 1u);   // the client had to resolve the server first
   EXPECT_EQ(c[Counter::conn_opened], 1u);
+}
+
+// The server parses from each segment and keeps only what a segment leaves unfinished: here the
+// first segment holds one whole request and the start of a second, the next one the rest.
+TEST_F(StackToStack, http_requests_split_and_pipelined_across_segments_each_get_their_answer) {
+  build(1, true, server::Mode::kHttp);
+  script_.to_open = 1;
+  const std::string whole = http_keep_alive_request() + http_close_request();
+  const size_t cut = http_keep_alive_request().size() + 9;  // inside the second request line
+  script_.request = whole.substr(0, cut);
+  script_.request_tail = whole.substr(cut);
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  expect_all_ok(1, http_keep_alive_reply() + http_reply());
+  std::vector<uint16_t> client_data;  // payload lengths the client sent, in order
+  for (const Seen& x : wire_)
+    if (x.out && x.side == 'c' && x.len) client_data.push_back(x.len);
+  EXPECT_EQ(client_data, (std::vector<uint16_t>{uint16_t(cut), uint16_t(whole.size() - cut)}));
+  EXPECT_EQ(server_.total()[Counter::enter_fin_wait_1], 1u);  // the second request asked to close
 }
 
 // Segments per connection, what a CPS run pays for: the request rides on the handshake's last
