@@ -105,6 +105,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   bool app_accepted(ConnRef c);
   // Active open from this lcore: a local port whose replies hash to this queue, an RFC 6528 ISN.
   std::optional<ConnRef> app_connect(uint32_t raddr, uint16_t rport);
+  // The tuple the active open `ahead` opens from now (1: the next) to that peer will try first.
+  std::optional<tcp::FourTuple> upcoming_tuple(uint32_t raddr, uint16_t rport, int ahead) const;
   // The connection's tuple and state; nullopt for a stale handle. Per-connection user pointer.
   std::optional<tcp::FourTuple> app_tuple(ConnRef c) const;
   tcp::State app_state(ConnRef c) const;
@@ -161,11 +163,13 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   ConnRef ref_of(uint32_t slot) const;
   std::optional<uint32_t> alloc_conn();
   void free_conn(uint32_t slot);
-  void finish(uint32_t slot, tcp::State before, tcp::Actions a, const RxInfo* rx);
+  void finish(uint32_t slot, tcp::State before, const tcp::Actions& first, const RxInfo* rx);
+  bool apply(uint32_t slot, tcp::State before, const tcp::Actions& a, const RxInfo* rx);
   void close_all();  // shutdown(): every connection, the application told
   void enter_time_wait(uint32_t slot);
   bool reuse_time_wait(uint64_t v, tcp::Seq* isn);  // lcore_connect.cc
   void prefetch_next_connect(uint32_t raddr, uint16_t rport) const;
+  static uint16_t next_local_port(uint16_t p) { return static_cast<uint16_t>(p + 1 < 61000 ? p + 1 : 32768); }
   void note_state(tcp::State from, tcp::State to);
   void mark_dirty(uint32_t slot);
   void flush_app();

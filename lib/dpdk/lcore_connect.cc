@@ -39,13 +39,37 @@ bool Lcore::reuse_time_wait(uint64_t v, tcp::Seq* isn) {
   return true;
 }
 
-// The tuple the next active open to the same peer will try has been resting longest, so its
-// table lines are cold: ask for them now, one open ahead.
+// The tuple the active open `ahead` opens from now (1: the next) to the same peer will try
+// first, as app_connect will choose it; nullopt when no port of the range hashes to this lcore.
+std::optional<tcp::FourTuple> Lcore::upcoming_tuple(uint32_t raddr, uint16_t rport, int ahead) const {
+  uint32_t a = next_addr_;
+  uint16_t from = next_port_[a];
+  for (;;) {
+    const uint32_t laddr = sh_.netif.ip + a;
+    const auto lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, laddr, raddr, rport, queue_, from);
+    if (!lport) return std::nullopt;
+    if (--ahead == 0) return tcp::FourTuple{laddr, raddr, *lport, rport};
+    const uint32_t next = a + 1 < sh_.netif.ip_count ? a + 1 : 0;
+    from = next == a ? next_local_port(*lport) : next_port_[next];
+    a = next;
+  }
+}
+
+// The tuples of the next opens have rested longest (a whole turn of the port range), so all
+// they touch is cold: the table lines, and, when the tuple is still in TIME-WAIT, its record and
+// its timer. A pipeline two opens deep: the table lines of the one after next are asked for
+// now; those of the next were asked for one open ago, so its lookup is cheap here and tells
+// which TIME-WAIT record and timer to ask for.
 void Lcore::prefetch_next_connect(uint32_t raddr, uint16_t rport) const {
-  const uint32_t a = next_addr_;
-  const uint32_t laddr = sh_.netif.ip + a;
-  const auto lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, laddr, raddr, rport, queue_, next_port_[a]);
-  if (lport) table_->prefetch({laddr, raddr, *lport, rport}, sh_.toeplitz.hash_v4(raddr, laddr, rport, *lport));
+  if (const auto t = upcoming_tuple(raddr, rport, 2))
+    table_->prefetch(*t, sh_.toeplitz.hash_v4(raddr, t->laddr, rport, t->lport));
+  const auto t = upcoming_tuple(raddr, rport, 1);
+  if (!t) return;
+  const auto v = table_->find(*t, sh_.toeplitz.hash_v4(raddr, t->laddr, rport, t->lport));
+  if (!v || table::kind_of(*v) != table::EntryKind::kTimeWait) return;
+  const auto idx = static_cast<uint32_t>(table::index_of(*v));
+  __builtin_prefetch(&tws_[idx]);
+  wheel_->prefetch(sh_.conns_per_queue + idx);
 }
 
 std::optional<ConnRef> Lcore::app_connect(uint32_t raddr, uint16_t rport) {
@@ -55,7 +79,7 @@ std::optional<ConnRef> Lcore::app_connect(uint32_t raddr, uint16_t rport) {
     const uint32_t laddr = ni.ip + a;
     const auto lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, laddr, raddr, rport, queue_, next_port_[a]);
     if (!lport) return std::nullopt;
-    next_port_[a] = static_cast<uint16_t>(*lport + 1 < 61000 ? *lport + 1 : 32768);
+    next_port_[a] = next_local_port(*lport);
     next_addr_ = a + 1 < ni.ip_count ? a + 1 : 0;
     const tcp::FourTuple t{laddr, raddr, *lport, rport};
     const uint32_t hash = sh_.toeplitz.hash_v4(raddr, laddr, rport, *lport);

@@ -199,60 +199,69 @@ void Lcore::note_state(State from, State to) {
   cnt_.add(kEntered[static_cast<int>(to)]);
 }
 
-// Applies what the state machine asked, in the order tcp/actions.h gives, then follows `more`.
-// The timer is armed before the application hears of anything, so that a request it makes from
-// an inline handler (applied later by flush_app) is the last word on the timer.
-void Lcore::finish(uint32_t slot, State before, tcp::Actions a, const RxInfo* rx) {
+// Applies what the state machine asked, then follows `more`. The Actions (four segments with
+// their options, some 330 bytes) are taken by reference, as the state machine built them.
+void Lcore::finish(uint32_t slot, State before, const tcp::Actions& first, const RxInfo* rx) {
+  if (!apply(slot, before, first, rx)) return;
   for (;;) {
-    Conn& c = conns_[slot];
-    note_state(before, c.tcb.state);
-    if (a.acked) c.sq.consume(a.acked);
-    // The ACK of a segment the application hears of (new data, the handshake's SYN-ACK, the
-    // peer's FIN) waits for the end of the iteration: an inline handler's (or a fast worker's)
-    // answer then carries it (the reply, the request, our FIN). Not when the block ends here:
-    // nothing would be left to send it. Duplicate ACKs and everything else go at once.
-    const bool answerable = rx && !a.has(tcp::ev::kTimeWait | tcp::ev::kClosed) &&
-                            ((a.has(tcp::ev::kData) && a.data_len) ||
-                             a.has(tcp::ev::kConnected | tcp::ev::kPeerClosed));
-    for (uint8_t i = 0; i < a.count; i++) {
-      const tcp::OutSegment& s = a.seg[i];
-      if (answerable && s.flags == tcp::kAck && s.len == 0) deferred_.push_back({slot, c.gen, c.acks_sent, s});
-      else emit(c, s);
-    }
-    if (a.deadline == tcp::kNever) wheel_->cancel(slot);
-    else wheel_->arm(slot, a.deadline);
-
-    const ConnRef ref = ref_of(slot);
-    AppSink* sink = sh_.sink;
-    if (a.has(tcp::ev::kAcceptReady)) {
-      c.flags |= cf::kQueued | cf::kKnown;
-      cnt_.add(Counter::conn_accepted);
-      if (sink) sink->accepted(*this, ref, c.tcb.tuple);
-      else app_abort(ref);
-    }
-    if (a.has(tcp::ev::kConnected) && sink) sink->connected(*this, ref, c.tcb.tuple);
-    const bool known = (c.flags & cf::kKnown) && sink;
-    if (known && a.has(tcp::ev::kData) && a.data_len && rx)
-      sink->data(*this, ref, rx->m, a.data, a.data_len);
-    if (known && a.has(tcp::ev::kPeerClosed)) sink->peer_closed(*this, ref);
-    if (known && a.has(tcp::ev::kSendSpace) && a.acked) sink->send_space(*this, ref, a.acked);
-
-    if (a.has(tcp::ev::kTimeWait)) {
-      cnt_.add(Counter::conn_closed);
-      if (known) sink->closed(*this, ref, tcp::CloseReason::kNormal);
-      return enter_time_wait(slot);
-    }
-    if (a.has(tcp::ev::kClosed)) {
-      cnt_.add(close_counter(a.reason));
-      if (known) sink->closed(*this, ref, a.reason);
-      table_->erase(c.tcb.tuple, c.hash);
-      return free_conn(slot);
-    }
-    if (!a.more) return;
-    before = c.tcb.state;
-    a = tcp::output(ctx_, c.tcb, now_);
-    rx = nullptr;
+    before = conns_[slot].tcb.state;
+    const tcp::Actions a = tcp::output(ctx_, conns_[slot].tcb, now_);
+    if (!apply(slot, before, a, nullptr)) return;
   }
+}
+
+// The Actions of one call, in the order tcp/actions.h gives. True when the block lives on and
+// has more to send now. The timer is armed before the application hears of anything, so that a
+// request it makes from an inline handler (applied later by flush_app) is the last word on the
+// timer.
+bool Lcore::apply(uint32_t slot, State before, const tcp::Actions& a, const RxInfo* rx) {
+  Conn& c = conns_[slot];
+  note_state(before, c.tcb.state);
+  if (a.acked) c.sq.consume(a.acked);
+  // The ACK of a segment the application hears of (new data, the handshake's SYN-ACK, the
+  // peer's FIN) waits for the end of the iteration: an inline handler's (or a fast worker's)
+  // answer then carries it (the reply, the request, our FIN). Not when the block ends here:
+  // nothing would be left to send it. Duplicate ACKs and everything else go at once.
+  const bool answerable = rx && !a.has(tcp::ev::kTimeWait | tcp::ev::kClosed) &&
+                          ((a.has(tcp::ev::kData) && a.data_len) ||
+                           a.has(tcp::ev::kConnected | tcp::ev::kPeerClosed));
+  for (uint8_t i = 0; i < a.count; i++) {
+    const tcp::OutSegment& s = a.seg[i];
+    if (answerable && s.flags == tcp::kAck && s.len == 0) deferred_.push_back({slot, c.gen, c.acks_sent, s});
+    else emit(c, s);
+  }
+  if (a.deadline == tcp::kNever) wheel_->cancel(slot);
+  else wheel_->arm(slot, a.deadline);
+
+  const ConnRef ref = ref_of(slot);
+  AppSink* sink = sh_.sink;
+  if (a.has(tcp::ev::kAcceptReady)) {
+    c.flags |= cf::kQueued | cf::kKnown;
+    cnt_.add(Counter::conn_accepted);
+    if (sink) sink->accepted(*this, ref, c.tcb.tuple);
+    else app_abort(ref);
+  }
+  if (a.has(tcp::ev::kConnected) && sink) sink->connected(*this, ref, c.tcb.tuple);
+  const bool known = (c.flags & cf::kKnown) && sink;
+  if (known && a.has(tcp::ev::kData) && a.data_len && rx)
+    sink->data(*this, ref, rx->m, a.data, a.data_len);
+  if (known && a.has(tcp::ev::kPeerClosed)) sink->peer_closed(*this, ref);
+  if (known && a.has(tcp::ev::kSendSpace) && a.acked) sink->send_space(*this, ref, a.acked);
+
+  if (a.has(tcp::ev::kTimeWait)) {
+    cnt_.add(Counter::conn_closed);
+    if (known) sink->closed(*this, ref, tcp::CloseReason::kNormal);
+    enter_time_wait(slot);
+    return false;
+  }
+  if (a.has(tcp::ev::kClosed)) {
+    cnt_.add(close_counter(a.reason));
+    if (known) sink->closed(*this, ref, a.reason);
+    table_->erase(c.tcb.tuple, c.hash);
+    free_conn(slot);
+    return false;
+  }
+  return a.more;
 }
 
 void Lcore::enter_time_wait(uint32_t slot) {
@@ -331,11 +340,11 @@ rte_mbuf* Lcore::build_segment(const wire::TcpFrameSpec& spec_in, const Conn* c,
     spec.payload = p + hdr;
     spec.payload_len = s.len;
   }
-  const size_t n = wire::build_tcp_frame(p, cap, spec);
-  if (n == 0) {
+  if (hdr > cap) {  // options past what a buffer holds: never with our pools
     rte_pktmbuf_free(m);
     return nullptr;
   }
+  const size_t n = wire::write_tcp_frame(p, spec, l4);
   m->data_len = static_cast<uint16_t>(n);
   m->pkt_len = static_cast<uint32_t>(n);
   if (offload) {

@@ -20,12 +20,15 @@ inline constexpr uint8_t kIpProtoTcp = 6;
 // sums can be chained. Chain only even-length pieces: an odd byte is padded as the last one.
 uint32_t checksum_partial(const uint8_t* data, size_t len, uint32_t sum = 0);
 
+// 64 bits to 32 with the end-around carry (add + adc), then 32 to 16 as Linux's csum_fold
+// does: in x + ror(x, 16) the high half is hi16 + lo16 plus the carry out of the low half.
+// 0 only for 0, otherwise the sum mod 0xffff in 1 .. 0xffff.
 constexpr uint16_t checksum_fold(uint64_t s) {
-  s = (s & 0xffffffff) + (s >> 32);
-  s = (s & 0xffff) + (s >> 16);
-  s = (s & 0xffff) + (s >> 16);
-  s = (s & 0xffff) + (s >> 16);
-  return static_cast<uint16_t>(s);
+  const uint32_t hi = static_cast<uint32_t>(s >> 32);
+  uint32_t x = static_cast<uint32_t>(s) + hi;
+  x += x < hi;
+  x += (x >> 16) | (x << 16);
+  return static_cast<uint16_t>(x >> 16);
 }
 
 constexpr uint16_t checksum_finish(uint64_t s) { return static_cast<uint16_t>(~checksum_fold(s)); }

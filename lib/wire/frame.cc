@@ -66,47 +66,12 @@ WireError parse_frame(const uint8_t* p, size_t len, uint32_t flags, Frame& out) 
 }
 
 size_t build_tcp_frame(uint8_t* buf, size_t cap, const TcpFrameSpec& s) {
-  size_t l2 = EtherHeader::size(s.has_vlan);
-  size_t hlen = kTcpHeaderLen + tcp_options_length(s.opts);
-  size_t tcp_len = hlen + s.payload_len;
-  size_t total = l2 + kIpv4HeaderLen + tcp_len;
-  if (s.payload_len > 0xffff || kIpv4HeaderLen + tcp_len > 0xffff || total > cap) return 0;
-  uint8_t* ip = buf + l2;
-  uint8_t* tcp = ip + kIpv4HeaderLen;
-  // The payload first: it may sit where the headers go (a reply built in the received buffer).
-  if (s.payload_len) std::memmove(tcp + hlen, s.payload, s.payload_len);
-
-  EtherHeader eth;
-  eth.dst = s.dst_mac;
-  eth.src = s.src_mac;
-  eth.type = kEtherTypeIpv4;
-  eth.has_vlan = s.has_vlan;
-  eth.vlan_tci = s.vlan_tci;
-  build_ether(buf, l2, eth);
-
-  bool sw = s.checksum == ChecksumMode::kSoftware;
-  Ipv4Spec is;
-  is.src = s.src_ip;
-  is.dst = s.dst_ip;
-  is.payload_len = static_cast<uint16_t>(tcp_len);
-  is.proto = kIpProtoTcp;
-  is.ttl = s.ttl;
-  is.id = s.ip_id;
-  is.checksum = sw;
-  write_ipv4_header(ip, is);
-
-  TcpHeaderSpec ts{s.sport, s.dport, s.seq, s.ack, s.flags, s.window, 0};
-  uint32_t head_sum = write_tcp_fixed_header(tcp, ts, hlen);
-  write_tcp_options(tcp + kTcpHeaderLen, hlen - kTcpHeaderLen, s.opts);
-  uint32_t sum = pseudo_header_sum(s.src_ip, s.dst_ip, kIpProtoTcp, static_cast<uint16_t>(tcp_len));
-  if (sw) {
-    // The options are summed word by word, as they were just stored; only the payload in bulk.
-    sum += head_sum + checksum_words32(tcp + kTcpHeaderLen, hlen - kTcpHeaderLen);
-    store_be16(tcp + 16, checksum_finish(checksum_partial(tcp + hlen, s.payload_len, sum)));
-  } else {
-    store_be16(tcp + 16, checksum_fold(sum));
-  }
-  return total;
+  const size_t hlen = kTcpHeaderLen + tcp_options_length(s.opts);
+  const size_t tcp_len = hlen + s.payload_len;
+  if (s.payload_len > 0xffff || kIpv4HeaderLen + tcp_len > 0xffff ||
+      EtherHeader::size(s.has_vlan) + kIpv4HeaderLen + tcp_len > cap)
+    return 0;
+  return write_tcp_frame(buf, s, hlen);
 }
 
 TcpFrameSpec tcp_reply_spec(const Frame& in, const Mac& my_mac) {

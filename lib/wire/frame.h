@@ -3,9 +3,11 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #include "wire/arp.h"
+#include "wire/checksum.h"
 #include "wire/error.h"
 #include "wire/ether.h"
 #include "wire/icmp.h"
@@ -74,6 +76,11 @@ struct TcpFrameSpec {
 // does not fit in cap or in an IPv4 packet.
 size_t build_tcp_frame(uint8_t* buf, size_t cap, const TcpFrameSpec& s);
 
+// build_tcp_frame without the checks, for a caller that has made sure the frame fits (hlen =
+// kTcpHeaderLen + tcp_options_length(s.opts)); returns the frame length. Inline, so that the
+// caller's spec never goes to memory: the datapath builds every segment through it.
+inline size_t write_tcp_frame(uint8_t* buf, const TcpFrameSpec& s, size_t hlen);
+
 // A spec answering `in` (kIpv4Tcp): addresses and ports swapped, same VLAN, from my_mac.
 // The caller fills seq, ack, flags, window, options and payload.
 TcpFrameSpec tcp_reply_spec(const Frame& in, const Mac& my_mac);
@@ -92,5 +99,68 @@ size_t build_rst_reply(uint8_t* buf, size_t cap, const Frame& in, const Mac& my_
 // Linux, which ignores broadcast pings by default), or the reply does not fit.
 size_t build_echo_reply_frame(uint8_t* buf, size_t cap, const uint8_t* req_bytes,
                               const Frame& req, const Mac& my_mac);
+
+// --- inline ---
+
+// The options of data and ACK segments are NOP NOP TS (or nothing): written and summed from the
+// values in registers; anything else goes through write_tcp_options and is summed back.
+inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOptions& o) {
+  const bool ts_only = o.has_timestamps && !o.has_mss && !o.has_wscale && !o.sack_permitted &&
+                       o.sack_count == 0;
+  if (ts_only) {
+    constexpr uint32_t kLead = uint32_t{kTcpOptNop} << 24 | uint32_t{kTcpOptNop} << 16 |
+                               uint32_t{kTcpOptTimestamps} << 8 | 10u;
+    store_be32(p, kLead);
+    store_be32(p + 4, o.ts_val);
+    store_be32(p + 8, o.ts_ecr);
+    return (kLead >> 16) + (kLead & 0xffff) + (o.ts_val >> 16) + (o.ts_val & 0xffff) +
+           (o.ts_ecr >> 16) + (o.ts_ecr & 0xffff);
+  }
+  if (len == 0) return 0;
+  write_tcp_options(p, len, o);
+  return checksum_words32(p, len);
+}
+
+[[gnu::always_inline]] inline size_t write_tcp_frame(uint8_t* buf, const TcpFrameSpec& s, size_t hlen) {
+  const size_t l2 = EtherHeader::size(s.has_vlan);
+  const size_t tcp_len = hlen + s.payload_len;
+  uint8_t* ip = buf + l2;
+  uint8_t* tcp = ip + kIpv4HeaderLen;
+  // The payload first: it may sit where the headers go (a reply built in the received buffer).
+  // The datapath copies it into place itself.
+  if (s.payload_len && s.payload != tcp + hlen) std::memmove(tcp + hlen, s.payload, s.payload_len);
+
+  std::memcpy(buf, s.dst_mac.b, 6);
+  std::memcpy(buf + 6, s.src_mac.b, 6);
+  if (s.has_vlan) {
+    store_be16(buf + 12, kEtherTypeVlan);
+    store_be16(buf + 14, s.vlan_tci);
+  }
+  store_be16(buf + l2 - 2, kEtherTypeIpv4);
+
+  const bool sw = s.checksum == ChecksumMode::kSoftware;
+  Ipv4Spec is;
+  is.src = s.src_ip;
+  is.dst = s.dst_ip;
+  is.payload_len = static_cast<uint16_t>(tcp_len);
+  is.proto = kIpProtoTcp;
+  is.ttl = s.ttl;
+  is.id = s.ip_id;
+  is.checksum = sw;
+  write_ipv4_header(ip, is);
+
+  const TcpHeaderSpec ts{s.sport, s.dport, s.seq, s.ack, s.flags, s.window, 0};
+  uint32_t sum = write_tcp_fixed_header(tcp, ts, hlen);
+  sum += write_tcp_options_summed(tcp + kTcpHeaderLen, hlen - kTcpHeaderLen, s.opts);
+  sum += pseudo_header_sum(s.src_ip, s.dst_ip, kIpProtoTcp, static_cast<uint16_t>(tcp_len));
+  if (sw) {
+    if (s.payload_len) sum = checksum_partial(tcp + hlen, s.payload_len, checksum_fold(sum));
+    store_be16(tcp + 16, checksum_finish(sum));
+  } else {
+    // The NIC sums header and payload itself: only the pseudo-header is seeded.
+    store_be16(tcp + 16, tcp_pseudo_header_checksum(s.src_ip, s.dst_ip, static_cast<uint16_t>(tcp_len)));
+  }
+  return l2 + kIpv4HeaderLen + tcp_len;
+}
 
 }  // namespace ts::wire

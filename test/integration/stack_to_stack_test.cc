@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -176,6 +177,7 @@ class StackToStack : public ::testing::Test {
     dc.profile.stack.connections_per_queue = 16384;
     dc.profile.stack.syncookies = syncookies_;
     dc.ip = ip;
+    dc.ip_count = mac_last == 0x01 ? client_ip_count_ : 1;
     dc.prefix_len = 24;
     dc.queues = queues;
     dc.name = name;
@@ -271,6 +273,7 @@ class StackToStack : public ::testing::Test {
 
   tcp::Time now_ = 10 * tcp::kSec;  // after both stacks' creation time, as their clocks see it
   tcp::CookieMode syncookies_ = tcp::CookieMode::kAuto;
+  uint32_t client_ip_count_ = 1;  // local addresses of the client stack
   std::vector<Seen> wire_;           // every TCP segment either side sent or received
   uint64_t polls_ = 0;               // lcore poll calls so far
   Script script_;
@@ -429,6 +432,29 @@ TEST_F(StackToStack, syn_cookies_always_open_every_connection_without_half_open_
   EXPECT_EQ(s[Counter::syncookies_ok], 1000u);
   EXPECT_EQ(s[Counter::enter_syn_received], 0u);  // no half-open block was ever kept
   EXPECT_EQ(s[Counter::conn_accepted], 1000u);
+}
+
+// Each active open asks for the lines the next two will touch (lcore_connect.cc); worth its cost
+// only if it names their tuples. Two queues (ports whose replies hash to the other lcore are
+// skipped) and three local addresses (taken in turn), on both lcores.
+TEST_F(StackToStack, the_next_two_active_opens_use_the_tuples_predicted_for_them) {
+  client_ip_count_ = 3;
+  build(2, true, server::Mode::kHttp);
+  for (uint16_t q = 0; q < 2; q++) {
+    dpdk::Lcore& l = client_.stack->datapath().lcore(q);
+    std::set<uint32_t> laddrs;
+    for (int i = 0; i < 60; i++) {
+      const auto next = l.upcoming_tuple(kServerIp, 80, 1), after = l.upcoming_tuple(kServerIp, 80, 2);
+      ASSERT_TRUE(next && after);
+      const auto ref = l.app_connect(kServerIp, 80);
+      ASSERT_TRUE(ref);
+      EXPECT_EQ(*l.app_tuple(*ref), *next) << "open " << i << " on lcore " << q;
+      EXPECT_EQ(*l.upcoming_tuple(kServerIp, 80, 1), *after) << "open " << i << " on lcore " << q;
+      EXPECT_NE(*next, *after);
+      laddrs.insert(next->laddr);
+    }
+    EXPECT_EQ(laddrs.size(), 3u);
+  }
 }
 
 // Two queues per stack. With NIC-style RSS the frames arrive on their shard; without it they are

@@ -57,6 +57,12 @@ TEST(Checksum, AllOnesDataDoesNotOverflow) {
   std::vector<uint8_t> buf(65535, 0xff);
   EXPECT_EQ(checksum_fold(checksum_partial(buf.data(), buf.size())),
             slow_sum(buf.data(), buf.size()));
+  // Every tail shape with every carry it can raise (the bulk and the tail add with end-around
+  // carry), with a running sum chained in.
+  for (size_t len = 0; len <= 96; ++len)
+    ASSERT_EQ(checksum_fold(checksum_partial(buf.data() + 1, len, 0xffff)),
+              checksum_fold(uint64_t{slow_sum(buf.data() + 1, len)} + 0xffff))
+        << "len " << len;
 }
 
 TEST(Checksum, ChainedEvenPiecesEqualOneSum) {
