@@ -5,12 +5,12 @@
 
 namespace ts::tcp::detail {
 
+// Actions leaves seg[] unset: every field of the segment gets its value here, so an emitter
+// that sets only what it means never sends what a previous user of the slot left.
 OutSegment& push(Context& ctx, Actions& a) {
   ++ctx.cnt.segs_out;
   OutSegment& o = a.seg[a.count++];
-  o.payload_off = 0;
-  o.len = 0;
-  o.opts = wire::TcpOptions{};
+  o = OutSegment{};
   return o;
 }
 

@@ -150,16 +150,17 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
   write_ipv4_header(ip, is);
 
   const TcpHeaderSpec ts{s.sport, s.dport, s.seq, s.ack, s.flags, s.window, 0};
-  uint32_t sum = write_tcp_fixed_header(tcp, ts, hlen);
-  sum += write_tcp_options_summed(tcp + kTcpHeaderLen, hlen - kTcpHeaderLen, s.opts);
-  sum += pseudo_header_sum(s.src_ip, s.dst_ip, kIpProtoTcp, static_cast<uint16_t>(tcp_len));
-  if (sw) {
-    if (s.payload_len) sum = checksum_partial(tcp + hlen, s.payload_len, checksum_fold(sum));
-    store_be16(tcp + 16, checksum_finish(sum));
-  } else {
+  const uint32_t head_sum = write_tcp_fixed_header(tcp, ts, hlen);
+  if (!sw) {
     // The NIC sums header and payload itself: only the pseudo-header is seeded.
+    if (hlen > kTcpHeaderLen) write_tcp_options(tcp + kTcpHeaderLen, hlen - kTcpHeaderLen, s.opts);
     store_be16(tcp + 16, tcp_pseudo_header_checksum(s.src_ip, s.dst_ip, static_cast<uint16_t>(tcp_len)));
+    return l2 + kIpv4HeaderLen + tcp_len;
   }
+  uint32_t sum = head_sum + write_tcp_options_summed(tcp + kTcpHeaderLen, hlen - kTcpHeaderLen, s.opts) +
+                 pseudo_header_sum(s.src_ip, s.dst_ip, kIpProtoTcp, static_cast<uint16_t>(tcp_len));
+  if (s.payload_len) sum = checksum_partial(tcp + hlen, s.payload_len, checksum_fold(sum));
+  store_be16(tcp + 16, checksum_finish(sum));
   return l2 + kIpv4HeaderLen + tcp_len;
 }
 
