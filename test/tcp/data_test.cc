@@ -99,10 +99,8 @@ TEST_F(Data, lost_data_is_retransmitted_with_backoff_and_gives_up_after_15_retri
   app_send("abc");
   expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 3));
   Time rto = 200 * kMsec;  // zero RTT in the handshake: the floor
-  Time total = 0;
   for (int i = 1; i <= 15; ++i) {
     advance(rto);
-    total += rto;
     expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 3));
     rto = std::min<Time>(2 * rto, 120 * kSec);
   }
