@@ -68,7 +68,7 @@ void Lcore::prefetch_next_connect(uint32_t raddr, uint16_t rport) const {
   const auto v = table_->find(*t, sh_.toeplitz.hash_v4(raddr, t->laddr, rport, t->lport));
   if (!v || table::kind_of(*v) != table::EntryKind::kTimeWait) return;
   const auto idx = static_cast<uint32_t>(table::index_of(*v));
-  __builtin_prefetch(&tws_[idx]);
+  wire::prefetch_line(&tws_[idx]);
   wheel_->prefetch(sh_.conns_per_queue + idx);
 }
 

@@ -49,6 +49,7 @@
 #include "table/bucket.h"
 #include "table/hash.h"
 #include "tcp/tuple.h"
+#include "wire/prefetch.h"
 
 namespace ts::table {
 
@@ -191,18 +192,18 @@ inline std::optional<uint64_t> Shard::find(const tcp::FourTuple& t, uint32_t has
   const detail::Place p = place(t, hash);
   // The key and value lines of a hit hang on the tag line only through the slot number; asking
   // for them now overlaps their misses with the tag line's instead of following it.
-  __builtin_prefetch(&buckets_[p.bucket].entries[0]);
-  __builtin_prefetch(&buckets_[p.bucket].entries[4]);
+  wire::prefetch_line(&buckets_[p.bucket].entries[0]);
+  wire::prefetch_line(&buckets_[p.bucket].entries[4]);
   return find_placed(t, p, kUnknownBucket);
 }
 
 inline void Shard::prefetch(const tcp::FourTuple& t, uint32_t hash) const {
   const detail::Place p = place(t, hash);
   const detail::Bucket& primary = buckets_[p.bucket];
-  __builtin_prefetch(&primary);
-  __builtin_prefetch(&primary.entries[0]);
-  __builtin_prefetch(&primary.entries[4]);
-  __builtin_prefetch(&buckets_[alt(p.bucket, p.tag)]);
+  wire::prefetch_line(&primary);
+  wire::prefetch_line(&primary.entries[0]);
+  wire::prefetch_line(&primary.entries[4]);
+  wire::prefetch_line(&buckets_[alt(p.bucket, p.tag)]);
 }
 
 inline uint64_t Shard::find_bulk(const tcp::FourTuple* tuples, const uint32_t* hashes,
@@ -216,10 +217,10 @@ inline uint64_t Shard::find_bulk(const tcp::FourTuple* tuples, const uint32_t* h
     p[i] = place(tuples[i], hashes[i]);
     alts[i] = alt(p[i].bucket, p[i].tag);
     const detail::Bucket& primary = buckets_[p[i].bucket];
-    __builtin_prefetch(&primary);
-    __builtin_prefetch(&primary.entries[0]);
-    __builtin_prefetch(&primary.entries[4]);
-    __builtin_prefetch(&buckets_[alts[i]]);
+    wire::prefetch_line(&primary);
+    wire::prefetch_line(&primary.entries[0]);
+    wire::prefetch_line(&primary.entries[4]);
+    wire::prefetch_line(&buckets_[alts[i]]);
   }
   // Stage 2: the entry lines of the alternate, for tuples whose tag is only there (one in eight
   // at full load: inserts fill the primary bucket first).
@@ -227,8 +228,8 @@ inline uint64_t Shard::find_bulk(const tcp::FourTuple* tuples, const uint32_t* h
     const detail::Bucket& other = buckets_[alts[i]];
     if (detail::first_tag_match(buckets_[p[i].bucket], p[i].tag) < 0 &&
         detail::first_tag_match(other, p[i].tag) >= 0) {
-      __builtin_prefetch(&other.entries[0]);
-      __builtin_prefetch(&other.entries[4]);
+      wire::prefetch_line(&other.entries[0]);
+      wire::prefetch_line(&other.entries[4]);
     }
   }
   // Stage 3: the lookups proper, from lines now in cache.

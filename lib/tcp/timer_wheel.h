@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "tcp/time.h"
+#include "wire/prefetch.h"
 
 namespace ts::tcp {
 
@@ -46,7 +47,7 @@ class TimerWheel {
   bool armed(TimerId id) const { return nodes_[id].next != kUnlinked; }
   // Asks for the line of timer `id` ahead of an arm() or cancel() of it (a cold one, for
   // instance a TIME-WAIT timer that has waited for most of a turn).
-  void prefetch(TimerId id) const { __builtin_prefetch(&nodes_[id]); }
+  void prefetch(TimerId id) const { wire::prefetch_line(&nodes_[id]); }
   // The time an armed timer fires at: its deadline rounded up to the tick.
   Time expiry(TimerId id) const { return nodes_[id].expires * tick_; }
 
