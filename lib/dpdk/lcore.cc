@@ -56,7 +56,9 @@ std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCou
   std::string rn = "ts_ho" + std::to_string(g_ring_serial.fetch_add(1)) + "_" + std::to_string(queue);
   l->handoff_ = rte_ring_create(rn.c_str(), sh.handoff_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
   if (!l->handoff_) return *err = "cannot create ring " + rn + ": " + rte_strerror(rte_errno), nullptr;
-  l->next_port_.assign(sh.netif.ip_count, static_cast<uint16_t>(32768 + (sh.table_seed >> 7) % 28000));
+  constexpr rss::PortRange kPorts;
+  l->next_port_.assign(sh.netif.ip_count,
+                       static_cast<uint16_t>(kPorts.lo + (sh.table_seed >> 7) % (kPorts.hi - kPorts.lo + 1u)));
   if (queue == 0) {
     l->announcements_left_ = kAnnounceNum;
     l->announce_at_ = now;

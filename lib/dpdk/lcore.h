@@ -25,6 +25,7 @@
 #include "dpdk/netif.h"
 #include "dpdk/port.h"
 #include "dpdk/send_queue.h"
+#include "rss/port_select.h"
 #include "rss/reta.h"
 #include "rss/toeplitz.h"
 #include "stats/counters.h"
@@ -169,7 +170,10 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   void enter_time_wait(uint32_t slot);
   bool reuse_time_wait(uint64_t v, tcp::Seq* isn);  // lcore_connect.cc
   void prefetch_next_connect(uint32_t raddr, uint16_t rport) const;
-  static uint16_t next_local_port(uint16_t p) { return static_cast<uint16_t>(p + 1 < 61000 ? p + 1 : 32768); }
+  static uint16_t next_local_port(uint16_t p) {
+    constexpr rss::PortRange r;  // the range choose_local_port searches
+    return p < r.hi ? static_cast<uint16_t>(p + 1) : r.lo;
+  }
   void note_state(tcp::State from, tcp::State to);
   void mark_dirty(uint32_t slot);
   void flush_app();

@@ -130,13 +130,13 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
   // The datapath copies it into place itself.
   if (s.payload_len && s.payload != tcp + hlen) std::memmove(tcp + hlen, s.payload, s.payload_len);
 
-  std::memcpy(buf, s.dst_mac.b, 6);
-  std::memcpy(buf + 6, s.src_mac.b, 6);
-  if (s.has_vlan) {
-    store_be16(buf + 12, kEtherTypeVlan);
-    store_be16(buf + 14, s.vlan_tci);
-  }
-  store_be16(buf + l2 - 2, kEtherTypeIpv4);
+  EtherHeader eth;
+  eth.dst = s.dst_mac;
+  eth.src = s.src_mac;
+  eth.type = kEtherTypeIpv4;
+  eth.has_vlan = s.has_vlan;
+  eth.vlan_tci = s.vlan_tci;
+  build_ether(buf, l2, eth);
 
   const bool sw = s.checksum == ChecksumMode::kSoftware;
   Ipv4Spec is;
