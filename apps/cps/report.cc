@@ -49,6 +49,8 @@ Interval interval(const Totals& now, const Totals& prev, double t, double second
   for (int k = 0; k < kFailCount; k++) i.failed[k] = now.failed[k] - prev.failed[k];
   i.in_flight = now.in_flight;
   i.retransmits = now.stack[Counter::tcp_retransmits] - prev.stack[Counter::tcp_retransmits];
+  i.busy_ns = now.stack[Counter::poll_busy_ns] - prev.stack[Counter::poll_busy_ns];
+  i.idle_ns = now.stack[Counter::poll_idle_ns] - prev.stack[Counter::poll_idle_ns];
   const Histogram::Snapshot h = now.hist.minus(prev.hist);
   i.p50_ns = h.percentile(0.50);
   i.p99_ns = h.percentile(0.99);
@@ -78,9 +80,9 @@ double median_cps(const std::vector<Interval>& s) {
 std::string interval_line(const Interval& i) {
   return fmt::format(
       "[{:7.1f}s] cps {:>8.0f} | in flight {:>6} | connect p50 {} p99 {} p99.9 {} us | "
-      "fail timeout {} rst {} refused {} bad {} local {} | retx {}",
+      "fail timeout {} rst {} refused {} bad {} local {} | retx {} | busy {:.0f}%",
       i.t, i.cps(), i.in_flight, us(i.p50_ns), us(i.p99_ns), us(i.p999_ns), i.failed[0], i.failed[1],
-      i.failed[2], i.failed[3], i.failed[4], i.retransmits);
+      i.failed[2], i.failed[3], i.failed[4], i.retransmits, stats::busy_percent(i.busy_ns, i.idle_ns));
 }
 
 std::string summary(const Options& o, const Totals& t, const RunInfo& r, const std::vector<Interval>& series) {
@@ -92,14 +94,20 @@ std::string summary(const Options& o, const Totals& t, const RunInfo& r, const s
       "  rate         {:.0f} completed/s over {:.2f} s active, median of intervals {:.0f}/s{}\n"
       "  connect time p50 {} us  p90 {} us  p99 {} us  p99.9 {} us  max {} us  mean {} us ({} samples)\n"
       "  stack        segments in {} out {}  retransmits {}  RST in {} out {}  drops {}  "
-      "time-wait now {} (taken over {})  stalls {}",
+      "time-wait now {} (taken over {})  stalls {}\n"
+      "  lcores       busy {:.1f}% of the poll loop, {:.0f} ns busy per completed connection",
       r.elapsed, r.device, r.stopped_by, t.attempted, t.completed, t.failures(), t.failed[0], t.failed[1],
       t.failed[2], t.failed[3], t.failed[4], t.in_flight, r.active > 0 ? t.completed / r.active : 0.0, r.active,
       median_cps(series), o.rate > 0 ? fmt::format(" (target {:.0f}/s)", o.rate) : std::string(),
       us(t.hist.percentile(0.5)), us(t.hist.percentile(0.9)), us(t.hist.percentile(0.99)),
       us(t.hist.percentile(0.999)), us(t.hist.max), us(static_cast<uint64_t>(t.hist.mean())), t.hist.total,
       s[Counter::tcp_segs_in], s[Counter::tcp_segs_out], s[Counter::tcp_retransmits], s[Counter::tcp_rst_in],
-      s[Counter::tcp_rst_out], s.drops(), s[stats::Gauge::time_wait], s[Counter::time_wait_reused], t.stalls);
+      s[Counter::tcp_rst_out], s.drops(), s[stats::Gauge::time_wait], s[Counter::time_wait_reused], t.stalls,
+      stats::busy_percent(s[Counter::poll_busy_ns], s[Counter::poll_idle_ns]), busy_ns_per_conn(t));
+}
+
+double busy_ns_per_conn(const Totals& t) {
+  return t.completed ? static_cast<double>(t.stack[Counter::poll_busy_ns]) / static_cast<double>(t.completed) : 0.0;
 }
 
 nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, const std::vector<Interval>& series) {
@@ -123,7 +131,8 @@ nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, 
                    {"cps", i.cps()}, {"in_flight", i.in_flight}, {"failed", f}, {"retransmits", i.retransmits},
                    {"connect_p50_us", i.p50_ns / 1e3}, {"connect_p99_us", i.p99_ns / 1e3},
                    {"connect_p999_us", i.p999_ns / 1e3}, {"cpu_s", i.cpu_self},
-                   {"watched_cpu_s", i.cpu_watch >= 0 ? json(i.cpu_watch) : json(nullptr)}});
+                   {"watched_cpu_s", i.cpu_watch >= 0 ? json(i.cpu_watch) : json(nullptr)},
+                   {"busy_ns", i.busy_ns}, {"idle_ns", i.idle_ns}});
   }
   const char* req[] = {"http", "echo", "none"};
   const char* cls[] = {"client", "server", "rst"};
@@ -156,6 +165,7 @@ nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, 
   j["cps"] = r.active > 0 ? t.completed / r.active : 0.0;
   j["cps_median"] = median_cps(series);
   j["connect_time_us"] = pct;
+  j["busy_ns_per_conn"] = busy_ns_per_conn(t);
   j["histogram"] = hist;
   j["series"] = ser;
   json stack = stats::to_json(t.stack);

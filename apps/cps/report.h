@@ -47,6 +47,8 @@ struct Interval {
   uint64_t p50_ns = 0, p99_ns = 0, p999_ns = 0;
   double cpu_self = -1;   // CPU seconds used in the interval: this process, the --watch-pid one
   double cpu_watch = -1;
+  uint64_t busy_ns = 0;   // the generator lcores' busy and idle poll time (stats: poll_*_ns)
+  uint64_t idle_ns = 0;
 
   double cps() const { return seconds > 0 ? double(completed) / seconds : 0; }
 };
@@ -68,6 +70,9 @@ struct RunInfo {
   std::vector<std::string> eal_args;
 };
 
+// The generator lcores' busy poll time per completed connection: their CPU cost with the idle
+// polling left out (a poll-mode lcore shows 100% CPU to /proc whatever its load).
+double busy_ns_per_conn(const Totals& t);
 std::string summary(const Options& o, const Totals& t, const RunInfo& r, const std::vector<Interval>& series);
 nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, const std::vector<Interval>& series);
 

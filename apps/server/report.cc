@@ -83,13 +83,18 @@ std::string summary(const stats::Snapshot& s, double elapsed) {
       "  connections accepted {} opened {} ended {} (normal {}, reset {}, aborted {}, timed out {}, at shutdown {})"
       "  accept-queue overflows {}\n"
       "  closes      passive: close-wait {} last-ack {}   active: fin-wait-1 {} fin-wait-2 {} time-wait {}\n"
-      "  arp         requests in {} out {}  replies in {} out {}  conflicts {}   icmp echo in {} out {}",
+      "  arp         requests in {} out {}  replies in {} out {}  conflicts {}   icmp echo in {} out {}\n"
+      "  lcores      busy {:.1f}% of the poll loop, {:.0f} ns busy per connection accepted or opened",
       elapsed, s[C::rx_packets], s[C::rx_bytes], s[C::tx_packets], s[C::tx_bytes], s.drops(), s[C::tcp_segs_in],
       s[C::tcp_segs_out], s[C::tcp_retransmits], s[C::tcp_rst_in], s[C::tcp_rst_out], s[C::conn_accepted],
       s[C::conn_opened], ended, s[C::conn_closed], s[C::conn_reset], s[C::conn_aborted], s[C::conn_timed_out],
       s[C::conn_shutdown], s[C::accept_overflow], s[C::enter_close_wait], s[C::enter_last_ack], s[C::enter_fin_wait_1],
       s[C::enter_fin_wait_2], s[C::enter_time_wait], s[C::arp_requests_in], s[C::arp_requests_out],
-      s[C::arp_replies_in], s[C::arp_replies_out], s[C::arp_conflicts], s[C::icmp_echo_in], s[C::icmp_echo_out]);
+      s[C::arp_replies_in], s[C::arp_replies_out], s[C::arp_conflicts], s[C::icmp_echo_in], s[C::icmp_echo_out],
+      stats::busy_percent(s[C::poll_busy_ns], s[C::poll_idle_ns]),
+      s[C::conn_accepted] + s[C::conn_opened]
+          ? static_cast<double>(s[C::poll_busy_ns]) / static_cast<double>(s[C::conn_accepted] + s[C::conn_opened])
+          : 0.0);
 }
 
 nlohmann::json report_json(const Options& o, api::Stack& s, const std::vector<std::string>& eal_args,

@@ -12,7 +12,8 @@ class TscClock {
  public:
   TscClock() : hz_(rte_get_tsc_hz()), scale_(hz_), origin_(rte_rdtsc()) {}
 
-  tcp::Time now() const { return to_us(rte_rdtsc() - origin_); }
+  tcp::Time now() const { return at(rte_rdtsc()); }
+  tcp::Time at(uint64_t tsc) const { return to_us(tsc - origin_); }
   uint64_t hz() const { return hz_; }
   // A multiply and a shift (tsc_scale.h): exact for the first exact_below() cycles after the
   // origin (2^63 / 10^6 at least: 40 minutes at 3.7 GHz, usually days), then at most 1 us above

@@ -131,8 +131,15 @@ unsigned Lcore::poll(tcp::Time now) {
 }
 
 void Lcore::run(const std::atomic<bool>& stop) {
-  while (!stop.load(std::memory_order_relaxed))
-    if (poll(sh_.clock.now()) == 0) rte_pause();
+  uint64_t t = rte_rdtsc();
+  while (!stop.load(std::memory_order_relaxed)) {
+    const uint64_t sent = cnt_.read(Counter::tx_packets);
+    const bool busy = poll(sh_.clock.at(t)) != 0 || cnt_.read(Counter::tx_packets) != sent;
+    if (!busy) rte_pause();
+    const uint64_t t1 = rte_rdtsc();
+    poll_time_.cycles[busy] += t1 - t;
+    t = t1;
+  }
   flush_tx();
   publish_tcp_counters();
 }

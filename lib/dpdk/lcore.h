@@ -85,7 +85,9 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
 
   // One iteration of the poll loop. Returns the frames it received (0: idle).
   unsigned poll(tcp::Time now);
-  // Polls until `stop` becomes true, reading the TSC for the time.
+  // Polls until `stop` becomes true, reading the TSC for the time. Each iteration's cycles count
+  // as busy when it received or sent a frame, as idle otherwise (poll_busy_ns, poll_idle_ns):
+  // a poll-mode lcore burns its core either way, and only the busy share says how loaded it is.
   void run(const std::atomic<bool>& stop);
   // After the loop, on the thread that ran it (or the main thread once it stopped): flush, then
   // end every connection still open, without a RST: each the AppSink knows of gets
@@ -195,6 +197,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   void retry_pending();
   void announce();
   void publish_tcp_counters();
+  void publish_poll_time();
 
   Shared& sh_;
   const uint16_t queue_;
@@ -235,6 +238,10 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   uint32_t next_addr_ = 0;                    // local address of the next active open
   tcp::Counters published_{};
   std::vector<uint32_t> expired_;
+  struct PollTime {
+    uint64_t cycles[2] = {};     // [0] idle, [1] busy: run()'s iterations
+    uint64_t published[2] = {};  // nanoseconds already in the counters
+  } poll_time_;
 };
 
 }  // namespace ts::dpdk

@@ -515,6 +515,17 @@ void Lcore::publish_tcp_counters() {
   cnt_.add(Counter::tcp_rst_ignored, n.rsts_ignored - o.rsts_ignored);
   cnt_.add(Counter::drop_tcp_syn_fin, n.syn_fin_drops - o.syn_fin_drops);
   o = n;
+  publish_poll_time();
+}
+
+void Lcore::publish_poll_time() {
+  const double ns_per_cycle = 1e9 / static_cast<double>(sh_.clock.hz());
+  const Counter k[2] = {Counter::poll_idle_ns, Counter::poll_busy_ns};
+  for (int i = 0; i < 2; i++) {
+    const auto ns = static_cast<uint64_t>(static_cast<double>(poll_time_.cycles[i]) * ns_per_cycle);
+    cnt_.add(k[i], ns - poll_time_.published[i]);
+    poll_time_.published[i] = ns;
+  }
 }
 
 }  // namespace ts::dpdk

@@ -78,6 +78,8 @@ namespace ts::stats {
   X(table_full, "new connections refused because the table shard was full")                 \
   X(time_wait_overflow, "connections closed without TIME-WAIT: no TIME-WAIT entry left")     \
   X(time_wait_reused, "TIME-WAIT tuples of ours taken over by an active open (RFC 6191)")    \
+  X(poll_busy_ns, "nanoseconds of poll iterations that received or sent frames (the lcore's load)")  \
+  X(poll_idle_ns, "nanoseconds of poll iterations that found nothing to do")                 \
   X(app_events_deferred, "events parked on the lcore because a worker ring was full")        \
   X(enter_syn_sent, "transitions into SYN-SENT")                                             \
   X(enter_syn_received, "transitions into SYN-RECEIVED")                                     \

@@ -17,7 +17,7 @@ std::string stats_line(const Snapshot& now, const Snapshot& prev, double interva
       "[{:7.1f}s] rx {:.0f} pps tx {:.0f} pps | accepted {:.0f}/s closed {:.0f}/s | "
       "est {} syn-rcvd {} close-wait {} last-ack {} fin-wait {} time-wait {} | "
       "syn {:.0f}/s cookies {:.0f}/s ok/bad {}/{} half-open drops {} accept ovf {} | "
-      "rst in/out {}/{} retx {} drops {}",
+      "rst in/out {}/{} retx {} drops {} | busy {:.0f}%",
       elapsed_s, rate(now, prev, C::rx_packets, interval_s), rate(now, prev, C::tx_packets, interval_s),
       rate(now, prev, C::conn_accepted, interval_s),
       rate(now, prev, C::conn_closed, interval_s) + rate(now, prev, C::conn_reset, interval_s) +
@@ -26,7 +26,12 @@ std::string stats_line(const Snapshot& now, const Snapshot& prev, double interva
       now[G::fin_wait_1] + now[G::fin_wait_2], now[G::time_wait], rate(now, prev, C::tcp_syn_in, interval_s),
       rate(now, prev, C::syncookies_sent, interval_s), now[C::syncookies_ok], now[C::syncookies_bad],
       now[C::half_open_drops], now[C::accept_overflow], now[C::tcp_rst_in],
-      now[C::tcp_rst_out], now[C::tcp_retransmits], now.drops());
+      now[C::tcp_rst_out], now[C::tcp_retransmits], now.drops(),
+      busy_percent(now[C::poll_busy_ns] - prev[C::poll_busy_ns], now[C::poll_idle_ns] - prev[C::poll_idle_ns]));
+}
+
+double busy_percent(uint64_t busy_ns, uint64_t idle_ns) {
+  return busy_ns + idle_ns ? 100.0 * static_cast<double>(busy_ns) / static_cast<double>(busy_ns + idle_ns) : 0.0;
 }
 
 nlohmann::json to_json(const Snapshot& s) {

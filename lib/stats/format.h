@@ -11,6 +11,9 @@ namespace ts::stats {
 // One line: rates over `interval_s` from `prev` to `now`, gauges as of `now`.
 std::string stats_line(const Snapshot& now, const Snapshot& prev, double interval_s, double elapsed_s);
 
+// The busy share of a poll loop, in percent, from poll_busy_ns and poll_idle_ns deltas.
+double busy_percent(uint64_t busy_ns, uint64_t idle_ns);
+
 // {"counters": {name: value...}, "gauges": {state: value...}, "drops": n}
 nlohmann::json to_json(const Snapshot& s);
 

@@ -23,4 +23,18 @@ srv_expect counters.enter_last_ack eq "$N"
 srv_expect counters.enter_time_wait eq 0
 srv_expect connections.time_wait eq 0
 srv_expect counters.conn_reset eq 0
+# Busy time: both lcores did work and idled (the rate is far below what either sustains), and a
+# single lcore's busy + idle time cannot exceed the server's run.
+srv_expect counters.poll_busy_ns gt 0
+srv_expect counters.poll_idle_ns gt "$(jv "$SRV_JSON" counters.poll_busy_ns)"
+loop_ns=$(($(jv "$SRV_JSON" counters.poll_busy_ns) + $(jv "$SRV_JSON" counters.poll_idle_ns)))
+elapsed_ns=$($PY -c "import sys; print(int(float(sys.argv[1]) * 1e9))" "$(jv "$SRV_JSON" elapsed_s)")
+((loop_ns <= elapsed_ns + 100000000)) || fail "server busy + idle $loop_ns ns, beyond its run of $elapsed_ns ns"
+((loop_ns * 2 >= elapsed_ns)) || fail "server busy + idle $loop_ns ns, under half its run of $elapsed_ns ns"
+cps_expect stack.counters.poll_busy_ns gt 0
+cps_expect stack.counters.poll_idle_ns gt 0
+$PY -c "import json,sys; j=json.load(open(sys.argv[1])); v=j['busy_ns_per_conn']
+assert abs(v - j['stack']['counters']['poll_busy_ns'] / j['completed']) < 1, v" "$CPS_JSON" ||
+  fail "busy_ns_per_conn is not the generator's busy time per completed connection"
+grep -q 'lcores       busy' "$CPS_LOG" || fail "no busy line in turnstile-cps's summary"
 t_pass
