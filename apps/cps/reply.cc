@@ -1,37 +1,68 @@
 #include "reply.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
-#include <string_view>
 
 namespace ts::cps {
 
 namespace {
 
-// ASCII only, as HTTP field names are (no locale, no call per byte).
-constexpr char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
-
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// `prefix` in lower case.
-bool starts_with_nocase(const char* s, size_t n, std::string_view prefix) {
-  if (n < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); i++)
-    if (lower(s[i]) != prefix[i]) return false;
+// Eight bytes as a big-endian word: the first byte on top, whatever the host's order.
+uint64_t load_word(const char* s) {
+  uint64_t v;
+  std::memcpy(&v, s, 8);
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  return v;
+}
+
+// A prefix of 8 to 16 characters (given in lower case) matched regardless of the case of its
+// letters, a word at a time: (word | L) == P, where P is the prefix and L has 0x20 in its letter
+// positions, accepts in those positions exactly the letter and its upper case (0x20 is the case
+// bit of ASCII letters) and anywhere else only the byte itself. Two words, overlapping when
+// shorter than 16.
+class NoCasePrefix {
+ public:
+  template <size_t N>
+  consteval explicit NoCasePrefix(const char (&s)[N]) : n_(N - 1) {
+    static_assert(N - 1 >= 8 && N - 1 <= 16, "two words, overlapping or not");
+    for (size_t w = 0; w < 2; w++)
+      for (size_t i = 0; i < 8; i++) {
+        const char c = s[w ? n_ - 8 + i : i];
+        p_[w] = p_[w] << 8 | static_cast<uint8_t>(c);
+        l_[w] = l_[w] << 8 | (c >= 'a' && c <= 'z' ? 0x20u : 0u);
+      }
+  }
+  size_t size() const { return n_; }
+  bool matches(const char* s, size_t n) const {
+    return n >= n_ && (load_word(s) | l_[0]) == p_[0] && (load_word(s + n_ - 8) | l_[1]) == p_[1];
+  }
+
+ private:
+  size_t n_;
+  uint64_t p_[2] = {}, l_[2] = {};
+};
+
+constexpr NoCasePrefix kContentLength{"content-length:"};
+
+// "HTTP/1." in any case: once a reply, a loop will do.
+bool http1(const char* s) {
+  constexpr char kName[] = "http/1.";
+  for (size_t i = 0; i + 1 < sizeof kName; i++)
+    if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] + ('a' - 'A') : s[i]) != kName[i]) return false;
   return true;
 }
 
 }  // namespace
 
-// A complete header line (without its CRLF) sits in line_[0, line_len_).
-HttpReply::Result HttpReply::line_done() {
-  const char* s = line_;
-  const size_t n = line_len_;
-  line_len_ = 0;
+// One header line without its CRLF (or the start of it, when it was longer than line_).
+HttpReply::Result HttpReply::line_done(const char* s, size_t n) {
   if (first_line_) {
     first_line_ = false;
     // "HTTP/1.1 200 OK"
-    if (n < 12 || !starts_with_nocase(s, n, "http/1.") || s[8] != ' ') return Result::kBad;
+    if (n < 12 || !http1(s) || s[8] != ' ') return Result::kBad;
     for (int i = 9; i < 12; i++)
       if (!is_digit(s[i])) return Result::kBad;
     status_ = static_cast<uint16_t>((s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0'));
@@ -45,9 +76,9 @@ HttpReply::Result HttpReply::line_done() {
     }
     return Result::kMore;
   }
-  if (lower(s[0]) == 'c' && starts_with_nocase(s, n, "content-length:")) {
+  if (kContentLength.matches(s, n)) {
     uint64_t v = 0;
-    size_t i = 15;
+    size_t i = kContentLength.size();
     while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
     if (i == n) return Result::kBad;
     for (; i < n && is_digit(s[i]); i++) v = v * 10 + uint64_t(s[i] - '0');
@@ -59,21 +90,32 @@ HttpReply::Result HttpReply::line_done() {
 
 HttpReply::Result HttpReply::feed(const uint8_t* p, size_t n) {
   if (done_) return n ? Result::kBad : Result::kDone;
+  const auto* b = reinterpret_cast<const char*>(p);
   size_t i = 0;
   while (!headers_done_ && i < n) {
-    const auto* nl = static_cast<const uint8_t*>(std::memchr(p + i, '\n', n - i));
-    const size_t end = nl ? static_cast<size_t>(nl - p) : n;
-    // Only a line's start matters: keep what fits, remember that the rest was cut.
-    const size_t take = std::min<size_t>(end - i, kLineMax - line_len_);
-    std::memcpy(line_ + line_len_, p + i, take);
-    line_len_ = static_cast<uint8_t>(line_len_ + take);
-    if (take < end - i) cut_ = true;
-    i = end;
-    if (!nl) break;
-    i++;
-    if (!cut_ && line_len_ && line_[line_len_ - 1] == '\r') line_len_--;
-    cut_ = false;
-    if (line_done() == Result::kBad) return Result::kBad;
+    const auto* nl = static_cast<const char*>(std::memchr(b + i, '\n', n - i));
+    if (!nl) {
+      keep(b + i, n - i);
+      break;
+    }
+    const auto end = static_cast<size_t>(nl - b);
+    Result r;
+    if (line_len_ == 0 && !cut_) {
+      // The whole line is in this piece (the usual case): read where it lies, no copy.
+      // Only its start counts, as when a line is kept: the same answer whatever the split.
+      size_t len = end - i;
+      if (len > kLineMax) len = kLineMax;
+      else if (len && b[end - 1] == '\r') len--;
+      r = line_done(b + i, len);
+    } else {
+      keep(b + i, end - i);
+      if (!cut_ && line_len_ && line_[line_len_ - 1] == '\r') line_len_--;
+      r = line_done(line_, line_len_);
+      line_len_ = 0;
+      cut_ = false;
+    }
+    i = end + 1;
+    if (r == Result::kBad) return Result::kBad;
     if (done_) return i == n ? Result::kDone : Result::kBad;
   }
   if (!headers_done_) return Result::kMore;
@@ -86,6 +128,15 @@ HttpReply::Result HttpReply::feed(const uint8_t* p, size_t n) {
     return Result::kDone;
   }
   return Result::kMore;
+}
+
+// The part of a line that goes on in a later piece: only its start matters, the rest is noted
+// as cut.
+void HttpReply::keep(const char* s, size_t n) {
+  const size_t take = std::min<size_t>(n, kLineMax - line_len_);
+  std::memcpy(line_ + line_len_, s, take);
+  line_len_ = static_cast<uint8_t>(line_len_ + take);
+  if (take < n) cut_ = true;
 }
 
 }  // namespace ts::cps

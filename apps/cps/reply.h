@@ -26,7 +26,8 @@ class HttpReply {
   uint16_t status() const { return status_; }
 
  private:
-  Result line_done();
+  Result line_done(const char* s, size_t n);
+  void keep(const char* s, size_t n);
 
   static constexpr int kLineMax = 40;  // "content-length: " + 20 digits fit
   char line_[kLineMax];

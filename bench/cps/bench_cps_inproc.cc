@@ -24,6 +24,11 @@
 namespace ts {
 namespace {
 
+// One name a side, so that a profiler can count them apart:
+//   valgrind --tool=callgrind --toggle-collect='ts::(anonymous namespace)::poll_client_side*' ...
+[[gnu::noipa]] void poll_client_side(dpdk::Lcore& l) { l.poll(l.shared().clock.now()); }
+[[gnu::noipa]] void poll_server_side(dpdk::Lcore& l) { l.poll(l.shared().clock.now()); }
+
 constexpr uint32_t kServerIp = 0xc6120002;  // 198.18.0.2
 constexpr uint32_t kClientIp = 0xc6120003;  // 198.18.0.3
 
@@ -84,9 +89,9 @@ int run(uint64_t conns, uint32_t concurrency) {
   };
   while (ended() < conns) {
     const uint64_t t0 = rte_rdtsc();
-    cl.poll(cl.shared().clock.now());
+    poll_client_side(cl);
     const uint64_t t1 = rte_rdtsc();
-    sl.poll(sl.shared().clock.now());
+    poll_server_side(sl);
     const uint64_t t2 = rte_rdtsc();
     client_cycles += t1 - t0;
     server_cycles += t2 - t1;

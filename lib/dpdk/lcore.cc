@@ -52,11 +52,13 @@ std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCou
   l->expired_.resize(kTimersPerAdvance);
   l->rx_.resize(sh.burst);
   l->rx_hash_.resize(sh.burst);
+  l->retired_.resize(sh.burst);
   l->txq_.resize(2u * sh.burst);
   std::string rn = "ts_ho" + std::to_string(g_ring_serial.fetch_add(1)) + "_" + std::to_string(queue);
   l->handoff_ = rte_ring_create(rn.c_str(), sh.handoff_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
   if (!l->handoff_) return *err = "cannot create ring " + rn + ": " + rte_strerror(rte_errno), nullptr;
   constexpr rss::PortRange kPorts;
+  l->addr_parts_.resize(sh.netif.ip_count);
   l->next_port_.assign(sh.netif.ip_count,
                        static_cast<uint16_t>(kPorts.lo + (sh.table_seed >> 7) % (kPorts.hi - kPorts.lo + 1u)));
   if (queue == 0) {
@@ -109,10 +111,12 @@ unsigned Lcore::poll(tcp::Time now) {
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(rx_[i + 1], void*));
     input(rx_[i], true, rx_hash_[i]);
   }
+  free_retired();
   flush_app();
   const unsigned h = rte_ring_sc_dequeue_burst(handoff_, reinterpret_cast<void**>(rx_.data()),
                                                static_cast<unsigned>(rx_.size()), nullptr);
   for (unsigned i = 0; i < h; i++) input(rx_[i], false);
+  free_retired();
   flush_app();
   run_timers();
   if (now_ >= next_tick_) {
@@ -145,6 +149,7 @@ void Lcore::run(const std::atomic<bool>& stop) {
 }
 
 void Lcore::shutdown() {
+  free_retired();
   flush_tx();
   close_all();
   publish_tcp_counters();
@@ -288,6 +293,19 @@ void Lcore::tx(rte_mbuf* m) {
   cnt_.add(Counter::tx_bytes, rte_pktmbuf_pkt_len(m));
   txq_[tx_n_++] = m;
   if (tx_n_ == txq_.size()) flush_tx();
+}
+
+// A received segment the stack is done with: freed with the rest of its burst, in one
+// rte_pktmbuf_free_bulk (one mempool put for all, not one a frame). A reference the
+// application took (worker rings) keeps its frame alive as with rte_pktmbuf_free.
+void Lcore::retire(rte_mbuf* m) {
+  retired_[retired_n_++] = m;
+  if (retired_n_ == retired_.size()) free_retired();
+}
+
+void Lcore::free_retired() {
+  if (retired_n_) rte_pktmbuf_free_bulk(retired_.data(), retired_n_);
+  retired_n_ = 0;
 }
 
 void Lcore::flush_tx() {

@@ -172,6 +172,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   void enter_time_wait(uint32_t slot);
   bool reuse_time_wait(uint64_t v, tcp::Seq* isn);  // lcore_connect.cc
   void prefetch_next_connect(uint32_t raddr, uint16_t rport) const;
+  uint32_t return_addr_part(uint32_t a, uint32_t raddr) const;
+  uint32_t return_hash(const tcp::FourTuple& t) const;
   static uint16_t next_local_port(uint16_t p) {
     constexpr rss::PortRange r;  // the range choose_local_port searches
     return p < r.hi ? static_cast<uint16_t>(p + 1) : r.lo;
@@ -192,6 +194,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   void send_frame(rte_mbuf* m, uint32_t next_hop_ip, const wire::Mac* fallback);
   void tx(rte_mbuf* m);
   void flush_tx();
+  void retire(rte_mbuf* m);
+  void free_retired();
   enum class ArpKind : uint8_t { kRequest, kGratuitous, kProbe };
   void arp_request(uint32_t ip, ArpKind kind = ArpKind::kRequest);
   void retry_pending();
@@ -225,6 +229,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   rte_ring* handoff_ = nullptr;
   std::vector<rte_mbuf*> rx_;
   std::vector<uint64_t> rx_hash_;  // prefetch_flow()'s hash for rx_[i]
+  std::vector<rte_mbuf*> retired_;  // received segments done with (retire())
+  uint32_t retired_n_ = 0;
   std::vector<rte_mbuf*> txq_;
   uint16_t tx_n_ = 0;
 
@@ -236,6 +242,12 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   uint8_t announcements_left_ = 0;
   std::vector<uint16_t> next_port_;           // per local address: where the port search starts
   uint32_t next_addr_ = 0;                    // local address of the next active open
+  struct AddrPart {
+    uint32_t raddr = 0;
+    uint32_t part = 0;
+    bool known = false;
+  };
+  mutable std::vector<AddrPart> addr_parts_;  // per local address: return_addr_part()'s memo
   tcp::Counters published_{};
   std::vector<uint32_t> expired_;
   struct PollTime {

@@ -76,7 +76,7 @@ void Lcore::tcp_input(rte_mbuf* m, const wire::Frame& f, uint32_t hash) {
   } else {
     listen_input(m, f, seg, hash, nullptr);
   }
-  rte_pktmbuf_free(m);
+  retire(m);
 }
 
 void Lcore::time_wait_input(rte_mbuf* m, const wire::Frame& f, uint64_t v, const tcp::Segment& seg,

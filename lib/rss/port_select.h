@@ -26,6 +26,12 @@ std::optional<uint16_t> choose_local_port(const Toeplitz& hash, const Reta& reta
                                           uint32_t raddr, uint16_t rport, uint16_t queue,
                                           uint16_t start, PortRange range = {});
 
+// The same with the address half of the return hash, Toeplitz::addr_part(raddr, laddr), computed
+// by the caller (who may keep it for the next search). The hash of the chosen return tuple is
+// `addr_part ^ hash.port_part(rport, port)`.
+std::optional<uint16_t> choose_local_port(const Toeplitz& hash, const Reta& reta, uint32_t addr_part,
+                                          uint16_t rport, uint16_t queue, uint16_t start, PortRange range = {});
+
 // The same against the PMDs' default table: 128 entries filled round robin over nqueues.
 std::optional<uint16_t> choose_local_port(const Toeplitz& hash, uint32_t laddr, uint32_t raddr,
                                           uint16_t rport, uint16_t queue, uint16_t nqueues,

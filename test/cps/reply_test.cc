@@ -95,3 +95,25 @@ TEST(HttpReply, overlong_header_line_is_cut_not_misread) {
   EXPECT_EQ(feed_split(g, "HTTP/1.1 200 OK\r\nX-Big: " + big + "\r\n", 7), R::kMore);
   EXPECT_FALSE(g.done_at_eof());
 }
+
+// The header name is compared a word at a time: letters in either case, every other byte as it is.
+TEST(HttpReply, only_the_letters_of_the_header_name_ignore_case) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, "HTTP/1.1 200 OK\r\ncOnTeNt-LeNgTh: 2\r\n\r\nok"), R::kDone);
+  // '_' is '-' with another bit, '\r' is '-' without the case bit: neither is the header.
+  for (const char* name : {"Content_Length", "Content\rLength", "Content-Lengt", "Content-Length2"}) {
+    HttpReply g;
+    EXPECT_EQ(feed_all(g, std::string("HTTP/1.1 200 OK\r\n") + name + ": 2\r\n\r\nokay"), R::kMore) << name;
+    EXPECT_TRUE(g.done_at_eof()) << name;  // no length: the body runs to the FIN
+  }
+}
+
+TEST(HttpReply, a_line_past_the_buffer_reads_the_same_whole_or_split) {
+  const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length:" + std::string(30, ' ') + "2\r\n\r\nok";
+  HttpReply whole;
+  const R expected = feed_all(whole, reply);
+  for (size_t step = 1; step <= reply.size(); step++) {
+    HttpReply h;
+    EXPECT_EQ(feed_split(h, reply, step), expected) << "step " << step;
+  }
+}
