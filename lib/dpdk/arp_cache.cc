@@ -28,6 +28,7 @@ void ArpCache::write(Entry& e, uint32_t ip, const wire::Mac& mac, tcp::Time expi
   e.mac.store(pack(mac), std::memory_order_relaxed);
   e.expires.store(expires, std::memory_order_relaxed);
   e.seq.store(s + 2, std::memory_order_release);
+  version_.fetch_add(1, std::memory_order_release);
 }
 
 bool ArpCache::update(uint32_t ip, const wire::Mac& mac, tcp::Time now) {
@@ -75,7 +76,7 @@ bool ArpCache::read(const Entry& e, uint32_t* ip, wire::Mac* mac, tcp::Time* exp
   return true;
 }
 
-ArpCache::Result ArpCache::lookup(uint32_t ip, tcp::Time now, wire::Mac* mac) const {
+ArpCache::Result ArpCache::lookup(uint32_t ip, tcp::Time now, wire::Mac* mac, tcp::Time* expires) const {
   for (uint32_t i = 0; i < kMaxProbe; i++) {
     uint32_t eip;
     wire::Mac m;
@@ -85,6 +86,7 @@ ArpCache::Result ArpCache::lookup(uint32_t ip, tcp::Time now, wire::Mac* mac) co
     if (eip != ip) continue;
     if (now >= exp + timeout_) return Result::kMiss;
     *mac = m;
+    if (expires) *expires = exp;
     return now < exp ? Result::kHit : Result::kStale;
   }
   return Result::kMiss;

@@ -32,8 +32,11 @@ class ArpCache {
   // packet is for us).
   bool contains(uint32_t ip) const;
 
-  // Any thread.
-  Result lookup(uint32_t ip, tcp::Time now, wire::Mac* mac) const;
+  // Any thread. *expires (when given) gets the end of the entry's valid time.
+  Result lookup(uint32_t ip, tcp::Time now, wire::Mac* mac, tcp::Time* expires = nullptr) const;
+  // Any thread: changes whenever an entry does. A reader that keeps an answer of lookup()
+  // (Lcore's memo of its last next hop) may use it while the version and the expiry hold.
+  uint32_t version() const { return version_.load(std::memory_order_acquire); }
 
   // Any thread: f(ip, mac, expires) for each entry ever learned (a consistent copy of each).
   template <class F>
@@ -65,6 +68,7 @@ class ArpCache {
   uint32_t mask_;
   tcp::Time timeout_;
   std::unique_ptr<Entry[]> e_;
+  alignas(64) std::atomic<uint32_t> version_{0};  // read on every frame sent, written rarely
 };
 
 }  // namespace ts::dpdk

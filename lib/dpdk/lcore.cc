@@ -328,7 +328,7 @@ void Lcore::send_frame(rte_mbuf* m, uint32_t next_hop, const wire::Mac* fallback
     return rte_pktmbuf_free(m);
   }
   wire::Mac mac;
-  ArpCache::Result r = sh_.arp->lookup(next_hop, now_, &mac);
+  ArpCache::Result r = resolve(next_hop, &mac);
   if (r == ArpCache::Result::kMiss && fallback && !fallback->is_zero()) {
     mac = *fallback;
     r = ArpCache::Result::kStale;
@@ -347,6 +347,21 @@ void Lcore::send_frame(rte_mbuf* m, uint32_t next_hop, const wire::Mac* fallback
   }
   std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), mac.b, 6);
   tx(m);
+}
+
+// The next hop's MAC, from the last answer while it holds (the same next hop, the cache not
+// changed since, the entry still valid): a load generator or a server behind one router sends
+// every frame to the same next hop, and the seqlock read of the shared cache is not free.
+ArpCache::Result Lcore::resolve(uint32_t next_hop, wire::Mac* mac) {
+  const uint32_t version = sh_.arp->version();
+  if (next_hop == arp_memo_.ip && now_ < arp_memo_.until && version == arp_memo_.version) {
+    *mac = arp_memo_.mac;
+    return ArpCache::Result::kHit;
+  }
+  tcp::Time until = 0;
+  const ArpCache::Result r = sh_.arp->lookup(next_hop, now_, mac, &until);
+  if (r == ArpCache::Result::kHit) arp_memo_ = {next_hop, version, *mac, until};
+  return r;
 }
 
 void Lcore::retry_pending() {

@@ -192,6 +192,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   bool emit_reply(const wire::Frame& in, const tcp::OutSegment& s);
   rte_mbuf* build_segment(const wire::TcpFrameSpec& spec, const Conn* c, const tcp::OutSegment& s);
   void send_frame(rte_mbuf* m, uint32_t next_hop_ip, const wire::Mac* fallback);
+  ArpCache::Result resolve(uint32_t next_hop, wire::Mac* mac);
   void tx(rte_mbuf* m);
   void flush_tx();
   void retire(rte_mbuf* m);
@@ -250,6 +251,12 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   mutable std::vector<AddrPart> addr_parts_;  // per local address: return_addr_part()'s memo
   tcp::Counters published_{};
   std::vector<uint32_t> expired_;
+  struct ArpMemo {
+    uint32_t ip = 0;  // 0: none
+    uint32_t version = 0;
+    wire::Mac mac{};
+    tcp::Time until = 0;
+  } arp_memo_;  // resolve()'s last answer
   struct PollTime {
     uint64_t cycles[2] = {};     // [0] idle, [1] busy: run()'s iterations
     uint64_t published[2] = {};  // nanoseconds already in the counters

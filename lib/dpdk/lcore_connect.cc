@@ -111,7 +111,8 @@ std::optional<ConnRef> Lcore::app_connect(uint32_t raddr, uint16_t rport) {
       return cnt_.add(Counter::table_full), std::nullopt;
     }
     const uint64_t value = table::make_value(table::EntryKind::kConnection, *slot);
-    if (reused ? !table_->update(t, hash, value) : table_->insert(t, hash, value) != table::InsertResult::kInserted) {
+    if (reused ? !table_->update(t, hash, value)
+               : table_->insert_absent(t, hash, value) != table::InsertResult::kInserted) {
       free_conn(*slot);
       return cnt_.add(Counter::table_full), std::nullopt;
     }

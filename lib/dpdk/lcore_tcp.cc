@@ -129,11 +129,13 @@ void Lcore::listen_input(rte_mbuf* m, const wire::Frame& f, const tcp::Segment& 
   finish(*slot, State::kClosed, tcp::passive_open(ctx_, *l, c.tcb, t, seg, isn, now_), &rx);
 }
 
-// A block for a passive open, in the table under its tuple; nullopt (counted) when full.
+// A block for a passive open, in the table under its tuple (which is not there: see
+// listen_input's callers); nullopt (counted) when full.
 std::optional<uint32_t> Lcore::new_conn(const tcp::FourTuple& t, uint32_t hash, const wire::Frame& f) {
   const auto slot = alloc_conn();
   if (!slot) return cnt_.add(Counter::table_full), std::nullopt;
-  if (table_->insert(t, hash, table::make_value(table::EntryKind::kConnection, *slot)) !=
+  // tcp_input found no entry for t (or time_wait_input just erased it).
+  if (table_->insert_absent(t, hash, table::make_value(table::EntryKind::kConnection, *slot)) !=
       table::InsertResult::kInserted) {
     free_conn(*slot);
     return cnt_.add(Counter::table_full), std::nullopt;

@@ -1,6 +1,7 @@
 // Shard creation and the writer side: insert (with cuckoo displacement), erase, update.
 #include "table/shard.h"
 
+#include <cassert>
 #include <new>
 
 namespace ts::table {
@@ -103,6 +104,16 @@ InsertResult Shard::insert(const tcp::FourTuple& t, uint32_t hash, uint64_t valu
   if (detail::match_slot(buckets_[p.bucket], p.tag, addrs, ports) >= 0 ||
       detail::match_slot(buckets_[a], p.tag, addrs, ports) >= 0)
     return InsertResult::kExists;
+  return insert_new(p, a, addrs, ports, value);
+}
+
+InsertResult Shard::insert_absent(const tcp::FourTuple& t, uint32_t hash, uint64_t value) {
+  assert(!find(t, hash));
+  const detail::Place p = place(t, hash);
+  return insert_new(p, alt(p.bucket, p.tag), detail::pack_addrs(t), detail::pack_ports(t), value);
+}
+
+InsertResult Shard::insert_new(const detail::Place& p, uint32_t a, uint64_t addrs, uint32_t ports, uint64_t value) {
   const uint32_t size = size_.load(std::memory_order_relaxed);
   if (size >= capacity_) return InsertResult::kTableFull;
 

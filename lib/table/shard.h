@@ -109,6 +109,9 @@ class alignas(64) Shard {
 
   // --- the owning lcore only ---
   InsertResult insert(const tcp::FourTuple& tuple, uint32_t hash, uint64_t value);
+  // insert() for a tuple the caller has just looked up and not found: the lookup's bucket reads
+  // are not made again (nothing else writes the shard, so it cannot have appeared since).
+  InsertResult insert_absent(const tcp::FourTuple& tuple, uint32_t hash, uint64_t value);
   // Removes the tuple and returns the value it had; nullopt if absent.
   std::optional<uint64_t> erase(const tcp::FourTuple& tuple, uint32_t hash);
   // Replaces the value in place; false if the tuple is absent.
@@ -116,6 +119,8 @@ class alignas(64) Shard {
 
  private:
   static constexpr uint32_t kUnknownBucket = ~0u;
+  InsertResult insert_new(const detail::Place& p, uint32_t alt_bucket, uint64_t addrs, uint32_t ports,
+                          uint64_t value);
 
   struct Located {
     uint32_t bucket;

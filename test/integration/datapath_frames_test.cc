@@ -303,5 +303,39 @@ TEST_F(Frames, the_ack_of_a_request_rides_on_the_answer) {
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(&out[0].bytes[f.payload_off]), f.payload_len), "hello");
 }
 
+// The lcore keeps its last next hop's MAC (Lcore::resolve); a change in the cache must reach the
+// next frame all the same, long before the entry would expire.
+TEST_F(Frames, a_neighbour_whose_mac_changes_gets_the_next_frame_at_the_new_mac) {
+  using namespace wire::tcp_flags;
+  constexpr wire::Mac kNewMac{{0x02, 0, 0, 0, 0, 0x11}};
+  auto teach = [&](const wire::Mac& mac) {
+    std::vector<uint8_t> b(64);
+    wire::EtherHeader eth;
+    eth.src = mac;
+    b.resize(wire::build_arp_request(b.data(), b.size(), eth, kPeerIp, kOurIp));
+    inject(b.data(), b.size());
+    take();  // our ARP reply
+  };
+  teach(kPeerMac);
+  auto s = syn(80, 100);
+  inject(s.data(), s.size());
+  auto out = take_tcp();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].f.eth.dst, kPeerMac);
+  const uint32_t iss = out[0].f.tcp.seq;
+  auto req = segment(80, 101, iss + 1, kAck | kPsh, "one");
+  inject(req.data(), req.size());
+  out = take_tcp();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].f.eth.dst, kPeerMac);
+
+  teach(kNewMac);  // the same address, another card: RFC 826 updates the known sender
+  req = segment(80, 104, iss + 1, kAck | kPsh, "two");
+  inject(req.data(), req.size());
+  out = take_tcp();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].f.eth.dst, kNewMac);
+}
+
 }  // namespace
 }  // namespace ts

@@ -154,6 +154,20 @@ TEST(Shard, full_table_rejects_then_accepts_after_erase) {
   EXPECT_EQ(shard->size(), kCapacity);
 }
 
+// insert_absent (the caller looked first) fills, displaces and refuses as insert does.
+TEST(Shard, insert_absent_behaves_as_insert_for_new_tuples) {
+  constexpr uint32_t kCapacity = 4096;
+  const auto pool = make_tuples(kCapacity + 1, 11);
+  auto a = make_shard(kCapacity), b = make_shard(kCapacity);
+  for (uint32_t i = 0; i < kCapacity; ++i) {
+    ASSERT_EQ(a->insert(pool[i].tuple, pool[i].hash, i), InsertResult::kInserted);
+    ASSERT_EQ(b->insert_absent(pool[i].tuple, pool[i].hash, i), InsertResult::kInserted);
+  }
+  EXPECT_EQ(b->insert_absent(pool[kCapacity].tuple, pool[kCapacity].hash, 7), InsertResult::kTableFull);
+  EXPECT_EQ(a->moves(), b->moves());
+  EXPECT_EQ(contents(*a), contents(*b));
+}
+
 // Cuckoo displacement must carry the shard to its stated capacity, not short of it.
 TEST(Shard, fills_to_capacity_at_every_size) {
   for (uint32_t capacity : {1u, 2u, 7u, 100u, 115u, 116u, 4096u, 1'000'000u}) {
