@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The measuring tools of bench/cps: `ab` runs case 1 with two builds alternately and sums the
+# pairs up; `instructions` counts each side's instructions per connection under callgrind. Here
+# with the same build on both sides of `ab` (so every figure must be there and plausible), and
+# the tools' refusals of bad arguments.
+source "$(dirname "$0")/lib.sh" "$@"
+BUILD=$(cd "$(dirname "$CPS_BIN")/../.." && pwd)
+AB=$TS_ROOT/bench/cps/ab
+INSTR=$TS_ROOT/bench/cps/instructions
+
+# Refusals: clear message, non-zero exit, nothing run.
+"$AB" "$BUILD" >"$T_DIR/err1" 2>&1 && fail "ab ran with one build"
+grep -q 'give two build directories' "$T_DIR/err1" || fail "ab, one build: $(cat "$T_DIR/err1")"
+"$AB" --pairs 0 "$BUILD" "$BUILD" >"$T_DIR/err2" 2>&1 && fail "ab ran with --pairs 0"
+grep -q -- '--pairs must be' "$T_DIR/err2" || fail "ab, --pairs 0: $(cat "$T_DIR/err2")"
+"$AB" "$BUILD" "$T_DIR/nowhere" >"$T_DIR/err3" 2>&1 && fail "ab ran with a missing build"
+grep -q "no apps/cps/turnstile-cps" "$T_DIR/err3" || fail "ab, missing build: $(cat "$T_DIR/err3")"
+"$INSTR" --connections 10 "$BUILD" >"$T_DIR/err4" 2>&1 && fail "instructions ran with 10 connections"
+grep -q -- '--connections must be' "$T_DIR/err4" || fail "instructions, 10: $(cat "$T_DIR/err4")"
+
+# One pair of 2-s runs; both builds' figures present, the pair counted.
+"$AB" --pairs 1 --duration 2 --out "$T_DIR/ab" "$BUILD" "$BUILD" >"$T_DIR/ab.log" 2>&1 ||
+  { cat "$T_DIR/ab.log"; fail "ab exited with $?"; }
+cat "$T_DIR/ab.log"
+S=$T_DIR/ab/summary.json
+expect "$S" pairs eq 1
+for x in A B; do
+  expect "$S" "$x.failed_runs" eq 0
+  expect "$S" "$x.cps.runs" eq 1
+  expect "$S" "$x.cps.min" gt 1000
+  expect "$S" "$x.gen_busy_ns.min" gt 100
+  expect "$S" "$x.srv_busy_ns.min" gt 100
+done
+grep -q 'B faster in [01] of 1 pairs; median ratio B/A' "$T_DIR/ab.log" || fail "no pair line in ab's output"
+
+# Instructions: both sides counted apart, in a plausible range, and adding up.
+command -v valgrind >/dev/null || fail "valgrind is not installed (scripts/setup installs it)"
+"$INSTR" --connections 2000 "$BUILD" >"$T_DIR/instr.log" 2>&1 || { cat "$T_DIR/instr.log"; fail "instructions exited with $?"; }
+cat "$T_DIR/instr.log"
+read -r _ gen srv both < <(grep -F "$BUILD" "$T_DIR/instr.log")
+for v in "$gen" "$srv"; do
+  [[ $v =~ ^[0-9]+$ ]] && ((v > 2000 && v < 100000)) || fail "instructions per connection $v: not plausible"
+done
+((both >= gen + srv - 1 && both <= gen + srv + 1)) || fail "both sides $both is not $gen + $srv"
+t_pass
