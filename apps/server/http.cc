@@ -8,6 +8,9 @@ namespace ts::server {
 namespace {
 
 constexpr size_t kMaxHeader = 16 * 1024;
+// A body a connection may make the server keep while it arrives (the handler buffers a request
+// until it is whole); bounding it also keeps the request's length from wrapping around.
+constexpr size_t kMaxBody = 1024 * 1024;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
@@ -39,6 +42,8 @@ HttpParse parse_http_request(std::string_view in, HttpRequest* out) {
   std::string_view s = in.substr(skip);
   const size_t end = s.find("\r\n\r\n");
   if (end == std::string_view::npos) return s.size() > kMaxHeader ? HttpParse::kBad : HttpParse::kIncomplete;
+  // The bound holds for a head that came whole too: the answer must not depend on the cuts.
+  if (end + 4 > kMaxHeader) return HttpParse::kBad;
   std::string_view head = s.substr(0, end);
   const size_t eol = head.find("\r\n");
   std::string_view line = head.substr(0, eol);
@@ -67,7 +72,8 @@ HttpParse parse_http_request(std::string_view in, HttpRequest* out) {
       else if (has_token(value, "keep-alive")) r.keep_alive = true;
     } else if (iequals(name, "Content-Length")) {
       auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), r.content_length);
-      if (ec != std::errc() || p != value.data() + value.size()) return HttpParse::kBad;
+      if (ec != std::errc() || p != value.data() + value.size() || r.content_length > kMaxBody)
+        return HttpParse::kBad;
     } else if (iequals(name, "Transfer-Encoding")) {
       return HttpParse::kBad;  // chunked request bodies: not for a benchmark server
     }

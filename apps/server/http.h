@@ -20,6 +20,7 @@ struct HttpRequest {
 enum class HttpParse { kIncomplete, kOk, kBad };
 
 // Parses the first request at the start of `in` (which may hold several, or part of one).
+// kBad for a head over 16 KiB or a Content-Length over 1 MiB, whether whole or in pieces.
 HttpParse parse_http_request(std::string_view in, HttpRequest* out);
 
 // The response to `req`: 200 with `body` for GET, headers only for HEAD, 405 otherwise.

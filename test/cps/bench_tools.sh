@@ -15,6 +15,8 @@ grep -q 'give two build directories' "$T_DIR/err1" || fail "ab, one build: $(cat
 grep -q -- '--pairs must be' "$T_DIR/err2" || fail "ab, --pairs 0: $(cat "$T_DIR/err2")"
 "$AB" "$BUILD" "$T_DIR/nowhere" >"$T_DIR/err3" 2>&1 && fail "ab ran with a missing build"
 grep -q "no apps/cps/turnstile-cps" "$T_DIR/err3" || fail "ab, missing build: $(cat "$T_DIR/err3")"
+"$AB" --memory lots "$BUILD" "$BUILD" >"$T_DIR/err5" 2>&1 && fail "ab ran with --memory lots"
+grep -q -- '--memory must be auto, huge or no-huge' "$T_DIR/err5" || fail "ab, --memory lots: $(cat "$T_DIR/err5")"
 "$INSTR" --connections 10 "$BUILD" >"$T_DIR/err4" 2>&1 && fail "instructions ran with 10 connections"
 grep -q -- '--connections must be' "$T_DIR/err4" || fail "instructions, 10: $(cat "$T_DIR/err4")"
 
@@ -24,6 +26,10 @@ grep -q -- '--connections must be' "$T_DIR/err4" || fail "instructions, 10: $(ca
 cat "$T_DIR/ab.log"
 S=$T_DIR/ab/summary.json
 expect "$S" pairs eq 1
+# auto: hugepages where enough are free, --no-huge otherwise; the choice said and recorded.
+grep -q '^memory: ' "$T_DIR/ab.log" || fail "ab did not say which EAL memory it used"
+$PY -c 'import json,sys; m=json.load(open(sys.argv[1]))["eal_memory"]; sys.exit(not ("--huge-unlink" in m or "--no-huge" in m))' "$S" ||
+  fail "summary.json has no eal_memory"
 for x in A B; do
   expect "$S" "$x.failed_runs" eq 0
   expect "$S" "$x.cps.runs" eq 1

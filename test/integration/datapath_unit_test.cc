@@ -226,6 +226,28 @@ TEST(Http, malformed_requests_are_bad) {
   EXPECT_EQ(server::parse_http_request(std::string(20000, 'a'), &q), HttpParse::kBad);
 }
 
+// A head over 16 KiB is refused whether it came whole or in pieces (the prefix past 16 KiB with
+// no end of head is already refused; the whole must not then be accepted).
+TEST(Http, a_head_over_the_bound_is_bad_whole_or_in_pieces) {
+  const std::string r = "GET / HTTP/1.1\r\nX-Pad: " + std::string(17000, 'a') + "\r\n\r\n";
+  HttpRequest q;
+  EXPECT_EQ(server::parse_http_request(std::string_view(r).substr(0, 16 * 1024 + 1), &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request(r, &q), HttpParse::kBad);
+  const std::string fits = "GET / HTTP/1.1\r\nX-Pad: " + std::string(16000, 'a') + "\r\n\r\n";
+  EXPECT_EQ(server::parse_http_request(fits, &q), HttpParse::kOk);
+}
+
+// Found by fuzz_http: a Content-Length of 2^64 - 1 wrapped the request's length around, and a
+// request announcing a body of many GB was "complete" at a few bytes. Bodies are bounded (1 MiB):
+// the handler keeps a request until it is whole.
+TEST(Http, a_content_length_that_would_wrap_or_exceed_the_bound_is_bad) {
+  HttpRequest q;
+  const std::string head = "POST / HTTP/1.1\r\nContent-Length: ";
+  EXPECT_EQ(server::parse_http_request(head + "18446744073709551615\r\n\r\nxy", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request(head + "1048577\r\n\r\nxy", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request(head + "1048576\r\n\r\nxy", &q), HttpParse::kIncomplete);
+}
+
 // ---------------------------------------------------------------- TSC scale
 
 // The division TscClock::to_us() used to make on every call.
