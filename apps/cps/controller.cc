@@ -2,6 +2,7 @@
 
 #include <rte_lcore.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -36,7 +37,11 @@ void* Controller::main(void* arg) {
   return nullptr;
 }
 
-Totals Controller::totals() const { return gather(gens_, s_.stats().total()); }
+Totals Controller::totals() const {
+  Totals t = gather(gens_, s_.stats().total());
+  t.in_flight_peak = std::max(peak_, t.in_flight);
+  return t;
+}
 
 bool Controller::quota_reached(const Totals& t) const { return o_.requests && t.attempted >= o_.requests; }
 
@@ -59,6 +64,7 @@ void Controller::loop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const double t = secs();
     Totals now = totals();
+    peak_ = now.in_flight_peak;
     if (warm) {
       if (now.ready == gens_.size()) {
         warm = false;

@@ -46,6 +46,7 @@ class Controller {
   double elapsed_ = 0;
   double active_ = 0;
   double warmup_ = 0;
+  uint64_t peak_ = 0;  // the most in flight seen in a sample
   std::string stopped_by_ = "error";
 };
 

@@ -11,6 +11,10 @@ namespace ts::cps {
 namespace {
 // Opens per poll iteration at most: the receive path of the same loop must keep up.
 constexpr int kMaxOpensPerPoll = 32;
+// Handshakes in progress at most with --rate max, and closes after a hold at any rate: past a
+// ring's worth, SYNs (or FINs) only queue up in front of the server, or its answers in front of
+// us, and get dropped, whatever --concurrency allows. With a rate, opening stays open-loop.
+constexpr uint32_t kMaxConnecting = 256;
 }  // namespace
 
 const char* fail_name(Fail f) {
@@ -36,18 +40,29 @@ Generator::Generator(const Plan& plan, const Control& ctl) : plan_(plan), ctl_(c
   }
 }
 
+void Generator::append(List& l, Flow& f) {
+  f.prev = l.tail;
+  f.next = nullptr;
+  (l.tail ? l.tail->next : l.head) = &f;
+  l.tail = &f;
+}
+
 void Generator::unlink(Flow& f) {
+  List& l = f.held ? held_ : flight_;
   if (f.prev) f.prev->next = f.next;
-  else if (head_ == &f) head_ = f.next;
+  else if (l.head == &f) l.head = f.next;
   if (f.next) f.next->prev = f.prev;
-  else if (tail_ == &f) tail_ = f.prev;
+  else if (l.tail == &f) l.tail = f.prev;
   f.prev = f.next = nullptr;
+  f.held = false;
 }
 
 void Generator::on_poll(api::Poller& p, tcp::Time now) {
   const uint64_t tsc = rte_rdtsc();
   expire(tsc);
-  switch (static_cast<Phase>(ctl_.phase.load(std::memory_order_relaxed))) {
+  const auto phase = static_cast<Phase>(ctl_.phase.load(std::memory_order_relaxed));
+  if (held_.head) release(tsc, phase != Phase::kRun);
+  switch (phase) {
     case Phase::kRun: return open(p, tsc, now);
     case Phase::kDrain: return;
     case Phase::kAbort: return abort_all();
@@ -77,6 +92,7 @@ void Generator::open(api::Poller& p, uint64_t tsc, tcp::Time now) {
     last_tsc_ = tsc;
     n = std::min(n, static_cast<int>(tokens_));
   }
+  if (!metered) n = std::min(n, static_cast<int>(kMaxConnecting - std::min(kMaxConnecting, connecting_)));
   if (plan_.quota) n = static_cast<int>(std::min<uint64_t>(uint64_t(std::max(n, 0)), plan_.quota - cnt_.attempted));
   n = std::min(n, static_cast<int>(free_.size()));
   for (int i = 0; i < n; i++) {
@@ -90,33 +106,60 @@ void Generator::open(api::Poller& p, uint64_t tsc, tcp::Time now) {
     *f = Flow{};
     f->c = c;
     f->t0 = tsc;
-    f->prev = tail_;
-    (tail_ ? tail_->next : head_) = f;
-    tail_ = f;
+    append(flight_, *f);
     c->user = f;
+    connecting_++;
     if (metered) tokens_ -= 1;
     GenCounters::bump(cnt_.attempted);
     GenCounters::bump(cnt_.in_flight);
   }
+  if (cnt_.in_flight > cnt_.in_flight_peak) GenCounters::set(cnt_.in_flight_peak, cnt_.in_flight);
 }
 
 // The oldest first: a connection past its time is aborted and will be counted a timeout.
 void Generator::expire(uint64_t tsc) {
-  while (head_ && tsc - head_->t0 > plan_.timeout_cycles) {
-    Flow* f = head_;
+  while (flight_.head && tsc - flight_.head->t0 > plan_.timeout_cycles) {
+    Flow* f = flight_.head;
     unlink(*f);
     f->timed_out = true;
     f->c->abort();
   }
 }
 
+// Held connections whose time is up (or, with --hold end, all once opening stopped) are closed as
+// --close says; the close is timed from now. Paced as the opens are (a poll's worth at a time, a
+// ring's worth closing at once): connections opened together would otherwise all close at once.
+void Generator::release(uint64_t tsc, bool opening_stopped) {
+  const bool all = opening_stopped && plan_.hold_cycles == kHoldToEnd;
+  for (int n = 0; n < kMaxOpensPerPoll && closing_ < kMaxConnecting && held_.head &&
+                  (all || tsc - held_.head->t0 >= plan_.hold_cycles);
+       n++) {
+    Flow* f = held_.head;
+    unhold(*f, tsc);
+    f->released = true;
+    closing_++;
+    finish(*f->c, *f);
+  }
+}
+
+// Back on the timeout list: a held connection is closing, by our choice or the peer's.
+void Generator::unhold(Flow& f, uint64_t tsc) {
+  if (!f.held) return;
+  unlink(f);
+  f.t0 = tsc;
+  append(flight_, f);
+}
+
+// Whatever is still open at the end, held ones included, is cut and counted as a timeout.
 void Generator::abort_all() {
   if (aborted_) return;
   aborted_ = true;
-  while (Flow* f = head_) {
-    unlink(*f);
-    f->timed_out = true;
-    f->c->abort();
+  for (List* l : {&flight_, &held_}) {
+    while (Flow* f = l->head) {
+      unlink(*f);
+      f->timed_out = true;
+      f->c->abort();
+    }
   }
 }
 
@@ -124,6 +167,8 @@ void Generator::on_connected(api::Connection& c) {
   auto* f = static_cast<Flow*>(c.user);
   if (!f) return;
   const uint64_t cycles = rte_rdtsc() - f->t0;
+  f->connected = true;
+  connecting_--;
   hist_.record(static_cast<uint64_t>(static_cast<double>(cycles) * ns_per_cycle_));
   GenCounters::bump(cnt_.connected);
   if (plan_.request.empty()) return reply_complete(c, *f);
@@ -162,6 +207,19 @@ void Generator::on_data(api::Connection& c, const uint8_t* data, size_t len) {
 
 void Generator::reply_complete(api::Connection& c, Flow& f) {
   f.reply_done = true;
+  if (plan_.hold_cycles && !c.peer_closed()) {
+    // Off the timeout list: the time it stays open is ours to choose (--hold).
+    unlink(f);
+    f.t0 = rte_rdtsc();
+    f.held = true;
+    append(held_, f);
+    return;
+  }
+  finish(c, f);
+}
+
+// The reply is in (and any hold over): end the connection as --close says.
+void Generator::finish(api::Connection& c, Flow& f) {
   switch (plan_.close) {
     case CloseMode::kClient: break;
     case CloseMode::kRst:
@@ -179,6 +237,7 @@ void Generator::reply_complete(api::Connection& c, Flow& f) {
 
 void Generator::fail_reply(api::Connection& c, Flow& f) {
   f.bad = true;
+  unhold(f, rte_rdtsc());
   if (!f.finishing) {
     f.finishing = true;
     c.close();
@@ -193,13 +252,18 @@ void Generator::on_peer_closed(api::Connection& c) {
     else f->bad = true;
   }
   if (f && f->finishing) return;
-  if (f) f->finishing = true;
+  if (f) {
+    unhold(*f, rte_rdtsc());
+    f->finishing = true;
+  }
   c.close();
 }
 
 void Generator::on_closed(api::Connection& c, tcp::CloseReason why) {
   auto* f = static_cast<Flow*>(c.user);
   if (!f) return;
+  if (!f->connected) connecting_--;
+  if (f->released) closing_--;
   using R = tcp::CloseReason;
   bool ok = false;
   Fail reason = Fail::kTimeout;

@@ -39,9 +39,11 @@ struct alignas(64) GenCounters {
   uint64_t failed[kFailCount] = {};
   uint64_t stalls = 0;      // polls where the stack had no local port or connection block free
   uint64_t in_flight = 0;   // attempted - completed - failed, kept for cheap reading
+  uint64_t in_flight_peak = 0;  // the most in flight at once on this lcore
   uint64_t ready = 0;       // 1 once the server's MAC is known and the clock runs
 
   static uint64_t read(const uint64_t& v) { return __atomic_load_n(&v, __ATOMIC_RELAXED); }
+  static void set(uint64_t& v, uint64_t x) { __atomic_store_n(&v, x, __ATOMIC_RELAXED); }
   static void bump(uint64_t& v, int64_t n = 1) {
     __atomic_store_n(&v, __atomic_load_n(&v, __ATOMIC_RELAXED) + uint64_t(n), __ATOMIC_RELAXED);
   }
@@ -52,6 +54,8 @@ enum class Phase : int { kRun, kDrain, kAbort };
 struct Control {
   std::atomic<int> phase{static_cast<int>(Phase::kRun)};
 };
+
+inline constexpr uint64_t kHoldToEnd = UINT64_MAX;
 
 // One lcore's share of the work.
 struct Plan {
@@ -64,6 +68,8 @@ struct Plan {
   Request kind = Request::kHttp;
   CloseMode close = CloseMode::kClient;
   uint64_t timeout_cycles = 0;  // TSC cycles
+  uint64_t hold_cycles = 0;     // --hold: kept open this long after the reply, then closed
+                                // (kHoldToEnd: until opening stops)
   uint64_t tsc_hz = 0;
 };
 
@@ -81,11 +87,12 @@ class Generator final : public api::Handler {
   const Histogram& histogram() const { return hist_; }
 
  private:
-  // One connection in flight. Kept in a fixed pool and on a list oldest first, so that the
-  // timeout check looks at the list's head only.
+  // One connection in flight. Kept in a fixed pool and on one of two lists, each oldest first so
+  // that only its head is looked at: waiting for its reply or its close (timed out after
+  // --timeout), or held open after its reply (closed after --hold).
   struct Flow {
     api::Connection* c = nullptr;
-    uint64_t t0 = 0;           // TSC at connect()
+    uint64_t t0 = 0;           // TSC at connect(), or when a hold ended
     Flow* prev = nullptr;
     Flow* next = nullptr;
     HttpReply http;
@@ -94,13 +101,24 @@ class Generator final : public api::Handler {
     bool bad = false;          // the reply was wrong: a failure whatever comes next
     bool timed_out = false;    // we aborted it for taking too long
     bool finishing = false;    // close() or abort() asked
+    bool held = false;         // on the held list
+    bool connected = false;    // on_connected came
+    bool released = false;     // closed by release(), after its hold
+  };
+  struct List {
+    Flow* head = nullptr;      // oldest
+    Flow* tail = nullptr;
   };
 
   void open(api::Poller& p, uint64_t tsc, tcp::Time now);
   void expire(uint64_t tsc);
+  void release(uint64_t tsc, bool opening_stopped);
+  void unhold(Flow& f, uint64_t tsc);
   void abort_all();
   void reply_complete(api::Connection& c, Flow& f);
+  void finish(api::Connection& c, Flow& f);
   void fail_reply(api::Connection& c, Flow& f);
+  static void append(List& l, Flow& f);
   void unlink(Flow& f);
 
   Plan plan_;
@@ -109,8 +127,10 @@ class Generator final : public api::Handler {
   Histogram hist_;
   std::vector<Flow> pool_;
   std::vector<Flow*> free_;
-  Flow* head_ = nullptr;       // oldest in flight
-  Flow* tail_ = nullptr;
+  List flight_;                // waiting for a reply or a close
+  List held_;                  // replied, held open until t0 + hold_cycles
+  uint32_t connecting_ = 0;    // opened, handshake not done
+  uint32_t closing_ = 0;       // released from the hold, not yet closed
   double tokens_ = 0;
   double tokens_per_cycle_ = 0;
   double ns_per_cycle_ = 0;

@@ -81,6 +81,7 @@ std::vector<cps::Plan> make_plans(const cps::Options& o, unsigned lcores, uint32
     p.close = o.close;
     p.tsc_hz = rte_get_tsc_hz();
     p.timeout_cycles = static_cast<uint64_t>(o.timeout * static_cast<double>(p.tsc_hz));
+    p.hold_cycles = o.hold_to_end ? cps::kHoldToEnd : static_cast<uint64_t>(o.hold * static_cast<double>(p.tsc_hz));
   }
   return plans;
 }
@@ -120,7 +121,12 @@ int main(int argc, char** argv) {
 
   // The queue count as Stack::create resolves it, to share the work out.
   const unsigned lcores = o.queues ? o.queues : profile.port.queues ? profile.port.queues : rte_lcore_count();
-  const std::vector<cps::Plan> plans = make_plans(o, lcores, profile.stack.connections_per_queue);
+  const uint32_t blocks = profile.stack.connections_per_queue;
+  if (o.concurrency_given && share(o.concurrency, lcores, 0) > blocks)
+    return fail(fmt::format("--concurrency {} needs {} connection blocks per lcore; the profile gives {} "
+                            "([stack] connections_per_queue): give a --config with more, or more lcores",
+                            o.concurrency, share(o.concurrency, lcores, 0), blocks));
+  const std::vector<cps::Plan> plans = make_plans(o, lcores, blocks);
   cps::Control ctl;
   std::vector<cps::Generator*> gens(lcores, nullptr);
 
@@ -175,6 +181,7 @@ int main(int argc, char** argv) {
   ri.mbufs_in_use_end = rte_mempool_in_use_count(dp.pool());
   for (uint16_t q = 0; q < dp.queues(); q++) {
     ri.live_connections.push_back(dp.lcore(q).live_connections());
+    ri.live_connections_peak.push_back(dp.lcore(q).live_connections_peak());
     ri.time_wait_entries.push_back(dp.lcore(q).time_wait_entries());
   }
   const cps::Totals t = ctlr.totals();

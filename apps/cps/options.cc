@@ -45,7 +45,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   CLI::App app{"turnstile-cps: a connections-per-second load generator on the Turnstile stack.\n"
                "Usage: turnstile-cps [EAL options] -- --ip A.B.C.D/N --server A.B.C.D:PORT [options]",
                "turnstile-cps"};
-  std::string ip, rate = "max", gateway, reuse = "0.001";
+  std::string ip, rate = "max", gateway, reuse = "0.001", hold = "0";
   app.add_option("--ip", ip, "our (first) address and prefix, e.g. 198.18.0.3/24")->required();
   app.add_option("--ip-range", o->ip_count, "use N consecutive local addresses from --ip on (more tuples per server)")
       ->check(CLI::Range(1, 4096));
@@ -67,7 +67,12 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
       ->check(CLI::IsMember({"client", "server", "rst"}));
   app.add_option("--timeout", o->timeout, "abort a connection not done after this many seconds (a timeout)")
       ->check(CLI::Range(0.001, 3600.0));
-  app.add_option("--drain", o->drain, "after opening stops, wait this long for connections in flight (default: --timeout)")
+  app.add_option("--hold", hold,
+                 "keep each connection open this many seconds once its reply is in (or once connected, with "
+                 "--request none), then close it as --close says; end: until opening stops (--requests, "
+                 "--duration), then close them all: many connections open at once");
+  app.add_option("--drain", o->drain,
+                 "after opening stops, wait this long for connections in flight (default: --timeout + --hold)")
       ->check(CLI::Range(0.0, 3600.0));
   app.add_option("--time-wait-reuse", reuse,
                  "seconds after which a TIME-WAIT tuple of ours may be reused by a new connection, or never")
@@ -134,11 +139,28 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     }
     if (o->time_wait_reuse < 0) return fail("--time-wait-reuse must not be negative");
   }
-  if (!conc->count()) o->concurrency = o->rate > 0 ? 10000 : 256;
+  if (hold == "end") {
+    o->hold_to_end = true;
+  } else {
+    try {
+      size_t used = 0;
+      o->hold = std::stod(hold, &used);
+      if (used != hold.size()) throw std::invalid_argument(hold);
+    } catch (const std::exception&) {
+      return fail("--hold '" + hold + "' is neither seconds nor end");
+    }
+    if (!(o->hold >= 0 && o->hold <= 3600)) return fail("--hold must be 0 to 3600 seconds, or end");
+  }
+  o->concurrency_given = conc->count() > 0;
+  if (!o->concurrency_given) o->concurrency = o->rate > 0 ? 10000 : 256;
   if (!dur->count() && o->requests) o->duration = 0;
-  if (o->drain == 0) o->drain = o->timeout;
+  if (o->drain == 0) o->drain = o->timeout + o->hold;
   o->request = o->request_name == "echo" ? Request::kEcho : o->request_name == "none" ? Request::kNone : Request::kHttp;
   o->close = o->close_name == "server" ? CloseMode::kServer : o->close_name == "rst" ? CloseMode::kRst : CloseMode::kClient;
+  if (o->hold_to_end && o->requests > o->concurrency && o->duration == 0)
+    return fail("--hold end with --requests above --concurrency would never end: give --duration too");
+  if ((o->hold > 0 || o->hold_to_end) && o->close == CloseMode::kServer)
+    return fail("--hold needs --close client or rst: with --close server the server decides when a connection ends");
   return true;
 }
 

@@ -24,12 +24,15 @@ struct Options {
   uint16_t server_port = 80;
   double rate = 0;               // connections per second, all lcores together; 0: as fast as possible
   uint32_t concurrency = 0;      // in-flight bound, all lcores together (0: default for the mode)
+  bool concurrency_given = false;  // --concurrency was on the command line (else clamped to the blocks)
   double duration = 10;          // seconds of opening (0: until --requests or a signal)
   uint64_t requests = 0;         // stop after this many connections (0: no bound)
   Request request = Request::kHttp;
   CloseMode close = CloseMode::kClient;
   double timeout = 5;            // a connection not done after this long is aborted, counted as timeout
-  double drain = 0;              // after opening stops, wait this long for what is in flight (0: timeout)
+  double hold = 0;               // keep each connection open this long after its reply, then close
+  bool hold_to_end = false;      // --hold end: keep them open until opening stops
+  double drain = 0;              // after opening stops, wait this long for what is in flight (0: timeout + hold)
   double time_wait_reuse = 0.001;  // reuse our own TIME-WAIT tuple this long after it entered it
   double link_wait = 10;         // seconds to wait for the port's link before starting
   uint16_t queues = 0;

@@ -28,6 +28,7 @@ Totals gather(const std::vector<Generator*>& gens, const stats::Snapshot& stack)
     for (int i = 0; i < kFailCount; i++) t.failed[i] += GenCounters::read(c.failed[i]);
     t.stalls += GenCounters::read(c.stalls);
     t.in_flight += GenCounters::read(c.in_flight);
+    t.in_flight_peak_lcores.push_back(GenCounters::read(c.in_flight_peak));
     t.ready += GenCounters::read(c.ready) ? 1 : 0;
     t.hist.add(g->histogram().snapshot());
   }
@@ -90,14 +91,14 @@ std::string summary(const Options& o, const Totals& t, const RunInfo& r, const s
   return fmt::format(
       "summary after {:.1f} s ({}; stopped by {})\n"
       "  connections  attempted {}  completed {}  failed {} (timeout {}, rst {}, refused {}, bad reply {}, "
-      "local {})  in flight {}\n"
+      "local {})  in flight {} (peak {})\n"
       "  rate         {:.0f} completed/s over {:.2f} s active, median of intervals {:.0f}/s{}\n"
       "  connect time p50 {} us  p90 {} us  p99 {} us  p99.9 {} us  max {} us  mean {} us ({} samples)\n"
       "  stack        segments in {} out {}  retransmits {}  RST in {} out {}  drops {}  "
       "time-wait now {} (taken over {})  stalls {}\n"
       "  lcores       busy {:.1f}% of the poll loop, {:.0f} ns busy per completed connection",
       r.elapsed, r.device, r.stopped_by, t.attempted, t.completed, t.failures(), t.failed[0], t.failed[1],
-      t.failed[2], t.failed[3], t.failed[4], t.in_flight, r.active > 0 ? t.completed / r.active : 0.0, r.active,
+      t.failed[2], t.failed[3], t.failed[4], t.in_flight, t.in_flight_peak, r.active > 0 ? t.completed / r.active : 0.0, r.active,
       median_cps(series), o.rate > 0 ? fmt::format(" (target {:.0f}/s)", o.rate) : std::string(),
       us(t.hist.percentile(0.5)), us(t.hist.percentile(0.9)), us(t.hist.percentile(0.99)),
       us(t.hist.percentile(0.999)), us(t.hist.max), us(static_cast<uint64_t>(t.hist.mean())), t.hist.total,
@@ -147,6 +148,7 @@ nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, 
                  {"request", req[static_cast<int>(o.request)]},
                  {"close", cls[static_cast<int>(o.close)]},
                  {"timeout_s", o.timeout},
+                 {"hold_s", o.hold_to_end ? json("end") : json(o.hold)},
                  {"time_wait_reuse_s", o.time_wait_reuse},
                  {"lcores", r.lcores},
                  {"device", r.device},
@@ -161,6 +163,8 @@ nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, 
   j["failed"] = fails;
   j["failures"] = t.failures();
   j["in_flight"] = t.in_flight;
+  j["in_flight_peak"] = t.in_flight_peak;
+  j["in_flight_peak_per_lcore"] = t.in_flight_peak_lcores;
   j["stalls"] = t.stalls;
   j["cps"] = r.active > 0 ? t.completed / r.active : 0.0;
   j["cps_median"] = median_cps(series);
@@ -170,6 +174,7 @@ nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, 
   j["series"] = ser;
   json stack = stats::to_json(t.stack);
   stack["live_connections"] = r.live_connections;
+  stack["live_connections_peak"] = r.live_connections_peak;
   stack["time_wait_entries"] = r.time_wait_entries;
   stack["mbufs"] = r.mbufs;
   stack["mbufs_in_use_start"] = r.mbufs_in_use_start;

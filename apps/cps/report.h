@@ -23,6 +23,9 @@ struct Totals {
   uint64_t failed[kFailCount] = {};
   uint64_t stalls = 0;
   uint64_t in_flight = 0;
+  uint64_t in_flight_peak = 0;              // the most in flight at once, all lcores (the control
+                                            // thread's 5-ms samples; Controller::totals() fills it)
+  std::vector<uint64_t> in_flight_peak_lcores;  // each lcore's own peak, exact
   unsigned ready = 0;        // generators past their warm-up
   Histogram::Snapshot hist;
   stats::Snapshot stack;
@@ -66,6 +69,7 @@ struct RunInfo {
   uint32_t mbufs_in_use_start = 0;
   uint32_t mbufs_in_use_end = 0;
   std::vector<uint32_t> live_connections;   // per lcore, at the end
+  std::vector<uint32_t> live_connections_peak;  // per lcore, the most connection blocks in use at once
   std::vector<uint32_t> time_wait_entries;  // per lcore, at the end
   std::vector<std::string> eal_args;
 };

@@ -122,6 +122,7 @@ nlohmann::json report_json(const Options& o, api::Stack& s, const std::vector<st
     l["queue"] = q;
     l["lcore_id"] = dp.lcore_id(q);
     l["live_connections"] = dp.lcore(q).live_connections();
+    l["live_connections_peak"] = dp.lcore(q).live_connections_peak();
     l["time_wait_entries"] = dp.lcore(q).time_wait_entries();
     lcores.push_back(l);
     const tcp::Counters& tc = dp.lcore(q).tcp_counters();

@@ -130,6 +130,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   // For tests and the final summary (read on this lcore or after it stopped).
   const tcp::Counters& tcp_counters() const { return ctx_.cnt; }
   uint32_t live_connections() const { return conns_live_; }
+  // The most connection blocks in use at once since the start.
+  uint32_t live_connections_peak() const { return conns_peak_; }
   uint32_t time_wait_entries() const { return tw_live_; }
 
  private:
@@ -218,6 +220,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   std::vector<uint32_t> tw_hash_;
   std::vector<uint32_t> free_tws_;
   uint32_t conns_live_ = 0;
+  uint32_t conns_peak_ = 0;
   uint32_t tw_live_ = 0;
   std::vector<uint32_t> dirty_;  // connections with application requests to apply
 

@@ -176,7 +176,7 @@ std::optional<uint32_t> Lcore::alloc_conn() {
   c.user = nullptr;
   c.peer_mac = wire::Mac{};
   c.last_ack = tcp::Seq();
-  conns_live_++;
+  if (++conns_live_ > conns_peak_) conns_peak_ = conns_live_;
   return slot;
 }
 
