@@ -70,7 +70,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--hold", hold,
                  "keep each connection open this many seconds once its reply is in (or once connected, with "
                  "--request none), then close it as --close says; end: until opening stops (--requests, "
-                 "--duration), then close them all: many connections open at once");
+                 "--duration), then close them all: many connections open at once")
+      ->type_name("S|end");
   app.add_option("--drain", o->drain,
                  "after opening stops, wait this long for connections in flight (default: --timeout + --hold)")
       ->check(CLI::Range(0.0, 3600.0));
