@@ -159,7 +159,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   o->request = o->request_name == "echo" ? Request::kEcho : o->request_name == "none" ? Request::kNone : Request::kHttp;
   o->close = o->close_name == "server" ? CloseMode::kServer : o->close_name == "rst" ? CloseMode::kRst : CloseMode::kClient;
   if (o->hold_to_end && o->requests > o->concurrency && o->duration == 0)
-    return fail("--hold end with --requests above --concurrency would never end: give --duration too");
+    return fail("--hold end with --requests above --concurrency would never end: raise --concurrency, or give --duration");
   if ((o->hold > 0 || o->hold_to_end) && o->close == CloseMode::kServer)
     return fail("--hold needs --close client or rst: with --close server the server decides when a connection ends");
   return true;
