@@ -73,7 +73,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
                  "--duration), then close them all: many connections open at once")
       ->type_name("S|end");
   app.add_option("--drain", o->drain,
-                 "after opening stops, wait this long for connections in flight (default: --timeout + --hold)")
+                 "after opening stops, wait this long for connections in flight (default: --timeout + --hold; "
+                 "with --hold end, long enough to close them all)")
       ->check(CLI::Range(0.0, 3600.0));
   app.add_option("--time-wait-reuse", reuse,
                  "seconds after which a TIME-WAIT tuple of ours may be reused by a new connection, or never")
