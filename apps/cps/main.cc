@@ -44,7 +44,7 @@ std::string request_bytes(const cps::Options& o) {
     case cps::Request::kHttp: break;
   }
   // Keep-alive unless the server is to close: with `client` or `rst` we end the connection.
-  return "GET / HTTP/1.1\r\nHost: " + dpdk::ipv4_str(o.server_ip) + "\r\nUser-Agent: turnstile-cps\r\n" +
+  return "GET " + o.path + " HTTP/1.1\r\nHost: " + o.host + "\r\nUser-Agent: turnstile-cps\r\n" +
          (o.close == cps::CloseMode::kServer ? "Connection: close\r\n" : "") + "\r\n";
 }
 

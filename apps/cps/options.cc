@@ -22,6 +22,13 @@ bool parse_rate(const std::string& s, double* out) {
   }
 }
 
+// What may go into the request line or a header value as it is: visible ASCII, no space.
+bool http_token_chars(const std::string& s) {
+  for (const char c : s)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+
 bool parse_endpoint(const std::string& s, uint32_t* ip, uint16_t* port) {
   const size_t colon = s.rfind(':');
   const auto a = dpdk::parse_ipv4(s.substr(0, colon));
@@ -61,6 +68,10 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--requests", o->requests, "stop after opening this many connections (0: no bound)");
   app.add_option("--request", o->request_name, "what to send once connected: http (GET), echo (16 bytes), none")
       ->check(CLI::IsMember({"http", "echo", "none"}));
+  auto* path = app.add_option("--path", o->path, "the request target of --request http (default /)");
+  auto* host = app.add_option("--host", o->host,
+                              "the Host header of --request http (default: the server's address, with its port "
+                              "unless 80)");
   app.add_option("--close", o->close_name,
                  "who closes once the reply is in: client (our FIN first: TIME-WAIT here), server (wait for "
                  "its FIN: TIME-WAIT there), rst (abort)")
@@ -153,11 +164,19 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     }
     if (!(o->hold >= 0 && o->hold <= 3600)) return fail("--hold must be 0 to 3600 seconds, or end");
   }
+  if (o->path.empty() || o->path[0] != '/' || o->path.size() > 1024 || !http_token_chars(o->path))
+    return fail("--path '" + o->path + "' is not a request target: '/' first, at most 1024 visible characters, no space");
+  if (o->host.size() > 255 || (host->count() && o->host.empty()) || !http_token_chars(o->host))
+    return fail("--host '" + o->host + "' is not a host: 1 to 255 visible characters, no space");
+  if (o->host.empty())
+    o->host = dpdk::ipv4_str(o->server_ip) + (o->server_port == 80 ? "" : ":" + std::to_string(o->server_port));
   o->concurrency_given = conc->count() > 0;
   if (!o->concurrency_given) o->concurrency = o->rate > 0 ? 10000 : 256;
   if (!dur->count() && o->requests) o->duration = 0;
   if (o->drain == 0) o->drain = o->timeout + o->hold;
   o->request = o->request_name == "echo" ? Request::kEcho : o->request_name == "none" ? Request::kNone : Request::kHttp;
+  if ((path->count() || host->count()) && o->request != Request::kHttp)
+    return fail("--path and --host are for --request http");
   o->close = o->close_name == "server" ? CloseMode::kServer : o->close_name == "rst" ? CloseMode::kRst : CloseMode::kClient;
   if (o->hold_to_end && o->requests > o->concurrency && o->duration == 0)
     return fail("--hold end with --requests above --concurrency would never end: raise --concurrency, or give --duration");

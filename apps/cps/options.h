@@ -28,6 +28,8 @@ struct Options {
   double duration = 10;          // seconds of opening (0: until --requests or a signal)
   uint64_t requests = 0;         // stop after this many connections (0: no bound)
   Request request = Request::kHttp;
+  std::string path = "/";        // --path: the GET's request target
+  std::string host;              // --host: its Host header (default: the server's address[:port])
   CloseMode close = CloseMode::kClient;
   double timeout = 5;            // a connection not done after this long is aborted, counted as timeout
   double hold = 0;               // keep each connection open this long after its reply, then close

@@ -55,10 +55,28 @@ bool http1(const char* s) {
   return true;
 }
 
+// "transfer-encoding:" in any case.
+bool transfer_encoding_name(const char* s, size_t n) {
+  constexpr char kName[] = "transfer-encoding:";
+  if (n < sizeof kName - 1) return false;
+  for (size_t i = 0; i + 1 < sizeof kName; i++)
+    if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] + ('a' - 'A') : s[i]) != kName[i]) return false;
+  return true;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+constexpr bool is_space(char c) { return c == ' ' || c == '\t'; }
+
 }  // namespace
 
-// One header line without its CRLF (or the start of it, when it was longer than line_).
-HttpReply::Result HttpReply::line_done(const char* s, size_t n) {
+// One header line without its CRLF (or the start of it, when it was longer than line_: `cut`).
+HttpReply::Result HttpReply::line_done(const char* s, size_t n, bool cut) {
   if (first_line_) {
     first_line_ = false;
     // "HTTP/1.1 200 OK"
@@ -68,24 +86,60 @@ HttpReply::Result HttpReply::line_done(const char* s, size_t n) {
     status_ = static_cast<uint16_t>((s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0'));
     return status_ >= 200 && status_ < 300 ? Result::kMore : Result::kBad;
   }
-  if (n == 0) {
-    headers_done_ = true;
-    if (has_length_ && body_left_ == 0) {
-      done_ = true;
-      return Result::kDone;
-    }
-    return Result::kMore;
-  }
+  if (n == 0) return headers_done();
   if (kContentLength.matches(s, n)) {
     uint64_t v = 0;
     size_t i = kContentLength.size();
-    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    while (i < n && is_space(s[i])) i++;
     if (i == n) return Result::kBad;
     for (; i < n && is_digit(s[i]); i++) v = v * 10 + uint64_t(s[i] - '0');
     has_length_ = true;
     body_left_ = v;
+  } else if ((s[0] | 0x20) == 't' && transfer_encoding_name(s, n)) {
+    // Its last coding decides, and that is at the line's end: a line we only have the start of
+    // cannot be read (no server sends one that long).
+    if (cut) return Result::kBad;
+    transfer_encoding(s, n);
   }
   return Result::kMore;
+}
+
+// A Transfer-Encoding line (RFC 9112 §6.3): chunked if its last coding is; any other makes the
+// body run to the FIN, whatever Content-Length says. A later line overrides an earlier one.
+void HttpReply::transfer_encoding(const char* s, size_t n) {
+  constexpr char kChunked[] = "chunked";
+  constexpr size_t kLen = sizeof kChunked - 1;
+  const size_t from = sizeof "transfer-encoding:" - 1;
+  while (n > from && is_space(s[n - 1])) n--;
+  bool chunked = n >= from + kLen;
+  for (size_t i = 0; chunked && i < kLen; i++) chunked = (s[n - kLen + i] | 0x20) == kChunked[i];
+  if (chunked && n > from + kLen) {  // the whole coding, not the end of another one's name
+    const char before = s[n - kLen - 1];
+    chunked = before == ',' || is_space(before);
+  }
+  const bool any = n > from;
+  chunked_ = chunked;
+  other_coding_ = any && !chunked;
+}
+
+// The empty line: how the body ends is known now.
+HttpReply::Result HttpReply::headers_done() {
+  headers_done_ = true;
+  if (status_ == 204) return complete();  // no content, whatever the headers say
+  if (chunked_) {
+    body_ = Body::kChunkSize;
+    body_left_ = 0;
+    digits_ = 0;
+    return Result::kMore;
+  }
+  if (other_coding_ || !has_length_) return body_ = Body::kToEof, Result::kMore;
+  body_ = Body::kLength;
+  return body_left_ == 0 ? complete() : Result::kMore;
+}
+
+HttpReply::Result HttpReply::complete() {
+  done_ = true;
+  return Result::kDone;
 }
 
 HttpReply::Result HttpReply::feed(const uint8_t* p, size_t n) {
@@ -104,13 +158,14 @@ HttpReply::Result HttpReply::feed(const uint8_t* p, size_t n) {
       // The whole line is in this piece (the usual case): read where it lies, no copy.
       // Only its start counts, as when a line is kept: the same answer whatever the split.
       size_t len = end - i;
-      if (len > kLineMax) len = kLineMax;
+      const bool cut = len > kLineMax;
+      if (cut) len = kLineMax;
       else if (len && b[end - 1] == '\r') len--;
-      r = line_done(b + i, len);
+      r = line_done(b + i, len, cut);
     } else {
       keep(b + i, end - i);
       if (!cut_ && line_len_ && line_[line_len_ - 1] == '\r') line_len_--;
-      r = line_done(line_, line_len_);
+      r = line_done(line_, line_len_, cut_);
       line_len_ = 0;
       cut_ = false;
     }
@@ -119,13 +174,80 @@ HttpReply::Result HttpReply::feed(const uint8_t* p, size_t n) {
     if (done_) return i == n ? Result::kDone : Result::kBad;
   }
   if (!headers_done_) return Result::kMore;
-  const size_t body = n - i;
-  if (!has_length_) return Result::kMore;  // until the FIN
-  if (body > body_left_) return Result::kBad;
-  body_left_ -= body;
-  if (body_left_ == 0) {
-    done_ = true;
-    return Result::kDone;
+  return body(b + i, n - i);
+}
+
+// Body bytes, the headers being in.
+HttpReply::Result HttpReply::body(const char* s, size_t n) {
+  switch (body_) {
+    case Body::kToEof:
+      return Result::kMore;  // until the FIN
+    case Body::kLength:
+      if (n > body_left_) return Result::kBad;
+      body_left_ -= n;
+      return body_left_ == 0 ? complete() : Result::kMore;
+    default:
+      return chunked(s, n);
+  }
+}
+
+// Chunked framing (RFC 9112 §7.1): size in hex [; extensions] CRLF, data, CRLF, ...; a chunk of
+// size 0, then trailer lines up to an empty one. A bare LF is taken for CRLF, as most readers do.
+HttpReply::Result HttpReply::chunked(const char* s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    const char c = s[i];
+    switch (body_) {
+      case Body::kChunkSize:
+        if (const int v = hex_value(c); v >= 0) {
+          if (digits_ == 16) return Result::kBad;  // past 64 bits
+          body_left_ = body_left_ << 4 | static_cast<uint64_t>(v);
+          digits_++;
+          i++;
+          break;
+        }
+        if (digits_ == 0 || !(c == ';' || c == '\r' || c == '\n' || is_space(c))) return Result::kBad;
+        body_ = Body::kChunkExt;
+        break;
+      case Body::kChunkExt: {
+        const auto* nl = static_cast<const char*>(std::memchr(s + i, '\n', n - i));
+        if (!nl) return Result::kMore;
+        i = static_cast<size_t>(nl - s) + 1;
+        body_ = body_left_ ? Body::kChunkData : Body::kTrailer;
+        line_blank_ = true;
+        break;
+      }
+      case Body::kChunkData: {
+        const size_t take = std::min<uint64_t>(n - i, body_left_);
+        i += take;
+        body_left_ -= take;
+        if (body_left_ == 0) body_ = Body::kChunkCr;
+        break;
+      }
+      case Body::kChunkCr:
+      case Body::kChunkLf:
+        if (c == '\r' && body_ == Body::kChunkCr) {
+          body_ = Body::kChunkLf;
+        } else if (c == '\n') {
+          body_ = Body::kChunkSize;
+          digits_ = 0;
+        } else {
+          return Result::kBad;
+        }
+        i++;
+        break;
+      case Body::kTrailer:
+        i++;
+        if (c == '\n') {
+          if (line_blank_) return i == n ? complete() : Result::kBad;
+          line_blank_ = true;
+        } else if (c != '\r') {
+          line_blank_ = false;
+        }
+        break;
+      default:
+        return Result::kBad;
+    }
   }
   return Result::kMore;
 }

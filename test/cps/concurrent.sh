@@ -13,19 +13,6 @@ PROFILE=$T_DIR/memif-131072.ini
 sed 's/^connections_per_queue = .*/connections_per_queue = 131072/' "$TS_ROOT/drivers-config/memif.ini" >"$PROFILE"
 grep -q '^connections_per_queue = 131072$' "$PROFILE" || fail "could not raise connections_per_queue in $PROFILE"
 
-# cps_refused CODE PATTERN ARGS...: turnstile-cps exits CODE with one stderr line matching PATTERN.
-cps_refused() {
-  local code=$1 pat=$2 rc
-  shift 2
-  timeout 60 "$CPS_BIN" -l "$CPS_CORE" --no-huge -m 512 --file-prefix "$CPS_PREFIX" \
-    --vdev="net_memif0,role=client,socket=$T_DIR/nobody.sock,socket-abstract=no" -- --ip 198.18.0.3/24 \
-    --server 198.18.0.2:80 "$@" >"$T_DIR/out" 2>"$T_DIR/err"
-  rc=$?
-  [[ $rc -eq $code ]] || fail "exit $rc (expected $code) for: $* -- $(cat "$T_DIR/err")"
-  [[ $(wc -l <"$T_DIR/err") -eq 1 ]] || fail "stderr is not one line for: $* -- $(cat "$T_DIR/err")"
-  grep -qE -- "$pat" "$T_DIR/err" || fail "stderr '$(cat "$T_DIR/err")' does not match /$pat/"
-  info "refused (exit $rc): $(cat "$T_DIR/err")"
-}
 cps_refused 1 "--concurrency 100000 needs 100000 connection blocks per lcore; the profile gives 65536" \
   --concurrency 100000
 cps_refused 2 "--hold needs --close client or rst" --hold end --close server

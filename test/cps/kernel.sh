@@ -3,11 +3,17 @@
 # net_tap), from 4 local addresses (the ARP for each is answered, and the kernel sees all four):
 #   --close client: every connection completes, our FIN first, the TIME-WAIT entries ours;
 #   --close server: the kernel closes first (HTTP `Connection: close`), no TIME-WAIT here;
-#   --hold end: all of them open on the kernel at once, then closed by our FIN.
+#   --hold end: all of them open on the kernel at once, then closed by our FIN;
+#   --path, --host: a chunked reply and a 204 on keep-alive connections (nothing but the framing
+#   can end them), and the server sees the path and the Host asked for.
 source "$(dirname "$0")/lib.sh" "$@"
 [[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
 N=${TS_CPS_KERNEL_N:-3000}
 RATE=${TS_CPS_KERNEL_RATE:-1500}
+
+cps_refused 2 "--path 'index.html' is not a request target" --path index.html
+cps_refused 2 "--host '' is not a host" --host ''
+cps_refused 2 "--path and --host are for --request http" --request echo --path /x
 
 kernel_start
 cps_run_tap --ip-range 4 --rate "$RATE" --requests "$N" --request http --close client --timeout 5
@@ -28,6 +34,16 @@ cps_expect in_flight eq 0
 cps_expect stack.counters.enter_time_wait eq 0
 cps_expect stack.counters.enter_last_ack eq "$((N / 3))"
 
+C=$((N / 6))
+cps_run_tap --rate "$RATE" --requests "$C" --request http --path /chunked --host test.invalid --close client --timeout 5
+cps_expect completed eq "$C"
+cps_expect failures eq 0
+cps_expect in_flight eq 0
+cps_run_tap --rate "$RATE" --requests "$C" --request http --path /empty --close client --timeout 5
+cps_expect completed eq "$C"
+cps_expect failures eq 0
+cps_expect in_flight eq 0
+
 H=500  # under a default 1,024-descriptor limit of the Python server
 cps_run_tap --ip-range 4 --requests "$H" --concurrency "$H" --hold end --request http --close client --timeout 10
 cps_expect in_flight_peak eq "$H"
@@ -35,8 +51,8 @@ cps_expect completed eq "$H"
 cps_expect failures eq 0
 cps_expect in_flight eq 0
 kernel_stop
-T=$((N + N / 3 + H))
-grep -q "accepted=$T requests=$T .* peers=4" "$SRV_LOG" ||
-  fail "kernel side, expected $T accepted and answered from 4 addresses: $(cat "$SRV_LOG")"
+T=$((N + N / 3 + 2 * C + H))
+grep -q "accepted=$T requests=$T .* chunked=$C no_content=$C peers=4 hosts=198.18.0.1,test.invalid$" "$SRV_LOG" ||
+  fail "kernel side, expected $T accepted and answered from 4 addresses, $C chunked, $C 204, two Hosts: $(cat "$SRV_LOG")"
 info "kernel side: $(cat "$SRV_LOG")"
 t_pass

@@ -93,6 +93,19 @@ cps_run() {
   [[ $rc -eq 0 ]] || fail "turnstile-cps exited with $rc"
 }
 
+# cps_refused CODE PATTERN ARGS...: turnstile-cps exits CODE with one stderr line matching PATTERN.
+cps_refused() {
+  local code=$1 pat=$2 rc
+  shift 2
+  timeout 60 "$CPS_BIN" -l "$CPS_CORE" --no-huge -m 512 --file-prefix "$CPS_PREFIX" \
+    --vdev="net_memif0,role=client,socket=$T_DIR/nobody.sock,socket-abstract=no" -- --ip 198.18.0.3/24 \
+    --server 198.18.0.2:80 "$@" >"$T_DIR/out" 2>"$T_DIR/err"
+  rc=$?
+  [[ $rc -eq $code ]] || fail "exit $rc (expected $code) for: $* -- $(cat "$T_DIR/err")"
+  [[ $(wc -l <"$T_DIR/err") -eq 1 ]] || fail "stderr is not one line for: $* -- $(cat "$T_DIR/err")"
+  grep -qE -- "$pat" "$T_DIR/err" || fail "stderr '$(cat "$T_DIR/err")' does not match /$pat/"
+  info "refused (exit $rc): $(cat "$T_DIR/err")"
+}
 # A value from a JSON file: jv FILE 'stack.counters.conn_opened' (list items by index).
 jv() {
   $PY -c 'import json,sys

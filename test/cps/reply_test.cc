@@ -117,3 +117,70 @@ TEST(HttpReply, a_line_past_the_buffer_reads_the_same_whole_or_split) {
     EXPECT_EQ(feed_split(h, reply, step), expected) << "step " << step;
   }
 }
+
+// Transfer-Encoding: chunked (RFC 9112 §7.1), the reply of servers that do not know the length
+// up front: a keep-alive connection never sees the FIN, so the last chunk has to end it.
+const std::string kChunked =
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
+    "5\r\nHello\r\n1A;name=\"v\"\r\n from a chunked server!!\r\n\r\n0\r\nX-Trailer: t\r\n\r\n";
+
+TEST(HttpReply, chunked_reply_done_after_last_chunk_and_trailers_whatever_the_split) {
+  for (size_t step = 1; step <= kChunked.size(); step++) {
+    HttpReply h;
+    EXPECT_EQ(feed_split(h, kChunked, step), R::kDone) << "step " << step;
+    EXPECT_TRUE(h.done());
+  }
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, kChunked.substr(0, kChunked.size() - 1)), R::kMore);
+  EXPECT_FALSE(h.done_at_eof());  // a FIN inside the chunks cuts the reply short
+  EXPECT_EQ(feed_all(h, "\n"), R::kDone);
+}
+
+TEST(HttpReply, chunked_without_trailers_bare_lf_and_upper_case_hex) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, "HTTP/1.1 200 OK\r\ntransfer-encoding:  CHUNKED \r\n\r\nA\r\n0123456789\r\n0\r\n\r\n"),
+            R::kDone);
+  HttpReply g;
+  EXPECT_EQ(feed_all(g, "HTTP/1.1 200 OK\ntransfer-encoding: chunked\n\n2\nok\n0\n\n"), R::kDone);
+}
+
+TEST(HttpReply, chunked_overrides_content_length_and_other_codings_run_to_the_fin) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                        "2\r\nok\r\n"),
+            R::kMore);
+  EXPECT_EQ(feed_all(h, "0\r\n\r\n"), R::kDone);
+  HttpReply g;
+  EXPECT_EQ(feed_all(g, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\nContent-Length: 2\r\n\r\nokay"),
+            R::kMore);
+  EXPECT_TRUE(g.done_at_eof());
+  // Only the whole coding counts: "notchunked" is another one.
+  HttpReply k;
+  EXPECT_EQ(feed_all(k, "HTTP/1.1 200 OK\r\nTransfer-Encoding: notchunked\r\n\r\n0\r\n\r\n"), R::kMore);
+  EXPECT_TRUE(k.done_at_eof());
+}
+
+TEST(HttpReply, broken_chunked_framing_is_bad) {
+  const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (const char* body : {"x\r\n", "\r\n", "5g\r\nhello\r\n", "2\r\nokX\r\n", "2\r\nok\rX",
+                           "11111111111111111\r\n", "0\r\n\r\nextra"}) {
+    HttpReply h;
+    EXPECT_EQ(feed_all(h, head + body), R::kBad) << body;
+  }
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, head + "0\r\n\r\n"), R::kDone);
+  EXPECT_EQ(feed_all(h, "x"), R::kBad);
+}
+
+TEST(HttpReply, no_content_has_no_body) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, "HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n"), R::kDone);
+  HttpReply g;
+  EXPECT_EQ(feed_all(g, "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n"), R::kDone);
+}
+
+TEST(HttpReply, transfer_encoding_line_past_the_buffer_is_bad) {
+  HttpReply h;
+  EXPECT_EQ(feed_all(h, "HTTP/1.1 200 OK\r\nTransfer-Encoding: " + std::string(30, ' ') + "chunked\r\n\r\n"),
+            R::kBad);
+}
