@@ -62,7 +62,8 @@ def plot_bench(bench, out):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
     bars = ax1.barh(names, [c["cps"] for c in cases], color="tab:blue")
     for b, c in zip(bars, cases):
-        ax1.text(b.get_width(), b.get_y() + b.get_height() / 2, " %.0f" % c["cps"], va="center", fontsize=8)
+        ax1.text(b.get_width(), b.get_y() + b.get_height() / 2, " {:,.0f}".format(c["cps"]), va="center", fontsize=8)
+    ax1.set_xlim(0, max(c["cps"] for c in cases) * 1.3)  # room for the figures
     ax1.set_xlabel("connections per second (completed)")
     ax1.invert_yaxis()
     ax1.grid(axis="x", alpha=0.3)
