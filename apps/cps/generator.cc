@@ -187,14 +187,19 @@ void Generator::on_data(api::Connection& c, const uint8_t* data, size_t len) {
   auto* f = static_cast<Flow*>(c.user);
   if (!f || f->bad) return;
   switch (plan_.kind) {
-    case Request::kHttp:
+    case Request::kHttp: {
       if (f->reply_done) return fail_reply(c, *f);
+      const bool fresh = f->http.fresh();
+      if (fresh && memo_.matches(data, len)) return reply_complete(c, *f);
       switch (f->http.feed(data, len)) {
-        case HttpReply::Result::kDone: return reply_complete(c, *f);
+        case HttpReply::Result::kDone:
+          if (fresh) memo_.keep(data, len);
+          return reply_complete(c, *f);
         case HttpReply::Result::kBad: return fail_reply(c, *f);
         case HttpReply::Result::kMore: return;
       }
       return;
+    }
     case Request::kEcho:
       f->echoed += static_cast<uint32_t>(len);
       if (f->echoed > plan_.request.size()) return fail_reply(c, *f);

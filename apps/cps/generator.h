@@ -125,6 +125,7 @@ class Generator final : public api::Handler {
   const Control& ctl_;
   GenCounters cnt_;
   Histogram hist_;
+  ReplyMemo memo_;             // the last reply whole in one piece: the next like it needs no parse
   std::vector<Flow> pool_;
   std::vector<Flow*> free_;
   List flight_;                // waiting for a reply or a close

@@ -11,6 +11,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace ts::cps {
 
@@ -24,6 +25,8 @@ class HttpReply {
   // The peer closed: complete if the headers were in and the body runs to the FIN.
   bool done_at_eof() const { return headers_done_ && body_ == Body::kToEof; }
   bool done() const { return done_; }
+  // Nothing fed yet.
+  bool fresh() const { return first_line_ && line_len_ == 0 && !cut_; }
   uint16_t status() const { return status_; }
 
  private:
@@ -62,6 +65,23 @@ class HttpReply {
   uint8_t digits_ = 0;
   uint16_t status_ = 0;
   uint64_t body_left_ = 0;
+};
+
+// The last reply that came in one piece to a fresh HttpReply and was complete. A load
+// generator gets the same reply over and over: the same bytes in one piece are complete too
+// (feed is a function of the bytes alone), found by a compare instead of reading them again.
+class ReplyMemo {
+ public:
+  bool matches(const uint8_t* p, size_t n) const { return n && n == len_ && std::memcmp(p, bytes_, n) == 0; }
+  void keep(const uint8_t* p, size_t n) {
+    if (n > sizeof bytes_) return;
+    std::memcpy(bytes_, p, n);
+    len_ = n;
+  }
+
+ private:
+  uint8_t bytes_[512];
+  size_t len_ = 0;
 };
 
 }  // namespace ts::cps

@@ -6,7 +6,8 @@
 // load). Repeatable enough to steer optimisation; `valgrind --tool=callgrind` counts its
 // instructions exactly.
 //
-//   bench_cps_inproc [connections] [concurrency]     (defaults 200000 and 256; no root needed)
+//   bench_cps_inproc [connections] [concurrency] [client|rst]
+//                                 (defaults 200000, 256 and client: turnstile-cps's --close; no root needed)
 #include <rte_cycles.h>
 #include <unistd.h>
 
@@ -54,8 +55,9 @@ std::unique_ptr<api::Stack> make_stack(const char* name, uint32_t ip, uint8_t ma
   return s;
 }
 
-int run(uint64_t conns, uint32_t concurrency) {
+int run(uint64_t conns, uint32_t concurrency, cps::CloseMode close) {
   cps::Plan plan;
+  plan.close = close;
   plan.server_ip = kServerIp;
   plan.concurrency = concurrency;
   plan.quota = conns;
@@ -121,6 +123,11 @@ int run(uint64_t conns, uint32_t concurrency) {
 int main(int argc, char** argv) {
   const uint64_t conns = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 200000;
   const uint32_t conc = argc > 2 ? static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 256;
+  const std::string close = argc > 3 ? argv[3] : "client";
+  if (close != "client" && close != "rst") {
+    std::fprintf(stderr, "bench_cps_inproc: the close mode is client or rst, not '%s'\n", close.c_str());
+    return 2;
+  }
   const std::string prefix = "--file-prefix=ts_bcps" + std::to_string(getpid());
   ts::dpdk::EalOptions o;
   o.user = {"--no-huge", "-m", "1024", "--no-shconf", "--no-pci", "--no-telemetry", "-l", "0", prefix};
@@ -130,5 +137,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_cps_inproc: %s\n", err.c_str());
     return 1;
   }
-  return ts::run(conns, conc);
+  return ts::run(conns, conc, close == "rst" ? ts::cps::CloseMode::kRst : ts::cps::CloseMode::kClient);
 }

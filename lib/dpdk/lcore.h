@@ -175,7 +175,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   bool reuse_time_wait(uint64_t v, tcp::Seq* isn);  // lcore_connect.cc
   void prefetch_next_connect(uint32_t raddr, uint16_t rport) const;
   uint32_t return_addr_part(uint32_t a, uint32_t raddr) const;
-  uint32_t return_hash(const tcp::FourTuple& t) const;
+  struct Candidate;
+  const Candidate* candidate(uint32_t i, uint32_t raddr, uint16_t rport) const;
   static uint16_t next_local_port(uint16_t p) {
     constexpr rss::PortRange r;  // the range choose_local_port searches
     return p < r.hi ? static_cast<uint16_t>(p + 1) : r.lo;
@@ -252,6 +253,17 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
     bool known = false;
   };
   mutable std::vector<AddrPart> addr_parts_;  // per local address: return_addr_part()'s memo
+  struct Candidate {  // a tuple an active open will try: local address index, port, reply hash
+    uint32_t a = 0;
+    uint16_t lport = 0;
+    uint32_t hash = 0;
+  };
+  // The next active opens' candidates to (ahead_raddr_, ahead_rport_), in order: each port
+  // searched for once, not once for its open and again for each prefetch ahead of it.
+  mutable std::array<Candidate, 3> ahead_{};
+  mutable uint8_t ahead_n_ = 0;
+  mutable uint32_t ahead_raddr_ = 0;
+  mutable uint16_t ahead_rport_ = 0;
   tcp::Counters published_{};
   std::vector<uint32_t> expired_;
   struct ArpMemo {

@@ -48,25 +48,39 @@ uint32_t Lcore::return_addr_part(uint32_t a, uint32_t raddr) const {
   return m.part;
 }
 
-// The RSS hash of the replies of the connection `t` opens from one of our addresses.
-uint32_t Lcore::return_hash(const tcp::FourTuple& t) const {
-  return return_addr_part(t.laddr - sh_.netif.ip, t.raddr) ^ sh_.toeplitz.port_part(t.rport, t.lport);
+// The i-th active open from now to (raddr, rport) (0: the next) will try this tuple first, as
+// app_connect takes them; null when no port of the range hashes to this lcore. Each candidate
+// starts its search where the one before it, or the last open, left that address's ports.
+const Lcore::Candidate* Lcore::candidate(uint32_t i, uint32_t raddr, uint16_t rport) const {
+  if (ahead_raddr_ != raddr || ahead_rport_ != rport) {
+    ahead_n_ = 0;
+    ahead_raddr_ = raddr;
+    ahead_rport_ = rport;
+  }
+  while (ahead_n_ <= i) {
+    uint32_t a = next_addr_;
+    if (ahead_n_) {
+      const uint32_t last = ahead_[ahead_n_ - 1].a;
+      a = last + 1 < sh_.netif.ip_count ? last + 1 : 0;
+    }
+    uint16_t from = next_port_[a];
+    for (uint32_t k = ahead_n_; k-- > 0;)
+      if (ahead_[k].a == a) {
+        from = next_local_port(ahead_[k].lport);
+        break;
+      }
+    const uint32_t part = return_addr_part(a, raddr);
+    const auto lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, part, rport, queue_, from);
+    if (!lport) return nullptr;
+    ahead_[ahead_n_++] = {a, *lport, part ^ sh_.toeplitz.port_part(rport, *lport)};
+  }
+  return &ahead_[i];
 }
 
-// The tuple the active open `ahead` opens from now (1: the next) to the same peer will try
-// first, as app_connect will choose it; nullopt when no port of the range hashes to this lcore.
 std::optional<tcp::FourTuple> Lcore::upcoming_tuple(uint32_t raddr, uint16_t rport, int ahead) const {
-  uint32_t a = next_addr_;
-  uint16_t from = next_port_[a];
-  for (;;) {
-    const uint32_t laddr = sh_.netif.ip + a;
-    const auto lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, return_addr_part(a, raddr), rport, queue_, from);
-    if (!lport) return std::nullopt;
-    if (--ahead == 0) return tcp::FourTuple{laddr, raddr, *lport, rport};
-    const uint32_t next = a + 1 < sh_.netif.ip_count ? a + 1 : 0;
-    from = next == a ? next_local_port(*lport) : next_port_[next];
-    a = next;
-  }
+  const Candidate* c = ahead >= 1 && ahead <= int(ahead_.size()) ? candidate(uint32_t(ahead - 1), raddr, rport) : nullptr;
+  if (!c) return std::nullopt;
+  return tcp::FourTuple{sh_.netif.ip + c->a, raddr, c->lport, rport};
 }
 
 // The tuples of the next opens have rested longest (a whole turn of the port range), so all
@@ -75,10 +89,11 @@ std::optional<tcp::FourTuple> Lcore::upcoming_tuple(uint32_t raddr, uint16_t rpo
 // now; those of the next were asked for one open ago, so its lookup is cheap here and tells
 // which TIME-WAIT record and timer to ask for.
 void Lcore::prefetch_next_connect(uint32_t raddr, uint16_t rport) const {
-  if (const auto t = upcoming_tuple(raddr, rport, 2)) table_->prefetch(*t, return_hash(*t));
-  const auto t = upcoming_tuple(raddr, rport, 1);
-  if (!t) return;
-  const auto v = table_->find(*t, return_hash(*t));
+  if (const Candidate* c = candidate(1, raddr, rport))
+    table_->prefetch(tcp::FourTuple{sh_.netif.ip + c->a, raddr, c->lport, rport}, c->hash);
+  const Candidate* c = candidate(0, raddr, rport);
+  if (!c) return;
+  const auto v = table_->find(tcp::FourTuple{sh_.netif.ip + c->a, raddr, c->lport, rport}, c->hash);
   if (!v || table::kind_of(*v) != table::EntryKind::kTimeWait) return;
   const auto idx = static_cast<uint32_t>(table::index_of(*v));
   wire::prefetch_line(&tws_[idx]);
@@ -88,15 +103,15 @@ void Lcore::prefetch_next_connect(uint32_t raddr, uint16_t rport) const {
 std::optional<ConnRef> Lcore::app_connect(uint32_t raddr, uint16_t rport) {
   const Netif& ni = sh_.netif;
   for (int tries = 0; tries < 64; tries++) {
-    const uint32_t a = next_addr_;
-    const uint32_t laddr = ni.ip + a;
-    const uint32_t addr_part = return_addr_part(a, raddr);
-    const auto lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, addr_part, rport, queue_, next_port_[a]);
-    if (!lport) return std::nullopt;
-    next_port_[a] = next_local_port(*lport);
-    next_addr_ = a + 1 < ni.ip_count ? a + 1 : 0;
-    const tcp::FourTuple t{laddr, raddr, *lport, rport};
-    const uint32_t hash = addr_part ^ sh_.toeplitz.port_part(rport, *lport);
+    const Candidate* cand = candidate(0, raddr, rport);
+    if (!cand) return std::nullopt;
+    const Candidate take = *cand;
+    std::copy(ahead_.begin() + 1, ahead_.begin() + ahead_n_, ahead_.begin());
+    ahead_n_--;
+    next_port_[take.a] = next_local_port(take.lport);
+    next_addr_ = take.a + 1 < ni.ip_count ? take.a + 1 : 0;
+    const tcp::FourTuple t{ni.ip + take.a, raddr, take.lport, rport};
+    const uint32_t hash = take.hash;
     tcp::Seq isn = tcp::choose_isn(ctx_, t, now_);
     bool reused = false;  // the tuple's TIME-WAIT entry in the table becomes the connection's
     if (const auto v = table_->find(t, hash)) {

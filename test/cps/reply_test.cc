@@ -184,3 +184,29 @@ TEST(HttpReply, transfer_encoding_line_past_the_buffer_is_bad) {
   EXPECT_EQ(feed_all(h, "HTTP/1.1 200 OK\r\nTransfer-Encoding: " + std::string(30, ' ') + "chunked\r\n\r\n"),
             R::kBad);
 }
+
+// The generator takes a reply whole in one piece with the same bytes as the last such complete
+// one as complete without parsing it: only the very same bytes may match.
+TEST(ReplyMemo, matches_only_the_bytes_it_kept) {
+  ts::cps::ReplyMemo m;
+  const auto* p = reinterpret_cast<const uint8_t*>(kOk.data());
+  EXPECT_FALSE(m.matches(p, kOk.size()));
+  m.keep(p, kOk.size());
+  EXPECT_TRUE(m.matches(p, kOk.size()));
+  std::string other = kOk;
+  other[9] = '5';  // "HTTP/1.1 500": same length, another status
+  EXPECT_FALSE(m.matches(reinterpret_cast<const uint8_t*>(other.data()), other.size()));
+  EXPECT_FALSE(m.matches(p, kOk.size() - 1));
+  EXPECT_FALSE(m.matches(p, 0));
+  const std::string big(600, 'x');  // past the memo: not kept, the old one stays
+  m.keep(reinterpret_cast<const uint8_t*>(big.data()), big.size());
+  EXPECT_FALSE(m.matches(reinterpret_cast<const uint8_t*>(big.data()), big.size()));
+  EXPECT_TRUE(m.matches(p, kOk.size()));
+}
+
+TEST(HttpReply, fresh_until_fed) {
+  HttpReply h;
+  EXPECT_TRUE(h.fresh());
+  EXPECT_EQ(feed_all(h, "HTTP/1.1 2"), R::kMore);
+  EXPECT_FALSE(h.fresh());
+}

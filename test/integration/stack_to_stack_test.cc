@@ -4,6 +4,7 @@
 #include <rte_mbuf.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <set>
@@ -436,13 +437,17 @@ TEST_F(StackToStack, syn_cookies_always_open_every_connection_without_half_open_
 
 // Each active open asks for the lines the next two will touch (lcore_connect.cc); worth its cost
 // only if it names their tuples. Two queues (ports whose replies hash to the other lcore are
-// skipped) and three local addresses (taken in turn), on both lcores.
-TEST_F(StackToStack, the_next_two_active_opens_use_the_tuples_predicted_for_them) {
-  client_ip_count_ = 3;
+// skipped) and one to three local addresses (taken in turn), on both lcores. On each address the
+// ports go up, none taken twice: each search starts past the last port that address gave out,
+// whether that open has happened yet or is only predicted.
+class ActiveOpens : public StackToStack, public ::testing::WithParamInterface<uint32_t> {};
+
+TEST_P(ActiveOpens, the_next_two_active_opens_use_the_tuples_predicted_for_them) {
+  client_ip_count_ = GetParam();
   build(2, true, server::Mode::kHttp);
   for (uint16_t q = 0; q < 2; q++) {
     dpdk::Lcore& l = client_.stack->datapath().lcore(q);
-    std::set<uint32_t> laddrs;
+    std::map<uint32_t, uint16_t> last_port;
     for (int i = 0; i < 60; i++) {
       const auto next = l.upcoming_tuple(kServerIp, 80, 1), after = l.upcoming_tuple(kServerIp, 80, 2);
       ASSERT_TRUE(next && after);
@@ -451,11 +456,15 @@ TEST_F(StackToStack, the_next_two_active_opens_use_the_tuples_predicted_for_them
       EXPECT_EQ(*l.app_tuple(*ref), *next) << "open " << i << " on lcore " << q;
       EXPECT_EQ(*l.upcoming_tuple(kServerIp, 80, 1), *after) << "open " << i << " on lcore " << q;
       EXPECT_NE(*next, *after);
-      laddrs.insert(next->laddr);
+      if (last_port.count(next->laddr))
+        EXPECT_GT(next->lport, last_port[next->laddr]) << "open " << i << " on lcore " << q;
+      last_port[next->laddr] = next->lport;
     }
-    EXPECT_EQ(laddrs.size(), 3u);
+    EXPECT_EQ(last_port.size(), GetParam());
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(LocalAddresses, ActiveOpens, ::testing::Values(1u, 2u, 3u));
 
 // Two queues per stack. With NIC-style RSS the frames arrive on their shard; without it they are
 // dealt round robin and software RSS moves them. Either way every connection lives on one lcore.
