@@ -314,6 +314,29 @@ TEST_F(StackToStack, http_requests_split_and_pipelined_across_segments_each_get_
   EXPECT_EQ(server_.total()[Counter::enter_fin_wait_1], 1u);  // the second request asked to close
 }
 
+// The server answers a GET that comes alone with the same bytes as the last one without parsing
+// it again (handlers.cc): the same request gets the same answer, any other is read anew.
+TEST_F(StackToStack, http_server_answers_a_repeated_request_as_the_first_and_reads_a_new_one) {
+  build(1, true, server::Mode::kHttp);
+  auto phase = [&](const std::string& request, const std::string& close_after, int n) {
+    script_.request = request;
+    script_.close_after = close_after;
+    script_.to_open = n;
+    ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  };
+  phase(http_keep_alive_request(), http_keep_alive_reply(), 2);
+  phase(http_close_request(), "", 1);  // after the keep-alive one: read, and the server closes
+  phase(http_keep_alive_request(), http_keep_alive_reply(), 1);
+  phase("GET / HTTP/1.0\r\nHost: x\r\n\r\n", "", 1);  // 1.0 without keep-alive: closed too
+  ASSERT_EQ(script_.results.size(), 5u);
+  EXPECT_EQ(script_.results[0].got, http_keep_alive_reply());
+  EXPECT_EQ(script_.results[1].got, http_keep_alive_reply());
+  EXPECT_EQ(script_.results[2].got, http_reply());
+  EXPECT_EQ(script_.results[3].got, http_keep_alive_reply());
+  EXPECT_EQ(script_.results[4].got.substr(0, 15), "HTTP/1.0 200 OK");
+  EXPECT_EQ(server_.total()[Counter::enter_fin_wait_1], 2u);  // it closed the two that asked
+}
+
 // Segments per connection, what a CPS run pays for: the request rides on the handshake's last
 // ACK, a reply sent with close() carries the FIN, and a FIN sent from the callback that delivered
 // the peer's FIN carries its ACK.
