@@ -361,9 +361,48 @@ rte_mbuf* Lcore::build_segment(const wire::TcpFrameSpec& spec_in, const Conn* c,
   return m;
 }
 
+// A connection's segment in the common case (see wire::write_plain_tcp_frame), when
+// plain_segment says so: the values go straight into the frame.
+bool Lcore::plain_segment(const tcp::OutSegment& s) const {
+  const PortCaps& caps = sh_.port->caps();
+  return !(caps.tx_ip_checksum && caps.tx_tcp_checksum) && wire::plain_options(s.opts);
+}
+
+rte_mbuf* Lcore::build_plain(Conn& c, const tcp::OutSegment& s) {
+  rte_mbuf* m = rte_pktmbuf_alloc(sh_.pool);
+  if (!m) {
+    cnt_.add(Counter::drop_no_mbuf);
+    return nullptr;
+  }
+  const size_t hdr = wire::kPlainTcpHeadersLen + (s.opts.has_timestamps ? 12 : 0);
+  if (hdr + s.len > size_t{m->buf_len} - m->data_off) {
+    rte_pktmbuf_free(m);
+    return nullptr;
+  }
+  uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
+  if (s.len) c.sq.copy_out(s.payload_off, s.len, p + hdr);
+  const tcp::FourTuple& t = c.tcb.tuple;
+  wire::PlainTcp f;
+  f.src_ip = t.laddr;
+  f.dst_ip = t.raddr;
+  f.h = {t.lport, t.rport, s.seq.v, s.ack.v, s.flags, s.window, 0};
+  const size_t n = wire::write_plain_tcp_frame(p, sh_.netif.mac, f, s.opts, s.len);
+  m->data_len = static_cast<uint16_t>(n);
+  m->pkt_len = static_cast<uint32_t>(n);
+  cnt_.add(Counter::tcp_segs_out);
+  if (s.flags & tcp::kRst) cnt_.add(Counter::tcp_rst_out);
+  return m;
+}
+
 bool Lcore::emit(Conn& c, const tcp::OutSegment& s) {
   if (s.flags & tcp::kAck) c.last_ack = s.ack, c.acks_sent++;
   const tcp::FourTuple& t = c.tcb.tuple;
+  if (plain_segment(s)) {
+    rte_mbuf* m = build_plain(c, s);
+    if (!m) return false;
+    send_frame(m, sh_.netif.next_hop(t.raddr), &c.peer_mac);
+    return true;
+  }
   wire::TcpFrameSpec spec;
   spec.src_mac = sh_.netif.mac;
   spec.src_ip = t.laddr;

@@ -121,6 +121,20 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
   return checksum_words32(p, len);
 }
 
+// The IPv4 header (DF) of a TCP segment of tcp_len bytes.
+[[gnu::always_inline]] inline void write_tcp_ipv4_header(uint8_t* ip, uint32_t src, uint32_t dst, size_t tcp_len,
+                                                         uint8_t ttl, uint16_t id, bool checksum) {
+  Ipv4Spec is;
+  is.src = src;
+  is.dst = dst;
+  is.payload_len = static_cast<uint16_t>(tcp_len);
+  is.proto = kIpProtoTcp;
+  is.ttl = ttl;
+  is.id = id;
+  is.checksum = checksum;
+  write_ipv4_header(ip, is);
+}
+
 [[gnu::always_inline]] inline size_t write_tcp_frame(uint8_t* buf, const TcpFrameSpec& s, size_t hlen) {
   const size_t l2 = EtherHeader::size(s.has_vlan);
   const size_t tcp_len = hlen + s.payload_len;
@@ -139,15 +153,7 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
   build_ether(buf, l2, eth);
 
   const bool sw = s.checksum == ChecksumMode::kSoftware;
-  Ipv4Spec is;
-  is.src = s.src_ip;
-  is.dst = s.dst_ip;
-  is.payload_len = static_cast<uint16_t>(tcp_len);
-  is.proto = kIpProtoTcp;
-  is.ttl = s.ttl;
-  is.id = s.ip_id;
-  is.checksum = sw;
-  write_ipv4_header(ip, is);
+  write_tcp_ipv4_header(ip, s.src_ip, s.dst_ip, tcp_len, s.ttl, s.ip_id, sw);
 
   const TcpHeaderSpec ts{s.sport, s.dport, s.seq, s.ack, s.flags, s.window, 0};
   const uint32_t head_sum = write_tcp_fixed_header(tcp, ts, hlen);
@@ -162,6 +168,42 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
   if (s.payload_len) sum = checksum_partial(tcp + hlen, s.payload_len, checksum_fold(sum));
   store_be16(tcp + 16, checksum_finish(sum));
   return l2 + kIpv4HeaderLen + tcp_len;
+}
+
+// The segment of a connection in the datapath's common case: no VLAN, software checksums, and
+// no options or NOP NOP TS (data and ACK segments: plain_options). Writes what write_tcp_frame
+// writes for the same values (a test compares them), but from the values themselves, with no
+// frame spec in between, and leaves the destination MAC to the caller (the datapath writes it
+// once the next hop is resolved). The payload_len bytes of payload are already in place after
+// the headers. Returns the frame length.
+constexpr size_t kPlainTcpHeadersLen = 14 + kIpv4HeaderLen + kTcpHeaderLen;  // + 12 with TS
+
+inline bool plain_options(const TcpOptions& o) {
+  return !o.has_mss && !o.has_wscale && !o.sack_permitted && o.sack_count == 0;
+}
+
+struct PlainTcp {
+  uint32_t src_ip = 0, dst_ip = 0;
+  TcpHeaderSpec h;
+  uint16_t ip_id = 0;
+  uint8_t ttl = kIpv4DefaultTtl;
+};
+
+[[gnu::always_inline]] inline size_t write_plain_tcp_frame(uint8_t* buf, const Mac& src_mac, const PlainTcp& s,
+                                                           const TcpOptions& o, size_t payload_len) {
+  const size_t hlen = kTcpHeaderLen + (o.has_timestamps ? 12 : 0);
+  const size_t tcp_len = hlen + payload_len;
+  std::memcpy(buf + 6, src_mac.b, 6);
+  store_be16(buf + 12, kEtherTypeIpv4);
+  uint8_t* ip = buf + 14;
+  uint8_t* tcp = ip + kIpv4HeaderLen;
+  write_tcp_ipv4_header(ip, s.src_ip, s.dst_ip, tcp_len, s.ttl, s.ip_id, true);
+  uint32_t sum = write_tcp_fixed_header(tcp, s.h, hlen) +
+                 pseudo_header_sum(s.src_ip, s.dst_ip, kIpProtoTcp, static_cast<uint16_t>(tcp_len));
+  if (o.has_timestamps) sum += write_tcp_options_summed(tcp + kTcpHeaderLen, 12, o);
+  if (payload_len) sum = checksum_partial(tcp + hlen, payload_len, checksum_fold(sum));
+  store_be16(tcp + 16, checksum_finish(sum));
+  return 14 + kIpv4HeaderLen + tcp_len;
 }
 
 }  // namespace ts::wire

@@ -479,8 +479,9 @@ TEST_P(ActiveOpens, the_next_two_active_opens_use_the_tuples_predicted_for_them)
       EXPECT_EQ(*l.app_tuple(*ref), *next) << "open " << i << " on lcore " << q;
       EXPECT_EQ(*l.upcoming_tuple(kServerIp, 80, 1), *after) << "open " << i << " on lcore " << q;
       EXPECT_NE(*next, *after);
-      if (last_port.count(next->laddr))
+      if (last_port.count(next->laddr)) {
         EXPECT_GT(next->lport, last_port[next->laddr]) << "open " << i << " on lcore " << q;
+      }
       last_port[next->laddr] = next->lport;
     }
     EXPECT_EQ(last_port.size(), GetParam());
