@@ -74,7 +74,9 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
   sh.isn_key = {random64(), random64()};
   sh.table_seed = random64();
   sh.conns_per_queue = p.stack.connections_per_queue;
-  sh.time_wait_per_queue = p.stack.connections_per_queue;
+  sh.time_wait_per_queue = p.stack.time_wait_per_queue == StackProfile::kAsConnections
+                               ? p.stack.connections_per_queue
+                               : p.stack.time_wait_per_queue;
   sh.handoff_ring_size = p.stack.rx_ring_size;
   sh.burst = p.port.burst;
 

@@ -83,6 +83,7 @@ std::string apply(Profile* p, const std::string& sec, const std::string& key, co
     if (key == "connections_per_queue") return u32(&s.connections_per_queue);
     if (key == "arp_timeout_s") return u32(&s.arp_timeout_s);
     if (key == "msl_ms") return u32(&s.msl_ms);
+    if (key == "time_wait_per_queue") return u32(&s.time_wait_per_queue);
     if (key == "rx_ring_size") return u32(&s.rx_ring_size);
     if (key == "app_ring_size") return u32(&s.app_ring_size);
     if (key == "max_half_open") return u32(&s.max_half_open);
@@ -105,6 +106,8 @@ std::string check(const Profile& p) {
   if (q.rx_descriptors < 64 || q.tx_descriptors < 64) return "[port] descriptors must be at least 64";
   if (q.mtu < 576 || q.mtu > 9000) return "[port] mtu must be 576..9000";
   if (p.stack.connections_per_queue < 16) return "[stack] connections_per_queue must be at least 16";
+  if (p.stack.time_wait_per_queue != StackProfile::kAsConnections && p.stack.time_wait_per_queue > (1u << 24))
+    return "[stack] time_wait_per_queue must be 0 to 16777216";
   auto pow2 = [](uint32_t x) { return x >= 64 && (x & (x - 1)) == 0; };
   if (!pow2(p.stack.rx_ring_size) || !pow2(p.stack.app_ring_size))
     return "[stack] ring sizes must be powers of two, at least 64";

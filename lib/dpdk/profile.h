@@ -33,6 +33,10 @@ struct StackProfile {
   uint32_t connections_per_queue = 65536;  // connection table shard capacity
   uint32_t arp_timeout_s = 60;             // how long a learned neighbour stays valid
   uint32_t msl_ms = 30000;                 // TIME-WAIT lasts 2 * MSL
+  // TIME-WAIT entries per lcore (Linux's tcp_max_tw_buckets); past them a closing connection
+  // ends at once (time_wait_overflow). kAsConnections: as many as connections_per_queue.
+  static constexpr uint32_t kAsConnections = UINT32_MAX;
+  uint32_t time_wait_per_queue = kAsConnections;
   uint32_t rx_ring_size = 4096;            // per lcore: software-RSS hand-off ring
   uint32_t app_ring_size = 4096;           // per lcore-worker pair: events and commands
   tcp::CookieMode syncookies = tcp::CookieMode::kAuto;  // off | auto | always (tcp_syncookies)

@@ -2,7 +2,9 @@
 # Stack to stack over memif: 100,000 connections at a fixed rate (HTTP GET, our FIN first), zero
 # failures; both ends count the same connections, nothing is left in use at the end; the
 # TIME-WAIT entries stay with the generator (which takes its own over, RFC 6191, as the 28,232
-# ports of one address come round again), none with the server.
+# ports of one address come round again), none with the server. Then the same with a generator
+# profile of time_wait_per_queue = 0 (Linux's tcp_max_tw_buckets = 0): the same 7 segments, and
+# every closed connection leaves at once, counted as time_wait_overflow.
 source "$(dirname "$0")/lib.sh" "$@"
 N=${TS_CPS_N:-100000}
 RATE=${TS_CPS_RATE:-20000}
@@ -37,4 +39,19 @@ $PY -c "import json,sys; j=json.load(open(sys.argv[1])); v=j['busy_ns_per_conn']
 assert abs(v - j['stack']['counters']['poll_busy_ns'] / j['completed']) < 1, v" "$CPS_JSON" ||
   fail "busy_ns_per_conn is not the generator's busy time per completed connection"
 grep -q 'lcores       busy' "$CPS_LOG" || fail "no busy line in turnstile-cps's summary"
+
+NOTW=$T_DIR/memif-no-time-wait.ini
+sed 's/^\[stack\]$/[stack]\ntime_wait_per_queue = 0/' "$TS_ROOT/drivers-config/memif.ini" >"$NOTW"
+grep -q '^time_wait_per_queue = 0$' "$NOTW" || fail "could not write $NOTW"
+M=$((N / 5))
+srv_start --mode http
+cps_run --config "$NOTW" --rate "$RATE" --requests "$M" --request http --close client --timeout 5
+srv_stop || fail "server exited with $?"
+expect_clean_run "$M"
+expect_segments "$M" 3 4
+cps_expect stack.counters.enter_time_wait eq "$M"
+cps_expect stack.counters.time_wait_overflow eq "$M"
+cps_expect stack.connections.time_wait eq 0
+cps_expect stack.counters.time_wait_reused eq 0
+srv_expect counters.conn_closed eq "$M"
 t_pass

@@ -64,6 +64,9 @@ TEST(Profile, values_with_trailing_comments_and_every_key) {
   EXPECT_TRUE(p.port.promiscuous);
   EXPECT_EQ(p.port.mtu, 9000);
   EXPECT_EQ(p.stack.msl_ms, 500u);
+  EXPECT_EQ(p.stack.time_wait_per_queue, dpdk::StackProfile::kAsConnections);  // not given
+  ASSERT_TRUE(dpdk::parse_profile("[stack]\ntime_wait_per_queue = 0\n", "t.ini", &p, &err)) << err;
+  EXPECT_EQ(p.stack.time_wait_per_queue, 0u);
 }
 
 TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
@@ -79,6 +82,8 @@ TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
   EXPECT_NE(err.find("auto, hardware or software"), std::string::npos) << err;
   EXPECT_FALSE(dpdk::parse_profile("[stack]\nrx_ring_size = 1000\n", "x.ini", &p, &err));
   EXPECT_NE(err.find("powers of two"), std::string::npos) << err;
+  EXPECT_FALSE(dpdk::parse_profile("[stack]\ntime_wait_per_queue = 20000000\n", "x.ini", &p, &err));
+  EXPECT_NE(err.find("time_wait_per_queue must be 0 to 16777216"), std::string::npos) << err;
   EXPECT_FALSE(dpdk::load_profile("/nonexistent/x.ini", &p, &err));
   EXPECT_EQ(err, "cannot read config file /nonexistent/x.ini");
 }
