@@ -108,7 +108,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   bool app_accepted(ConnRef c);
   // Active open from this lcore: a local port whose replies hash to this queue, an RFC 6528 ISN.
   std::optional<ConnRef> app_connect(uint32_t raddr, uint16_t rport);
-  // The tuple the active open `ahead` opens from now (1: the next) to that peer will try first.
+  // The tuple the active open `ahead` opens from now (1: the next, up to 3) to that peer will
+  // try first; nullopt past 3 or when no port hashes to this lcore.
   std::optional<tcp::FourTuple> upcoming_tuple(uint32_t raddr, uint16_t rport, int ahead) const;
   // The connection's tuple and state; nullopt for a stale handle. Per-connection user pointer.
   std::optional<tcp::FourTuple> app_tuple(ConnRef c) const;
