@@ -62,7 +62,7 @@ class HttpHandler final : public api::Handler {
       bool close = false;
       if (req.method == "GET") {
         close = !req.keep_alive;
-        if (alone && used == in.size() && in.size() <= kMemoMax) memo_ = {std::string(in), req.minor >= 1, close};
+        if (alone && used == in.size() && in.size() <= kMemoMax) remember(in, req.minor >= 1, close);
         c.send(get_[req.minor >= 1][close]);
       } else {
         c.send(http_response(req, body_, &close));
@@ -81,6 +81,13 @@ class HttpHandler final : public api::Handler {
       if (!buf) c.user = buf = new std::string();
       buf->assign(in.substr(used));
     }
+  }
+
+  // assign() keeps the buffer: a server whose requests all differ pays a copy, not an allocation.
+  void remember(std::string_view request, int minor, bool close) {
+    memo_.bytes.assign(request);
+    memo_.minor = minor;
+    memo_.close = close;
   }
 
   void answer_get(api::Connection& c, int minor, bool close) {

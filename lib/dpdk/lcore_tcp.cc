@@ -312,12 +312,22 @@ void Lcore::timer_fired(uint32_t id) {
 
 // ---------------------------------------------------------------- transmit
 
-rte_mbuf* Lcore::build_segment(const wire::TcpFrameSpec& spec_in, const Conn* c, const tcp::OutSegment& s) {
+// An mbuf for a segment we send (counted when the pool is out), and the counts of one sent.
+rte_mbuf* Lcore::alloc_segment() {
   rte_mbuf* m = rte_pktmbuf_alloc(sh_.pool);
-  if (!m) {
-    cnt_.add(Counter::drop_no_mbuf);
-    return nullptr;
-  }
+  if (!m) cnt_.add(Counter::drop_no_mbuf);
+  return m;
+}
+
+void Lcore::count_segment_out(uint8_t flags) {
+  cnt_.add(Counter::tcp_segs_out);
+  if (flags & tcp::kRst) cnt_.add(Counter::tcp_rst_out);
+  if ((flags & (tcp::kSyn | tcp::kAck)) == (tcp::kSyn | tcp::kAck)) cnt_.add(Counter::tcp_synack_out);
+}
+
+rte_mbuf* Lcore::build_segment(const wire::TcpFrameSpec& spec_in, const Conn* c, const tcp::OutSegment& s) {
+  rte_mbuf* m = alloc_segment();
+  if (!m) return nullptr;
   wire::TcpFrameSpec spec = spec_in;
   spec.seq = s.seq.v;
   spec.ack = s.ack.v;
@@ -355,9 +365,7 @@ rte_mbuf* Lcore::build_segment(const wire::TcpFrameSpec& spec_in, const Conn* c,
     m->l4_len = l4;
     m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
   }
-  cnt_.add(Counter::tcp_segs_out);
-  if (s.flags & tcp::kRst) cnt_.add(Counter::tcp_rst_out);
-  if ((s.flags & (tcp::kSyn | tcp::kAck)) == (tcp::kSyn | tcp::kAck)) cnt_.add(Counter::tcp_synack_out);
+  count_segment_out(s.flags);
   return m;
 }
 
@@ -369,11 +377,8 @@ bool Lcore::plain_segment(const tcp::OutSegment& s) const {
 }
 
 rte_mbuf* Lcore::build_plain(Conn& c, const tcp::OutSegment& s) {
-  rte_mbuf* m = rte_pktmbuf_alloc(sh_.pool);
-  if (!m) {
-    cnt_.add(Counter::drop_no_mbuf);
-    return nullptr;
-  }
+  rte_mbuf* m = alloc_segment();
+  if (!m) return nullptr;
   const size_t hdr = wire::kPlainTcpHeadersLen + (s.opts.has_timestamps ? 12 : 0);
   if (hdr + s.len > size_t{m->buf_len} - m->data_off) {
     rte_pktmbuf_free(m);
@@ -389,8 +394,7 @@ rte_mbuf* Lcore::build_plain(Conn& c, const tcp::OutSegment& s) {
   const size_t n = wire::write_plain_tcp_frame(p, sh_.netif.mac, f, s.opts, s.len);
   m->data_len = static_cast<uint16_t>(n);
   m->pkt_len = static_cast<uint32_t>(n);
-  cnt_.add(Counter::tcp_segs_out);
-  if (s.flags & tcp::kRst) cnt_.add(Counter::tcp_rst_out);
+  count_segment_out(s.flags);
   return m;
 }
 

@@ -176,7 +176,7 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
 // frame spec in between, and leaves the destination MAC to the caller (the datapath writes it
 // once the next hop is resolved). The payload_len bytes of payload are already in place after
 // the headers. Returns the frame length.
-constexpr size_t kPlainTcpHeadersLen = 14 + kIpv4HeaderLen + kTcpHeaderLen;  // + 12 with TS
+constexpr size_t kPlainTcpHeadersLen = kEtherHeaderLen + kIpv4HeaderLen + kTcpHeaderLen;  // + 12 with TS
 
 inline bool plain_options(const TcpOptions& o) {
   return !o.has_mss && !o.has_wscale && !o.sack_permitted && o.sack_count == 0;
@@ -194,8 +194,8 @@ struct PlainTcp {
   const size_t hlen = kTcpHeaderLen + (o.has_timestamps ? 12 : 0);
   const size_t tcp_len = hlen + payload_len;
   std::memcpy(buf + 6, src_mac.b, 6);
-  store_be16(buf + 12, kEtherTypeIpv4);
-  uint8_t* ip = buf + 14;
+  store_be16(buf + kEtherHeaderLen - 2, kEtherTypeIpv4);
+  uint8_t* ip = buf + kEtherHeaderLen;
   uint8_t* tcp = ip + kIpv4HeaderLen;
   write_tcp_ipv4_header(ip, s.src_ip, s.dst_ip, tcp_len, s.ttl, s.ip_id, true);
   uint32_t sum = write_tcp_fixed_header(tcp, s.h, hlen) +
@@ -203,7 +203,7 @@ struct PlainTcp {
   if (o.has_timestamps) sum += write_tcp_options_summed(tcp + kTcpHeaderLen, 12, o);
   if (payload_len) sum = checksum_partial(tcp + hlen, payload_len, checksum_fold(sum));
   store_be16(tcp + 16, checksum_finish(sum));
-  return 14 + kIpv4HeaderLen + tcp_len;
+  return kEtherHeaderLen + kIpv4HeaderLen + tcp_len;
 }
 
 }  // namespace ts::wire
