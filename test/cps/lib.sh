@@ -192,17 +192,14 @@ kernel_stop() {
 }
 
 # turnstile-cps on a tap (in the background); the tap goes into T_NS as 198.18.0.1/24 once the
-# port is up (a DPDK tap must not move before). Waits for turnstile-cps to finish.
+# port has started (a DPDK tap must not move before). Waits for turnstile-cps to finish.
 cps_run_tap() {
   rm -f "$T_DIR/ready.tap"
   timeout -k 5 "${CPS_TIMEOUT:-90}" "$CPS_BIN" -l "$CPS_CORE" --no-huge -m 512 --file-prefix "$CPS_PREFIX" \
     --vdev="net_tap0,iface=$T_IF" -- --ip 198.18.0.3/24 --server 198.18.0.1:80 --json "$CPS_JSON" "$@" \
     >"$CPS_LOG" 2>&1 &
-  local pid=$! i flags
-  for ((i = 0; i < 200; i++)); do
-    flags=$(cat "/sys/class/net/$T_IF/flags" 2>/dev/null) && (( flags & 1 )) && break
-    sleep 0.05
-  done
+  local pid=$!
+  NETNS_WAIT=20 "$TS_ROOT/scripts/netns" ready "$CPS_LOG" || fail "turnstile-cps did not start its port"
   ip link set "$T_IF" netns "$T_NS" || fail "cannot move $T_IF into $T_NS"
   ip netns exec "$T_NS" sysctl -qw "net.ipv6.conf.$T_IF.disable_ipv6=1" 2>/dev/null
   ip -n "$T_NS" addr add 198.18.0.1/24 dev "$T_IF"

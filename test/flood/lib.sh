@@ -43,7 +43,7 @@ flood_start() {
     --vdev="net_tap0,iface=$TS_IF" -- --ip "$TS_IP/24" --gateway "$TS_PEER" --config "$profile" \
     --json "$TS_JSON" --stats-interval 1 "$@" >"$TS_LOG" 2>&1 &
   TS_PID=$!
-  NETNS_WAIT=20 "$TS_ROOT/scripts/netns" add "$TS_NS" "$TS_IF" "$TS_PEER/24" >>"$TS_LOG" 2>&1 ||
+  NETNS_WAIT=20 "$TS_ROOT/scripts/netns" add --after "$TS_LOG" "$TS_NS" "$TS_IF" "$TS_PEER/24" >>"$TS_LOG" 2>&1 ||
     fail "could not put $TS_IF into $TS_NS"
   # Nothing in the namespace may route anywhere but the test link: SYN-ACKs to spoofed sources
   # must die here, and the namespace must not forward them.

@@ -10,7 +10,7 @@ free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
 "$TS_SERVER" -l 1 -m 256 --file-prefix "$TS_PREFIX" --vdev="net_tap0,iface=$TS_IF" -- --ip "$TS_IP/24" \
   --json "$TS_JSON" --stats-interval 0 >"$TS_LOG" 2>&1 &
 TS_PID=$!
-NETNS_WAIT=20 "$TS_ROOT/scripts/netns" add "$TS_NS" "$TS_IF" "$TS_PEER/24" >>"$TS_LOG" 2>&1 || fail "no namespace"
+NETNS_WAIT=20 "$TS_ROOT/scripts/netns" add --after "$TS_LOG" "$TS_NS" "$TS_IF" "$TS_PEER/24" >>"$TS_LOG" 2>&1 || fail "no namespace"
 grep -q "dpdk-dumpcap ready" "$TS_LOG" || fail "the server did not initialise rte_pdump: $(cat "$TS_LOG")"
 in_ns ping -c 40 -i 0.1 -W 2 "$TS_IP" >/dev/null &
 PING=$!

@@ -67,7 +67,7 @@ NS2=${TS_NS}b
   --stats-interval 0 >"$TS_DIR/out" 2>"$TS_DIR/err" &
 DAD=$!
 TS_EXTRA_PIDS+=($DAD)
-NETNS_WAIT=20 "$TS_ROOT/scripts/netns" add "$NS2" "$I" "$TS_PEER/24" || fail "cannot set up $NS2"
+NETNS_WAIT=20 "$TS_ROOT/scripts/netns" add --after "$TS_DIR/out" "$NS2" "$I" "$TS_PEER/24" || fail "cannot set up $NS2; the probing server: $(cat "$TS_DIR/err")"
 wait $DAD
 rc=$?
 "$TS_ROOT/scripts/netns" del "$NS2"

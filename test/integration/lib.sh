@@ -79,7 +79,7 @@ ts_start() {
     --vdev="net_tap0,iface=$TS_IF" -- --ip "$TS_IP/24" --json "$TS_JSON" --stats-interval 0 "$@" \
     >"$TS_LOG" 2>&1 &
   TS_PID=$!
-  NETNS_WAIT=20 "$TS_ROOT/scripts/netns" add "$TS_NS" "$TS_IF" "$TS_PEER/24" >>"$TS_LOG" 2>&1 ||
+  NETNS_WAIT=20 "$TS_ROOT/scripts/netns" add --after "$TS_LOG" "$TS_NS" "$TS_IF" "$TS_PEER/24" >>"$TS_LOG" 2>&1 ||
     fail "could not put $TS_IF into $TS_NS"
 }
 
