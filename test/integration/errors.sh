@@ -47,7 +47,7 @@ ts_start --mode http
   --stats-interval 0 >"$TS_DIR/held.log" 2>&1 &
 HELD=$!
 TS_EXTRA_PIDS+=($HELD)
-for ((i = 0; i < 200; i++)); do [[ -e /sys/class/net/${I}y ]] && break; sleep 0.05; done
+NETNS_WAIT=20 "$TS_ROOT/scripts/netns" ready "$TS_DIR/held.log" || fail "the server holding ${I}y did not start"
 run_fail 1 "interface ${I}y already exists" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" --vdev="net_tap0,iface=${I}y" -- --ip "$TS_IP/24"
 kill -INT $HELD
 wait $HELD || fail "the server holding ${I}y exited with $?"
