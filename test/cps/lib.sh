@@ -60,6 +60,9 @@ srv_stop() {
 t_cleanup() {
   srv_stop >/dev/null 2>&1
   [[ -n ${KSRV_PID:-} ]] && kill "$KSRV_PID" 2>/dev/null
+  # A turnstile-cps still running (a test that failed before waiting for it): `timeout` passes
+  # the TERM on, and turnstile-cps stops as on SIGTERM.
+  [[ -n ${CPS_PID:-} ]] && kill -TERM "$CPS_PID" 2>/dev/null && wait "$CPS_PID" 2>/dev/null
   ip netns del "$T_NS" >/dev/null 2>&1
   ip link del "$T_IF" >/dev/null 2>&1
   rm -rf "/var/run/dpdk/$SRV_PREFIX" "/var/run/dpdk/$CPS_PREFIX"
@@ -198,7 +201,8 @@ cps_run_tap() {
   timeout -k 5 "${CPS_TIMEOUT:-90}" "$CPS_BIN" -l "$CPS_CORE" --no-huge -m 512 --file-prefix "$CPS_PREFIX" \
     --vdev="net_tap0,iface=$T_IF" -- --ip 198.18.0.3/24 --server 198.18.0.1:80 --json "$CPS_JSON" "$@" \
     >"$CPS_LOG" 2>&1 &
-  local pid=$!
+  CPS_PID=$!
+  local pid=$CPS_PID
   NETNS_WAIT=20 "$TS_ROOT/scripts/netns" ready "$CPS_LOG" || fail "turnstile-cps did not start its port"
   ip link set "$T_IF" netns "$T_NS" || fail "cannot move $T_IF into $T_NS"
   ip netns exec "$T_NS" sysctl -qw "net.ipv6.conf.$T_IF.disable_ipv6=1" 2>/dev/null
@@ -206,6 +210,7 @@ cps_run_tap() {
   ip -n "$T_NS" link set "$T_IF" up
   wait "$pid"
   local rc=$?
+  CPS_PID=""
   cat "$CPS_LOG"
   [[ $rc -eq 0 ]] || fail "turnstile-cps exited with $rc"
 }

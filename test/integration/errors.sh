@@ -20,6 +20,7 @@ run_fail() {
 }
 
 P=${TS_PREFIX}x I=${TS_IF:0:13}x
+TS_EXTRA_PREFIXES+=("$P" "${P}y")
 NOHUGE="--no-huge -m 512"
 run_fail 2 "--ip" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip nonsense
 run_fail 2 "--mode" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --mode nope
@@ -63,6 +64,7 @@ in_ns ping -c 1 -W 2 "$TS_IP" >/dev/null || fail "the running server stopped ans
 
 # A second stack claiming the kernel's address: RFC 5227 probing finds the owner.
 NS2=${TS_NS}b
+TS_EXTRA_NS+=("$NS2")
 "$TS_SERVER" -l 1 $NOHUGE --file-prefix "$P" --vdev="net_tap0,iface=$I" -- --ip "$TS_PEER/24" --dad-ms 3000 \
   --stats-interval 0 >"$TS_DIR/out" 2>"$TS_DIR/err" &
 DAD=$!

@@ -55,16 +55,20 @@ ts_stop() {
   return $rc
 }
 
-# Other processes a test starts (pids), stopped by the cleanup too.
+# Other processes a test starts (pids), and the namespaces and DPDK file prefixes of its own
+# beyond TS_NS and TS_PREFIX: the cleanup stops and removes them too (a DPDK process killed
+# leaves its runtime directory behind).
 TS_EXTRA_PIDS=()
+TS_EXTRA_NS=()
+TS_EXTRA_PREFIXES=()
 
 ts_cleanup() {
   local p
-  for p in "${TS_EXTRA_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  for p in "${TS_EXTRA_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   ts_stop >/dev/null 2>&1
-  "$TS_ROOT/scripts/netns" del "$TS_NS" >/dev/null 2>&1
+  for p in "$TS_NS" "${TS_EXTRA_NS[@]}"; do "$TS_ROOT/scripts/netns" del "$p" >/dev/null 2>&1; done
   ip link del "$TS_IF" >/dev/null 2>&1
-  rm -rf "/var/run/dpdk/$TS_PREFIX"
+  for p in "$TS_PREFIX" "${TS_EXTRA_PREFIXES[@]}"; do rm -rf "/var/run/dpdk/$p"; done
   if [[ ${TS_KEEP:-0} == 1 ]]; then echo "# kept $TS_DIR"; else rm -rf "$TS_DIR"; fi
 }
 trap ts_cleanup EXIT
