@@ -197,7 +197,6 @@ kernel_stop() {
 # turnstile-cps on a tap (in the background); the tap goes into T_NS as 198.18.0.1/24 once the
 # port has started (a DPDK tap must not move before). Waits for turnstile-cps to finish.
 cps_run_tap() {
-  rm -f "$T_DIR/ready.tap"
   timeout -k 5 "${CPS_TIMEOUT:-90}" "$CPS_BIN" -l "$CPS_CORE" --no-huge -m 512 --file-prefix "$CPS_PREFIX" \
     --vdev="net_tap0,iface=$T_IF" -- --ip 198.18.0.3/24 --server 198.18.0.1:80 --json "$CPS_JSON" "$@" \
     >"$CPS_LOG" 2>&1 &
