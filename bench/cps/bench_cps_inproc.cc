@@ -6,7 +6,7 @@
 // load). Repeatable enough to steer optimisation; `valgrind --tool=callgrind` counts its
 // instructions exactly.
 //
-//   bench_cps_inproc [connections] [concurrency] [client|rst]
+//   bench_cps_inproc [connections] [concurrency] [client|server|rst]
 //                                 (defaults 200000, 256 and client: turnstile-cps's --close; no root needed)
 #include <rte_cycles.h>
 #include <unistd.h>
@@ -61,7 +61,9 @@ int run(uint64_t conns, uint32_t concurrency, cps::CloseMode close) {
   plan.server_ip = kServerIp;
   plan.concurrency = concurrency;
   plan.quota = conns;
-  plan.request = "GET / HTTP/1.1\r\nHost: 198.18.0.2\r\nUser-Agent: turnstile-cps\r\n\r\n";
+  // As turnstile-cps asks: keep-alive unless the server is to close.
+  plan.request = std::string("GET / HTTP/1.1\r\nHost: 198.18.0.2\r\nUser-Agent: turnstile-cps\r\n") +
+                 (close == cps::CloseMode::kServer ? "Connection: close\r\n" : "") + "\r\n";
   plan.tsc_hz = rte_get_tsc_hz();
   plan.timeout_cycles = 5 * plan.tsc_hz;
   cps::Control ctl;
@@ -114,6 +116,12 @@ int run(uint64_t conns, uint32_t concurrency, cps::CloseMode close) {
               (unsigned long long)polls);
   std::printf("ns per connection: client %.0f  server %.0f  (one core to each side: %.0f CPS)\n", cns, sns,
               1e9 / std::max(cns, sns));
+  using stats::Counter;
+  const stats::Snapshot c = client->stats().total(), s = server->stats().total();
+  const auto per = [conns](uint64_t v) { return static_cast<double>(v) / static_cast<double>(conns); };
+  std::printf("segments per connection: client in %.2f out %.2f  server in %.2f out %.2f  (client frames in %.2f)\n",
+              per(c[Counter::tcp_segs_in]), per(c[Counter::tcp_segs_out]), per(s[Counter::tcp_segs_in]),
+              per(s[Counter::tcp_segs_out]), per(c[Counter::rx_packets]));
   return failed ? 1 : 0;
 }
 
@@ -124,8 +132,8 @@ int main(int argc, char** argv) {
   const uint64_t conns = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 200000;
   const uint32_t conc = argc > 2 ? static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 256;
   const std::string close = argc > 3 ? argv[3] : "client";
-  if (close != "client" && close != "rst") {
-    std::fprintf(stderr, "bench_cps_inproc: the close mode is client or rst, not '%s'\n", close.c_str());
+  if (close != "client" && close != "server" && close != "rst") {
+    std::fprintf(stderr, "bench_cps_inproc: the close mode is client, server or rst, not '%s'\n", close.c_str());
     return 2;
   }
   const std::string prefix = "--file-prefix=ts_bcps" + std::to_string(getpid());
@@ -137,5 +145,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_cps_inproc: %s\n", err.c_str());
     return 1;
   }
-  return ts::run(conns, conc, close == "rst" ? ts::cps::CloseMode::kRst : ts::cps::CloseMode::kClient);
+  using ts::cps::CloseMode;
+  return ts::run(conns, conc, close == "rst" ? CloseMode::kRst : close == "server" ? CloseMode::kServer : CloseMode::kClient);
 }

@@ -17,6 +17,10 @@ grep -q -- '--pairs must be' "$T_DIR/err2" || fail "ab, --pairs 0: $(cat "$T_DIR
 grep -q "no apps/cps/turnstile-cps" "$T_DIR/err3" || fail "ab, missing build: $(cat "$T_DIR/err3")"
 "$AB" --memory lots "$BUILD" "$BUILD" >"$T_DIR/err5" 2>&1 && fail "ab ran with --memory lots"
 grep -q -- '--memory must be auto, huge or no-huge' "$T_DIR/err5" || fail "ab, --memory lots: $(cat "$T_DIR/err5")"
+"$AB" --close half "$BUILD" "$BUILD" >"$T_DIR/err6" 2>&1 && fail "ab ran with --close half"
+grep -q -- '--close must be server, client or rst' "$T_DIR/err6" || fail "ab, --close half: $(cat "$T_DIR/err6")"
+"$INSTR" --close half "$BUILD" >"$T_DIR/err7" 2>&1 && fail "instructions ran with --close half"
+grep -q -- '--close must be client, server or rst' "$T_DIR/err7" || fail "instructions, --close half: $(cat "$T_DIR/err7")"
 "$INSTR" --connections 10 "$BUILD" >"$T_DIR/err4" 2>&1 && fail "instructions ran with 10 connections"
 grep -q -- '--connections must be' "$T_DIR/err4" || fail "instructions, 10: $(cat "$T_DIR/err4")"
 
@@ -48,4 +52,14 @@ for v in "$gen" "$srv"; do
   [[ $v =~ ^[0-9]+$ ]] && ((v > 2000 && v < 100000)) || fail "instructions per connection $v: not plausible"
 done
 ((both >= gen + srv - 1 && both <= gen + srv + 1)) || fail "both sides $both is not $gen + $srv"
+
+# The server closing (case 1 of bench/cps/run): six segments instead of seven, so fewer
+# instructions on both sides than the generator's FIN close counted above.
+"$INSTR" --connections 2000 --close server "$BUILD" >"$T_DIR/instr-s.log" 2>&1 ||
+  { cat "$T_DIR/instr-s.log"; fail "instructions --close server exited with $?"; }
+cat "$T_DIR/instr-s.log"
+read -r _ sgen ssrv _ < <(grep -F "$BUILD" "$T_DIR/instr-s.log")
+[[ $sgen =~ ^[0-9]+$ && $ssrv =~ ^[0-9]+$ ]] || fail "no counts for --close server"
+((sgen > 2000 && sgen < gen && ssrv > 2000 && ssrv < srv)) ||
+  fail "--close server: generator $sgen, server $ssrv; not below the FIN close's $gen, $srv"
 t_pass
