@@ -65,8 +65,10 @@ def plot_bench(bench, out):
         ax1.text(b.get_width(), b.get_y() + b.get_height() / 2, " {:,.0f}".format(c["cps"]), va="center", fontsize=8)
     ax1.set_xlim(0, max(c["cps"] for c in cases) * 1.3)  # room for the figures
     ax1.set_xlabel("connections per second (completed)")
-    # Thousands separators instead of an offset ("1e6") that lands on the label.
-    ax1.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: "{:,.0f}".format(v)))
+    # Millions with one decimal, at most five ticks: neither an offset ("1e6") on the label nor
+    # seven-digit tick labels running into each other.
+    ax1.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+    ax1.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: "{:.1f} M".format(v / 1e6)))
     ax1.invert_yaxis()
     ax1.grid(axis="x", alpha=0.3)
     y = range(len(cases))
