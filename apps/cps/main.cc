@@ -37,17 +37,6 @@ int fail(const std::string& msg) {
   return 1;
 }
 
-std::string request_bytes(const cps::Options& o) {
-  switch (o.request) {
-    case cps::Request::kNone: return {};
-    case cps::Request::kEcho: return "turnstile-cps!\r\n";
-    case cps::Request::kHttp: break;
-  }
-  // Keep-alive unless the server is to close: with `client` or `rst` we end the connection.
-  return "GET " + o.path + " HTTP/1.1\r\nHost: " + o.host + "\r\nUser-Agent: turnstile-cps\r\n" +
-         (o.close == cps::CloseMode::kServer ? "Connection: close\r\n" : "") + "\r\n";
-}
-
 // Splits `total` over n lcores, the remainder to the first ones.
 uint64_t share(uint64_t total, unsigned n, unsigned i) { return total / n + (i < total % n ? 1 : 0); }
 
@@ -76,7 +65,7 @@ std::vector<cps::Plan> make_plans(const cps::Options& o, unsigned lcores, uint32
     p.rate = o.rate / lcores;
     p.concurrency = static_cast<uint32_t>(std::clamp<uint64_t>(share(o.concurrency, lcores, i), 1, per_lcore_max));
     p.quota = o.requests ? share(o.requests, lcores, i) : 0;
-    p.request = request_bytes(o);
+    p.request = cps::request_bytes(o);
     p.kind = o.request;
     p.close = o.close;
     p.tsc_hz = rte_get_tsc_hz();

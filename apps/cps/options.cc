@@ -185,4 +185,15 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   return true;
 }
 
+std::string request_bytes(const Options& o) {
+  switch (o.request) {
+    case Request::kNone: return {};
+    case Request::kEcho: return "turnstile-cps!\r\n";
+    case Request::kHttp: break;
+  }
+  // Keep-alive unless the server is to close: with `client` or `rst` we end the connection.
+  return "GET " + o.path + " HTTP/1.1\r\nHost: " + o.host + "\r\nUser-Agent: turnstile-cps\r\n" +
+         (o.close == CloseMode::kServer ? "Connection: close\r\n" : "") + "\r\n";
+}
+
 }  // namespace ts::cps

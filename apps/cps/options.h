@@ -55,4 +55,8 @@ struct Options {
 // error, the one-line message already printed).
 bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_code);
 
+// The bytes sent once connected, as --request, --path, --host and --close ask (the GET says
+// `Connection: close` when the server is to close).
+std::string request_bytes(const Options& o);
+
 }  // namespace ts::cps

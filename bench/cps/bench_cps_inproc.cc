@@ -21,6 +21,7 @@
 #include "dpdk/mem_port.h"
 #include "generator.h"
 #include "handlers.h"
+#include "options.h"
 
 namespace ts {
 namespace {
@@ -61,9 +62,10 @@ int run(uint64_t conns, uint32_t concurrency, cps::CloseMode close) {
   plan.server_ip = kServerIp;
   plan.concurrency = concurrency;
   plan.quota = conns;
-  // As turnstile-cps asks: keep-alive unless the server is to close.
-  plan.request = std::string("GET / HTTP/1.1\r\nHost: 198.18.0.2\r\nUser-Agent: turnstile-cps\r\n") +
-                 (close == cps::CloseMode::kServer ? "Connection: close\r\n" : "") + "\r\n";
+  cps::Options o;  // the request turnstile-cps sends to the server with this close
+  o.host = "198.18.0.2";
+  o.close = close;
+  plan.request = cps::request_bytes(o);
   plan.tsc_hz = rte_get_tsc_hz();
   plan.timeout_cycles = 5 * plan.tsc_hz;
   cps::Control ctl;
