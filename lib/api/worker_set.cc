@@ -174,6 +174,7 @@ void WorkerSet::poll(dpdk::Lcore& l, tcp::Time) {
         case Command::kSend: l.app_send_chain(cmd.ref, cmd.chain); break;
         case Command::kClose: l.app_close(cmd.ref); break;
         case Command::kAbort: l.app_abort(cmd.ref); break;
+        case Command::kConsumed: l.app_consumed(cmd.ref, cmd.len); break;
       }
     }
   }
@@ -248,10 +249,16 @@ bool WorkerSet::handle(Worker& w, const Event& e) {
   }
   Connection& c = *it->second;
   switch (e.type) {
-    case Event::kData:
+    case Event::kData: {
       w.h->on_data(c, e.p, e.len);
       rte_pktmbuf_free(e.m);
+      Command done;  // the bytes go back to the receive window
+      done.type = Command::kConsumed;
+      done.ref = e.ref;
+      done.len = e.len;
+      command(c, done);
       break;
+    }
     case Event::kPeerClosed:
       c.peer_closed_ = true;
       w.h->on_peer_closed(c);

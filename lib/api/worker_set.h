@@ -6,9 +6,11 @@
 //   ConnDriver calls (Connection::send/close/abort): on the worker that owns the connection.
 //   start()/stop(), drain() and the destructor: on the main thread; stop() before the Datapath
 //   dies.
-// Back-pressure: a full event ring parks events in a per-pair overflow list on the lcore (never
-// dropping data, which the stack has already acknowledged); a full command ring makes the worker
-// wait. Workers are DPDK control threads, so they stay off the lcores' CPUs.
+// Back-pressure: data a handler has not been through yet stays off the connection's receive
+// window (the worker reports each data event done with kConsumed), so a slow worker slows its
+// peers, and what waits for it is bounded by their windows. A full event ring parks events in a
+// per-pair overflow list on the lcore (never dropping data, which the stack has already
+// acknowledged); a full command ring makes the worker wait. Workers are DPDK control threads, so they stay off the lcores' CPUs.
 #pragma once
 #include <pthread.h>
 
@@ -50,6 +52,7 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
   void send_space(dpdk::Lcore& l, dpdk::ConnRef c, uint32_t freed) override;
   void closed(dpdk::Lcore& l, dpdk::ConnRef c, tcp::CloseReason why) override;
   void poll(dpdk::Lcore& l, tcp::Time now) override;
+  bool reads_later() const override { return true; }
 
   // ConnDriver (worker side).
   bool send(Connection& c, const void* data, size_t len) override;

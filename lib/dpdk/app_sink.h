@@ -50,6 +50,11 @@ class AppSink {
   virtual void closed(Lcore& l, ConnRef c, tcp::CloseReason why) = 0;
   // Once per poll iteration, on the lcore: run what the application asked of this lcore.
   virtual void poll(Lcore& l, tcp::Time now) = 0;
+  // True: the application reads data after data() returns (worker threads), and tells
+  // Lcore::app_consumed when it has; until then those bytes stay off the receive window
+  // (tcp::Config::app_window), so that a slow reader slows its peer instead of filling the
+  // mempool. False: data() is the read.
+  virtual bool reads_later() const { return false; }
 };
 
 }  // namespace ts::dpdk

@@ -64,6 +64,7 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
   d->arp_ = std::make_unique<ArpCache>(1024, tcp::Time(p.stack.arp_timeout_s) * tcp::kSec);
   sh.arp = d->arp_.get();
   sh.sink = cfg.sink;
+  sh.tcp.app_window = cfg.sink && cfg.sink->reads_later();
   sh.reta = d->port_->reta_size() ? rss::Reta::from_entries(d->port_->reta(), d->port_->reta_size())
                                   : rss::Reta::round_robin(queues);
   sh.tcp.msl = tcp::Time(p.stack.msl_ms) * tcp::kMsec;

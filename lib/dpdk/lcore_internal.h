@@ -12,6 +12,7 @@ struct Lcore::Conn {
   uint32_t gen = 0;           // bumped when the slot is freed: stale ConnRefs miss
   uint32_t hash = 0;          // the RSS hash the table knows the tuple by
   uint32_t app_bytes = 0;     // queued by the application, not yet told to the state machine
+  uint32_t app_read = 0;      // read by the application (reads_later), not yet told either
   tcp::Seq last_ack;          // ack field of the last segment sent (see defer_ack)
   wire::Mac peer_mac;         // from the SYN: used while ARP has no entry for the peer
   uint8_t flags = 0;          // cf:: below
@@ -25,6 +26,7 @@ inline constexpr uint8_t kClose = 4;     // application asked for close()
 inline constexpr uint8_t kAbort = 8;     // application asked for abort()
 inline constexpr uint8_t kQueued = 16;   // counted in its listener's accept queue
 inline constexpr uint8_t kKnown = 32;    // the application has been told about it
+inline constexpr uint8_t kRead = 64;     // app_read holds bytes for tcp::consumed
 }  // namespace cf
 
 // What the segment being processed came with, for events that hand out its payload.

@@ -170,9 +170,10 @@ std::optional<uint32_t> Lcore::alloc_conn() {
   const uint32_t slot = free_conns_.back();
   free_conns_.pop_back();
   Conn& c = conns_[slot];
-  c.tcb = tcp::Tcb{};
+  // c.tcb: built whole by tcp::connect, passive_open or cookie_open, whichever comes next.
   c.flags = cf::kLive;
   c.app_bytes = 0;
+  c.app_read = 0;
   c.user = nullptr;
   c.peer_mac = wire::Mac{};
   c.last_ack = tcp::Seq();
@@ -464,6 +465,13 @@ void Lcore::flush_app() {
     c.flags &= static_cast<uint8_t>(~cf::kClose);
     const uint32_t n = c.app_bytes;
     c.app_bytes = 0;
+    if (c.flags & cf::kRead) {  // first, so that data sent below offers the room too
+      const uint32_t read = c.app_read;
+      c.app_read = 0;
+      c.flags &= static_cast<uint8_t>(~cf::kRead);
+      finish(slot, before, tcp::consumed(ctx_, c.tcb, read, now_), nullptr);
+      if (!(c.flags & cf::kLive)) continue;
+    }
     // send() and close() in one call: the FIN rides on the last data segment.
     if (n) finish(slot, before, fin ? tcp::send_close(ctx_, c.tcb, n, now_) : tcp::send(ctx_, c.tcb, n, now_), nullptr);
     else if (fin) finish(slot, before, tcp::close(ctx_, c.tcb, now_), nullptr);
@@ -505,6 +513,15 @@ bool Lcore::app_abort(ConnRef r) {
   Conn* c = conn_of(r);
   if (!c) return false;
   c->flags |= cf::kAbort;
+  mark_dirty(r.slot);
+  return true;
+}
+
+bool Lcore::app_consumed(ConnRef r, uint32_t bytes) {
+  Conn* c = conn_of(r);
+  if (!c) return false;
+  c->app_read += bytes;
+  c->flags |= cf::kRead;
   mark_dirty(r.slot);
   return true;
 }
@@ -554,6 +571,8 @@ void Lcore::publish_tcp_counters() {
   cnt_.add(Counter::syncookies_bad, n.cookies_stale + n.cookies_forged - o.cookies_stale - o.cookies_forged);
   cnt_.add(Counter::tcp_payload_in, n.bytes_in - o.bytes_in);
   cnt_.add(Counter::tcp_payload_out, n.bytes_out - o.bytes_out);
+  cnt_.add(Counter::tcp_window_probes, n.window_probes - o.window_probes);
+  cnt_.add(Counter::tcp_rcv_window_closed, n.windows_closed - o.windows_closed);
   cnt_.add(Counter::tcp_challenge_acks, n.challenge_acks - o.challenge_acks);
   cnt_.add(Counter::tcp_bad_seq, n.bad_seq_acks - o.bad_seq_acks);
   cnt_.add(Counter::tcp_bad_ack, n.bad_ack_drops - o.bad_ack_drops);

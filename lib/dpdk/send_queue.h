@@ -32,11 +32,11 @@ class SendQueue {
  private:
   rte_mbuf* head_ = nullptr;  // linked through mbuf->next; each holds [data_off, data_off + data_len)
   rte_mbuf* tail_ = nullptr;
-  uint32_t bytes_ = 0;
   // copy_out cursor: segments go out in order, so the next copy usually starts where the last one
   // ended. cur_ is a mbuf of the chain and cur_base_ the queue offset of its first byte.
   rte_mbuf* cur_ = nullptr;
   uint32_t cur_base_ = 0;
+  uint32_t bytes_ = 0;  // after cur_base_: the two share a word (a connection fits 192 bytes)
 };
 
 // Copies len bytes into a fresh chain of data mbufs (from any thread; nullptr if the pool is dry).

@@ -62,6 +62,8 @@ namespace ts::stats {
   X(tcp_rst_ignored, "RSTs dropped: outside the window, to a listener, or in SYN-SENT")      \
   X(tcp_payload_in, "TCP payload bytes received in order")                                   \
   X(tcp_payload_out, "TCP payload bytes sent, retransmissions included")                     \
+  X(tcp_window_probes, "zero-window probes sent (a peer's receive window was closed)")       \
+  X(tcp_rcv_window_closed, "times unread data closed our receive window (workers fell behind)") \
   X(conn_opened, "connections opened actively (connect)")                                    \
   X(conn_accepted, "connections established passively and queued for accept")               \
   X(conn_closed, "connections closed normally (FIN exchange done)")                          \

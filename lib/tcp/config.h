@@ -20,6 +20,10 @@ struct Config {
   bool window_scaling = true;         // RFC 7323 §2
   bool timestamps = true;             // RFC 7323 §3
   bool sack_permitted = true;         // RFC 2018: offered; received SACK blocks are ignored
+  // The application reads later (worker threads): what it holds unread comes off the window
+  // until consumed() gives it back, so a slow reader slows its peer instead of filling memory.
+  // Off: data is read during the call that delivers it, and the window stays rcv_wnd.
+  bool app_window = false;
 
   // Opening (tcp_syn_retries, tcp_synack_retries; the initial SYN-ACK RTO is 1 s in Linux,
   // 3 s in the seeds' description: both are a setting away).

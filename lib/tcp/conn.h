@@ -21,7 +21,7 @@
 
 namespace ts::tcp {
 
-// Active open: initialises `t` in SYN-SENT (every field but `user`) and emits the SYN (MSS, WS,
+// Active open: initialises the whole of `t` in SYN-SENT and emits the SYN (MSS, WS,
 // SACK-permitted, TS as configured). `isn` from choose_isn() (RFC 6528).
 Actions connect(Context& ctx, Tcb& t, const FourTuple& tuple, Seq isn, Time now);
 
@@ -61,6 +61,11 @@ Actions set_keepalive(Context& ctx, Tcb& t, bool on, Time now);
 // already announced on the wire in a way that would drop data in flight: a larger window sends a
 // window update when the peer might be waiting on it.
 Actions set_receive_window(Context& ctx, Tcb& t, uint32_t bytes, Time now);
+
+// Config::app_window: the application has read `bytes` more of what it was handed, which go
+// back to the window (up to Config::rcv_wnd). A window update goes out once the edge can move by
+// min(half the buffer, an MSS) (RFC 9293 §3.8.6.2.2): a closed window reopens no smaller.
+Actions consumed(Context& ctx, Tcb& t, uint32_t bytes, Time now);
 
 // Bytes queued but not sent yet.
 uint32_t unsent(const Tcb& t);

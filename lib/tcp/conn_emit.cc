@@ -30,7 +30,7 @@ void emit_ack(Context& ctx, Tcb& t, Actions& a, Time now) {
   o.seq = t.snd_nxt;
   o.ack = t.rcv_nxt;
   o.flags = kAck;
-  o.window = window_field(t, false);
+  o.window = advertise(ctx.cfg, t);
   o.opts = ack_options(t, now);
   t.flags &= ~tcbf::kAckNow;
 }
@@ -87,7 +87,7 @@ uint32_t emit_range(Context& ctx, Tcb& t, Actions& a, Seq seq, uint32_t max_len,
   o.seq = seq;
   o.ack = t.rcv_nxt;
   o.flags = kAck | (fin ? kFin : 0) | (len && seq + len == end ? kPsh : 0);
-  o.window = window_field(t, false);
+  o.window = advertise(ctx.cfg, t);
   o.payload_off = uint32_t(seq - head);
   o.len = len;
   o.opts = ack_options(t, now);

@@ -15,8 +15,8 @@ using namespace detail;
 namespace {
 
 // RFC 9293 §3.10.7.4, first check: the four cases of segment length by receive window.
-bool acceptable(const Tcb& t, const Segment& s) {
-  const uint32_t wnd = announced_window(t);
+bool acceptable(const Config& c, const Tcb& t, const Segment& s) {
+  const uint32_t wnd = receive_space(c, t);
   const uint32_t len = s.seg_len();
   if (len == 0) return wnd == 0 ? s.seq == t.rcv_nxt : seq_in(s.seq, t.rcv_nxt, t.rcv_nxt + wnd);
   if (wnd == 0) return false;
@@ -60,6 +60,7 @@ void syn_sent(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   }
   if (!s.has(kSyn)) return;  // "If neither of the SYN or RST bits is set, drop the segment"
   t.rcv_nxt = s.seq + 1;
+  t.rcv_adv = t.rcv_nxt + window_field(t, true);  // what our SYN offered
   negotiate(ctx, t, s.opts);
   t.snd_wnd = s.window;  // never scaled on a SYN (RFC 7323 §2.2)
   t.snd_wl1 = s.seq;
@@ -238,7 +239,11 @@ void on_text(Context& ctx, Tcb& t, const Segment& s, Actions& a) {
     ++ctx.cnt.ooo_drops;
     return;
   }
-  const uint32_t take = std::min(len, announced_window(t));
+  const uint32_t take = std::min(len, receive_space(ctx.cfg, t));
+  if (ctx.cfg.app_window && take) {  // held until consumed()
+    if (take >= t.rcv_wnd && t.rcv_wnd) ++ctx.cnt.windows_closed;
+    t.rcv_wnd = take < t.rcv_wnd ? t.rcv_wnd - take : 0;
+  }
   if (take) {
     t.rcv_nxt += take;
     a.data = p;
@@ -294,7 +299,7 @@ void synchronized(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) 
     t.flags |= tcbf::kAckNow;
     return;
   }
-  if (!acceptable(t, s)) {
+  if (!acceptable(ctx.cfg, t, s)) {
     // "If an incoming segment is not acceptable, an acknowledgment should be sent in reply
     // (unless the RST bit is set)"; a SYN takes the challenge path (RFC 5961 §4).
     if (rst) {

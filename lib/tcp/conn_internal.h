@@ -32,6 +32,40 @@ inline uint32_t announced_window(const Tcb& t) {
   return uint32_t(window_field(t, false)) << t.rcv_wscale;
 }
 
+// How far past rcv_nxt the peer was last told it may send.
+inline uint32_t held_window(const Tcb& t) {
+  return t.rcv_adv > t.rcv_nxt ? uint32_t(t.rcv_adv - t.rcv_nxt) : 0;
+}
+
+// What the peer may send past rcv_nxt. In app_window mode, exactly what it was told: the
+// window closing as the reader falls behind never turns away data it was allowed to send, and
+// room the reader made but that was not announced yet (SWS) is not taken either.
+inline uint32_t receive_space(const Config& c, const Tcb& t) {
+  return c.app_window ? held_window(t) : announced_window(t);
+}
+
+// The window field of a segment we send now (not a SYN). In app_window mode the right edge
+// never moves back, and moves on only by min(half the buffer, an MSS) at a time (receiver SWS
+// avoidance, RFC 9293 §3.8.6.2.2); scaling rounds it up, so that it does not shrink either.
+inline uint16_t window_to_send(const Config& c, const Tcb& t) {
+  if (!c.app_window) return window_field(t, false);
+  const uint32_t held = held_window(t);
+  uint32_t space = t.rcv_wnd;
+  if (space <= held || space - held < std::min<uint32_t>(c.rcv_wnd / 2, c.mss)) space = held;
+  const uint32_t round = (1u << t.rcv_wscale) - 1;
+  return uint16_t(std::min<uint32_t>((space + round) >> t.rcv_wscale, 0xffff));
+}
+
+// window_to_send, noting the edge it announces (app_window mode: nothing else reads it).
+inline uint16_t advertise(const Config& c, Tcb& t) {
+  const uint16_t w = window_to_send(c, t);
+  if (c.app_window) {
+    const Seq edge = t.rcv_nxt + (uint32_t(w) << t.rcv_wscale);
+    if (edge > t.rcv_adv) t.rcv_adv = edge;
+  }
+  return w;
+}
+
 // States in which data and FIN go out.
 inline constexpr StateSet kSendingStates = bit(State::kEstablished) | bit(State::kCloseWait) |
                                            bit(State::kFinWait1) | bit(State::kClosing) |

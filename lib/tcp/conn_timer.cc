@@ -141,7 +141,7 @@ void emit_probe(Context& ctx, Tcb& t, Actions& a, Time now) {
   o.seq = t.snd_una - 1;
   o.ack = t.rcv_nxt;
   o.flags = kAck;
-  o.window = window_field(t, false);
+  o.window = advertise(ctx.cfg, t);
   o.opts = ack_options(t, now);
 }
 

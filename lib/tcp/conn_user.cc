@@ -15,9 +15,7 @@ uint32_t unsent(const Tcb& t) {
 }
 
 Actions connect(Context& ctx, Tcb& t, const FourTuple& tuple, Seq isn, Time now) {
-  const uint32_t user = t.user;
   t = Tcb{};
-  t.user = user;
   t.tuple = tuple;
   t.state = State::kSynSent;
   t.snd_una = isn;
@@ -135,6 +133,22 @@ Actions set_receive_window(Context& ctx, Tcb& t, uint32_t bytes, Time now) {
   // half the buffer or by an MSS from zero).
   if (in_state(t.state, kSynchronized) && t.state != State::kTimeWait && after > before &&
       (before == 0 || after - before >= bytes / 2))
+    t.flags |= tcbf::kAckNow;
+  flush(ctx, t, a, now);
+  update_timer(ctx, t, now);
+  finish(t, a);
+  return a;
+}
+
+Actions consumed(Context& ctx, Tcb& t, uint32_t bytes, Time now) {
+  Actions a;
+  if (!ctx.cfg.app_window) return finish(t, a), a;  // data was read as it came: nothing held
+  t.rcv_wnd = uint32_t(std::min<uint64_t>(uint64_t{t.rcv_wnd} + bytes, ctx.cfg.rcv_wnd));
+  // Only while the peer may still send: after its FIN nobody waits on our window.
+  constexpr StateSet kPeerSends = bit(State::kEstablished) | bit(State::kFinWait1) | bit(State::kFinWait2);
+  const uint32_t held = held_window(t);
+  if (in_state(t.state, kPeerSends) && t.rcv_wnd > held &&
+      t.rcv_wnd - held >= std::min<uint32_t>(ctx.cfg.rcv_wnd / 2, ctx.cfg.mss))
     t.flags |= tcbf::kAckNow;
   flush(ctx, t, a, now);
   update_timer(ctx, t, now);

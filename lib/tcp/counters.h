@@ -42,6 +42,7 @@ struct Counters {
   uint64_t bad_seq_acks = 0;          // unacceptable segment answered by an ACK
   uint64_t bad_ack_drops = 0;         // ACK of data never sent
   uint64_t window_probes = 0;         // zero-window probes
+  uint64_t windows_closed = 0;        // app_window: unread data took the last of our window
 
   // Resets and attacks.
   uint64_t rsts_sent = 0;

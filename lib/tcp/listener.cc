@@ -12,11 +12,9 @@ using namespace detail;
 
 namespace {
 
-// SYN-RECEIVED for `syn`, nothing emitted. The block's `user` field survives.
+// SYN-RECEIVED for `syn`, nothing emitted.
 void init_passive(const Context& ctx, Tcb& t, const FourTuple& tuple, const Segment& syn, Seq isn) {
-  const uint32_t user = t.user;
   t = Tcb{};
-  t.user = user;
   t.tuple = tuple;
   t.state = State::kSynReceived;
   t.flags = tcbf::kPassive;
@@ -28,6 +26,7 @@ void init_passive(const Context& ctx, Tcb& t, const FourTuple& tuple, const Segm
   t.snd_nxt = isn + 1;
   t.snd_max = isn + 1;
   t.rcv_wnd = ctx.cfg.rcv_wnd;
+  t.rcv_adv = t.rcv_nxt + window_field(t, true);  // what the SYN-ACK offers
   t.ts_off = isn.v;
   negotiate(ctx, t, syn.opts);
   t.snd_wnd = syn.window;  // unscaled on a SYN

@@ -84,7 +84,7 @@ ListenVerdict listen_segment(Context& ctx, Listener& l, const Segment& seg);
 // valid cookie never loses its key. Returns whether it rotated. Cheap: callable on every SYN.
 bool rotate_cookie_secrets(Context& ctx, Time now);
 
-// After kOpen: `t` becomes SYN-RECEIVED (every field but `user` set afresh) and the SYN-ACK is
+// After kOpen: `t` becomes SYN-RECEIVED (every field set afresh) and the SYN-ACK is
 // emitted, options answering the SYN's.
 Actions passive_open(Context& ctx, Listener& l, Tcb& t, const FourTuple& tuple, const Segment& syn,
                      Seq isn, Time now);

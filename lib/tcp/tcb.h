@@ -71,7 +71,7 @@ struct Tcb {
   uint8_t backoff = 0;        // RTO doublings in force
   uint8_t dupacks = 0;        // duplicate ACKs in a row
   uint8_t reserved = 0;
-  uint32_t user = 0;          // free for the caller (an application handle, a list index)
+  Seq rcv_adv;                // right edge of the window announced so far (Config::app_window)
 
   bool has(uint16_t f) const { return (flags & f) != 0; }
 };

@@ -15,7 +15,7 @@ TimeWait to_time_wait(const Context& ctx, const Tcb& t, Time now) {
   tw.rcv_nxt = t.rcv_nxt;
   tw.ts_recent = t.ts_recent;
   tw.ts_off = t.ts_off;
-  tw.window = window_field(t, false);
+  tw.window = window_to_send(ctx.cfg, t);
   tw.flags = t.has(tcbf::kTimestamps) ? kTwTimestamps : 0;
   return tw;
 }

@@ -51,6 +51,8 @@ struct Harness : ListenerLookup {
   bool in_tw_entry = false;
   Time now = 0;
   uint32_t queued = 0;        // mirror of the caller's send queue length
+  bool edge_known = false;    // app_window: an ACK was sent, edge_max is the farthest edge yet
+  Seq edge_max;
   Seq peer_nxt{kPeerIss + 1};
   uint8_t payload[2048] = {};
 
@@ -71,9 +73,17 @@ struct Harness : ListenerLookup {
       // What is in flight is at most the SYN, the queued data and the FIN.
       CHECK(uint32_t(tcb.snd_max - tcb.snd_una) <= tcb.snd_queued + 2);
     }
+    if (ctx.cfg.app_window) CHECK(tcb.rcv_wnd <= ctx.cfg.rcv_wnd);
     for (int i = 0; i < a.count; ++i) {
       const OutSegment& o = a.seg[i];
       CHECK(uint64_t(o.payload_off) + o.len <= queued);
+      // app_window: the right edge we announce never moves back (RFC 9293 §3.8.6.2.1).
+      if (ctx.cfg.app_window && (o.flags & kAck) && !(o.flags & (kSyn | kRst))) {
+        const Seq edge = o.ack + (uint32_t(o.window) << tcb.rcv_wscale);
+        if (edge_known) CHECK(edge >= edge_max);
+        if (!edge_known || edge > edge_max) edge_max = edge;
+        edge_known = true;
+      }
       if (in && in->has(kRst)) CHECK(!(o.flags & kRst));  // never answer a RST with a RST
       CHECK(!(o.flags & kSyn) || o.len == 0);
     }
@@ -241,7 +251,10 @@ struct Harness : ListenerLookup {
       case 5: user(close(ctx, tcb, now)); return;
       case 6: user(abort(ctx, tcb, now)); return;
       case 7: user(set_keepalive(ctx, tcb, r.u8() & 1, now)); return;
-      case 8: user(set_receive_window(ctx, tcb, r.u32() % (1u << 20), now)); return;
+      case 8:  // the application's side of the receive window, as the datapath's mode has it
+        if (ctx.cfg.app_window) user(consumed(ctx, tcb, r.u32() % (1u << 18), now));
+        else user(set_receive_window(ctx, tcb, r.u32() % (1u << 20), now));
+        return;
       case 9:
         if (tcb.state == State::kTimeWait && !in_tw_entry) {
           tw = to_time_wait(ctx, tcb, now);
@@ -261,7 +274,8 @@ struct Harness : ListenerLookup {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Reader r{data, size};
   Harness h;
-  const State start = State(r.u8() % kStateCount);
+  const uint8_t first = r.u8();
+  const State start = State((first & 0x7f) % kStateCount);
   const uint8_t variant = r.u8();
   h.ctx.cfg.timestamps = variant & 1;
   h.ctx.cfg.window_scaling = variant & 2;
@@ -272,6 +286,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   h.ctx.listeners = (variant & 64) ? &h : nullptr;
   h.listener.backlog = (variant & 128) ? 0 : 16;
   h.ctx.cfg.keepalive_idle = 10 * kSec;
+  h.ctx.cfg.app_window = first & 0x80;  // worker mode's receive window
   h.reach(start, h.ctx.cfg.timestamps);
   for (int steps = 0; steps < 256 && !r.empty(); ++steps) h.step(r);
   return 0;

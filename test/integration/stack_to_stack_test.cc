@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 #include <rte_mbuf.h>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api/inline_sink.h"
@@ -98,6 +101,7 @@ struct Seen {
   uint64_t poll;   // the test's poll call during which it happened
   uint8_t flags;
   uint16_t len;
+  uint16_t window;  // as on the wire, unscaled
 };
 
 // A MemPort that notes every TCP segment it sends and receives into a shared log.
@@ -137,7 +141,7 @@ class RecordingPort final : public dpdk::Port {
     const uint32_t trust = wire::kRxIpChecksumOk | wire::kRxL4ChecksumOk;  // offload leaves them unset
     if (wire::parse_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, trust, f) == wire::WireError::kOk &&
         f.kind == wire::FrameKind::kIpv4Tcp)
-      log_->push_back({side_, out, *poll_, f.tcp.flags, f.payload_len});
+      log_->push_back({side_, out, *poll_, f.tcp.flags, f.payload_len, f.tcp.window});
   }
 
   std::unique_ptr<dpdk::MemPort> in_;
@@ -172,6 +176,7 @@ class StackToStack : public ::testing::Test {
                  api::HandlerFactory f) {
     Side s;
     api::StackConfig sc;
+    if (mac_last == 0x02) sc.workers = server_workers_;
     dpdk::DatapathConfig& dc = sc.datapath;
     dc.profile = dpdk::default_profile();
     dc.profile.port.mbufs = 16383;
@@ -200,16 +205,22 @@ class StackToStack : public ::testing::Test {
   bool run_until(const std::function<bool()>& done, tcp::Time limit = 120 * tcp::kSec) {
     const tcp::Time end = now_ + limit;
     while (now_ < end) {
-      unsigned work = 0;
-      for (Side* s : {&server_, &client_})
-        for (uint16_t q = 0; q < s->stack->datapath().queues(); q++) {
-          polls_++;
-          work += s->stack->datapath().lcore(q).poll(now_);
-        }
+      const unsigned work = poll_all();
       if (done()) return settle();
       now_ += work ? 20 * tcp::kUsec : tcp::kMsec;
     }
     return false;
+  }
+
+  // One poll of every lcore of both stacks at now_; the frames they took in.
+  unsigned poll_all() {
+    unsigned work = 0;
+    for (Side* s : {&server_, &client_})
+      for (uint16_t q = 0; q < s->stack->datapath().queues(); q++) {
+        polls_++;
+        work += s->stack->datapath().lcore(q).poll(now_);
+      }
+    return work;
   }
 
   // A few more milliseconds, so that the lcores publish their protocol counters (once a tick).
@@ -278,6 +289,7 @@ class StackToStack : public ::testing::Test {
   std::vector<Seen> wire_;           // every TCP segment either side sent or received
   uint64_t polls_ = 0;               // lcore poll calls so far
   Script script_;
+  uint16_t server_workers_ = 0;      // application threads of the server stack (0: inline)
   Side server_, client_;
 };
 
@@ -533,6 +545,87 @@ TEST_F(StackToStack, lossy_wire_recovers_by_retransmission) {
   expect_all_ok(4, script_.request);
   EXPECT_GT(server_.port->lost() + client_.port->lost(), 0u);
   EXPECT_GT(server_.total()[Counter::tcp_retransmits] + client_.total()[Counter::tcp_retransmits], 0u);
+}
+
+// A worker that falls behind: its first on_data waits until the test opens the gate.
+struct SlowReader final : api::Handler {
+  struct Shared {
+    std::atomic<bool> gate{false};
+    std::atomic<bool> closed{false};
+    std::string got;  // the worker's only, read by the test once `closed`
+  };
+  explicit SlowReader(Shared& s) : s_(s) {}
+  void on_data(api::Connection&, const uint8_t* d, size_t n) override {
+    while (!s_.gate.load()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    s_.got.append(reinterpret_cast<const char*>(d), n);
+  }
+  void on_closed(api::Connection&, tcp::CloseReason) override { s_.closed = true; }
+  Shared& s_;
+};
+
+class SlowWorker : public StackToStack {
+ protected:
+  void TearDown() override { reader_.gate = true; }  // a failed test must not leave it blocked
+
+  // As run_until, but the worker thread runs in real time: an idle round sleeps 20 us of it.
+  bool run_with_worker_until(const std::function<bool()>& done) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < end) {
+      const unsigned work = poll_all();
+      if (done()) return settle();
+      now_ += 20 * tcp::kUsec;
+      if (!work) std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+    return false;
+  }
+  uint64_t server_took() {
+    settle();  // the lcores publish their protocol counters once a tick
+    return server_.total()[Counter::tcp_payload_in];
+  }
+
+  SlowReader::Shared reader_;
+  std::atomic<bool> stop_{false};
+};
+
+TEST_F(SlowWorker, unread_data_closes_the_window_and_reading_reopens_it_without_a_byte_lost) {
+  server_workers_ = 1;
+  server_ = make_side("srvw", kServerIp, 0x02, 1, true,
+                      [this](unsigned) { return std::make_unique<SlowReader>(reader_); });
+  client_ = make_side("cliw", kClientIp, 0x01, 1, true,
+                      [this](unsigned) { return std::make_unique<ClientHandler>(script_); });
+  server_.stack->listen(9, 511);
+  dpdk::MemPort::connect(*server_.port, *client_.port);
+  std::string err;
+  ASSERT_TRUE(server_.stack->start_workers(stop_, &err)) << err;
+  script_.to_open = 1;
+  script_.rport = 9;
+  script_.request = random_bytes(1 << 20);
+  script_.close_with_request = true;
+
+  auto zero_windows = [&] {
+    size_t n = 0;
+    for (const Seen& x : wire_) n += x.side == 's' && x.out && (x.flags & tcp::kAck) && x.window == 0;
+    return n;
+  };
+  ASSERT_TRUE(run_with_worker_until([&] { return zero_windows() > 0; }));
+  // The window (256 KiB, scale 3: rounding may add 7 bytes) is all the worker was handed, and it
+  // stays that way while the client probes the closed window.
+  const uint64_t held = server_took();
+  EXPECT_GE(held, 256u * 1024 - 1460);
+  EXPECT_LE(held, 256u * 1024 + 7);
+  const size_t probes_before = zero_windows();
+  run_until([] { return false; }, 3 * tcp::kSec);
+  EXPECT_EQ(server_took(), held);
+  EXPECT_GT(zero_windows(), probes_before);  // answers to the client's window probes
+  EXPECT_GT(client_.total()[Counter::tcp_window_probes], 0u);
+  EXPECT_GE(server_.total()[Counter::tcp_rcv_window_closed], 1u);
+
+  reader_.gate = true;
+  ASSERT_TRUE(run_with_worker_until([&] { return script_.done() && reader_.closed.load(); }));
+  ASSERT_EQ(script_.results.size(), 1u);
+  EXPECT_EQ(script_.results[0].why, tcp::CloseReason::kNormal);
+  EXPECT_TRUE(reader_.got == script_.request) << reader_.got.size() << " bytes read";
+  EXPECT_EQ(server_took(), 1u << 20);
 }
 
 }  // namespace

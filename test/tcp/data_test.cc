@@ -197,6 +197,57 @@ TEST_F(Data, opening_a_closed_receive_window_sends_a_window_update) {
   expect(Out(kAck, kIss + 1, kPeerIss + 1).win(65535));
 }
 
+// Config::app_window (worker threads read later): the window is what the reader has room for.
+TEST_F(Data, unread_data_closes_the_window_with_its_right_edge_held) {
+  ctx.cfg.app_window = true;
+  open_active();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data(std::string(1000, 'a')));
+  expect(Out(kAck, kIss + 1, kPeerIss + 1001).win(64535));  // edge stays at 65535 past the ISS
+  inject(In(kAck, kPeerIss + 1001, kIss + 1).data(std::string(64535, 'b')));
+  expect(Out(kAck, kIss + 1, kPeerIss + 65536).win(0));
+  EXPECT_EQ(received.size(), 65535u);
+  // A probe past the closed window: ACKed with the window still closed, nothing taken.
+  inject(In(kAck, kPeerIss + 65536, kIss + 1).data("z"));
+  expect(Out(kAck, kIss + 1, kPeerIss + 65536).win(0));
+  EXPECT_EQ(received.size(), 65535u);
+}
+
+TEST_F(Data, consumed_bytes_reopen_the_window_an_mss_at_least) {
+  ctx.cfg.app_window = true;
+  open_active();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data(std::string(65535, 'a')));
+  expect(Out(kAck, kIss + 1, kPeerIss + 65536).win(0));
+  apply(consumed(ctx, tcb, 500, now));  // less than an MSS: no small window offered (SWS)
+  expect_nothing();
+  inject(In(kAck, kPeerIss + 65536, kIss + 1).data("z"));  // the ACK of a probe holds it too
+  expect(Out(kAck, kIss + 1, kPeerIss + 65536).win(0));
+  apply(consumed(ctx, tcb, 1000, now));  // 1500 now: a window update
+  expect(Out(kAck, kIss + 1, kPeerIss + 65536).win(1500));
+  inject(In(kAck, kPeerIss + 65536, kIss + 1).data(std::string(1500, 'c')));
+  expect(Out(kAck, kIss + 1, kPeerIss + 67036).win(0));
+  apply(consumed(ctx, tcb, 1u << 20, now));  // more than was ever held: capped at the buffer
+  expect(Out(kAck, kIss + 1, kPeerIss + 67036).win(65535));
+  EXPECT_EQ(received.size(), 67035u);
+}
+
+TEST_F(Data, without_app_window_received_data_leaves_the_window_open) {
+  open_active();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data(std::string(65535, 'a')));
+  expect(Out(kAck, kIss + 1, kPeerIss + 65536).win(65535));
+  apply(consumed(ctx, tcb, 1000, now));  // nothing held: nothing to announce
+  expect_nothing();
+}
+
+TEST_F(Data, after_the_peer_fin_consumed_sends_no_window_update) {
+  ctx.cfg.app_window = true;
+  open_active();
+  inject(In(kAck | kFin, kPeerIss + 1, kIss + 1).data(std::string(65535, 'a')));
+  expect(Out(kAck, kIss + 1, kPeerIss + 65537).win(0));
+  ASSERT_EQ(state(), State::kCloseWait);
+  apply(consumed(ctx, tcb, 65535, now));
+  expect_nothing();
+}
+
 TEST_F(Data, send_after_close_is_ignored) {
   open_active();
   app_close();
