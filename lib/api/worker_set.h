@@ -10,7 +10,8 @@
 // window (the worker reports each data event done with kConsumed), so a slow worker slows its
 // peers, and what waits for it is bounded by their windows. A full event ring parks events in a
 // per-pair overflow list on the lcore (never dropping data, which the stack has already
-// acknowledged); a full command ring makes the worker wait. Workers are DPDK control threads, so they stay off the lcores' CPUs.
+// acknowledged); a full command ring makes the worker wait. Workers are DPDK control threads, so
+// they stay off the lcores' CPUs.
 #pragma once
 #include <pthread.h>
 
