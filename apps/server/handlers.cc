@@ -1,6 +1,8 @@
 #include "handlers.h"
 
+#include <chrono>
 #include <string_view>
+#include <thread>
 
 #include "http.h"
 
@@ -114,7 +116,29 @@ class HttpHandler final : public api::Handler {
   } memo_;
 };
 
+// --read-delay-us: the application is slow to read. Workers only, where a handler may block.
+class SlowHandler final : public api::Handler {
+ public:
+  SlowHandler(std::unique_ptr<api::Handler> h, uint32_t us) : h_(std::move(h)), delay_(us) {}
+  void on_accept(api::Connection& c) override { h_->on_accept(c); }
+  void on_data(api::Connection& c, const uint8_t* data, size_t len) override {
+    std::this_thread::sleep_for(delay_);
+    h_->on_data(c, data, len);
+  }
+  void on_peer_closed(api::Connection& c) override { h_->on_peer_closed(c); }
+  void on_send_space(api::Connection& c, size_t bytes) override { h_->on_send_space(c, bytes); }
+  void on_closed(api::Connection& c, tcp::CloseReason why) override { h_->on_closed(c, why); }
+
+ private:
+  std::unique_ptr<api::Handler> h_;
+  std::chrono::microseconds delay_;
+};
+
 }  // namespace
+
+std::unique_ptr<api::Handler> make_slow_reader(std::unique_ptr<api::Handler> h, uint32_t delay_us) {
+  return std::make_unique<SlowHandler>(std::move(h), delay_us);
+}
 
 std::unique_ptr<api::Handler> make_handler(Mode m, const std::string& http_body) {
   switch (m) {

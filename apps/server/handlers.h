@@ -13,4 +13,8 @@ enum class Mode { kHttp, kEcho, kDiscard };
 // Echo: every byte back. Discard: read and drop. All close when the peer has closed.
 std::unique_ptr<api::Handler> make_handler(Mode m, const std::string& http_body);
 
+// `h`, each on_data waiting `delay_us` first: a slow application, to test back-pressure with.
+// For worker threads only: inline, it would stall the lcore.
+std::unique_ptr<api::Handler> make_slow_reader(std::unique_ptr<api::Handler> h, uint32_t delay_us);
+
 }  // namespace ts::server

@@ -54,7 +54,12 @@ int main(int argc, char** argv) {
   if (!o.fault.empty()) sc.datapath.make_port = dpdk::faulty_ethdev(profile.port, o.fault_spec);
   const server::Mode mode = o.mode;
   const std::string body = o.body;
-  auto stack = api::Stack::create(sc, [&](unsigned) { return server::make_handler(mode, body); }, &err);
+  const uint32_t delay = o.read_delay_us;
+  auto stack = api::Stack::create(sc, [&](unsigned) {
+    auto h = server::make_handler(mode, body);
+    if (delay) h = server::make_slow_reader(std::move(h), delay);
+    return h;
+  }, &err);
   if (!stack) return fail(err);
   if (!stack->listen(o.port, o.backlog, &err)) return fail(err);
   stats::set_telemetry_source(&stack->stats());

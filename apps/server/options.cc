@@ -54,6 +54,10 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--fault", o->fault,
                  "a faulty wire for tests: drop=0.1,dup=0.02,reorder=0.05,delay_ms=5,corrupt=0.01,seed=42[,dir=rx|tx|both]");
 
+  app.add_option("--read-delay-us", o->read_delay_us,
+                 "for tests: each data delivery waits this long in the handler (a slow application; needs --workers)")
+      ->check(CLI::Range(0, 10000000));
+
   std::vector<std::string> rev(args.rbegin(), args.rend());
   try {
     app.parse(rev);
@@ -91,6 +95,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   }
   if (std::string why; !o->fault.empty() && !dpdk::parse_fault_spec(o->fault, &o->fault_spec, &why))
     return fail("--fault: " + why);
+  if (o->read_delay_us && !o->workers)
+    return fail("--read-delay-us needs --workers: inline handlers run on the lcore, which must never wait");
   o->mode = o->mode_name == "echo" ? Mode::kEcho : o->mode_name == "discard" ? Mode::kDiscard : Mode::kHttp;
   return true;
 }

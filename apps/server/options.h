@@ -29,6 +29,7 @@ struct Options {
   bool verbose = false;          // show EAL's start-up log
   std::string fault;             // --fault SPEC: a faulty wire on the port (dpdk/fault_port.h)
   dpdk::FaultSpec fault_spec;
+  uint32_t read_delay_us = 0;    // --read-delay-us: a slow reader for tests (needs workers)
 };
 
 // Parses `args`. Returns true to go on; false with *exit_code set (0 after --help, 2 on a usage

@@ -109,6 +109,7 @@ nlohmann::json report_json(const Options& o, api::Stack& s, const std::vector<st
                  {"backlog", o.backlog},
                  {"queues", dp.queues()},
                  {"workers", o.workers},
+                 {"read_delay_us", o.read_delay_us},
                  {"device", dp.port().name()},
                  {"mac", dpdk::mac_str(dp.port().mac())},
                  {"hardware_rss", dp.port().caps().rss},

@@ -13,7 +13,7 @@
 namespace ts::api {
 
 WorkerSet::WorkerSet(HandlerFactory factory, uint16_t lcores, uint16_t workers, uint32_t ring_size)
-    : pairs_(size_t(lcores) * workers), w_(workers), rr_(lcores, 0) {
+    : pairs_(size_t(lcores) * workers), w_(workers), rr_(lcores, 0), data_bound_(ring_size) {
   for (auto& p : pairs_) {
     p.ev = std::make_unique<EventRing>(ring_size);
     p.cmd = std::make_unique<CommandRing>(ring_size);
@@ -52,8 +52,10 @@ void WorkerSet::drain() {
 
 void WorkerSet::release_mbufs() {
   for (auto& p : pairs_) {
-    auto free_ev = [](const Event& e) {
-      if (e.m) rte_pktmbuf_free(e.m);
+    auto free_ev = [&p](const Event& e) {
+      if (!e.m) return;
+      rte_pktmbuf_free(e.m);
+      p.data_back.fetch_add(1, std::memory_order_relaxed);  // the workers have stopped
     };
     p.ev->consume_all(free_ev);
     for (auto& e : p.overflow) free_ev(e);
@@ -127,15 +129,22 @@ void WorkerSet::accepted(dpdk::Lcore& l, dpdk::ConnRef c, const tcp::FourTuple& 
 // Workers have no way to open connections (Poller is inline-only): nothing to tell.
 void WorkerSet::connected(dpdk::Lcore&, dpdk::ConnRef, const tcp::FourTuple&) {}
 
+bool WorkerSet::room_for_data(dpdk::Lcore& l, dpdk::ConnRef c) {
+  const Pair& p = pair(l.queue(), worker_of(l, c));
+  return p.data_out - p.data_back.load(std::memory_order_acquire) < data_bound_;
+}
+
 void WorkerSet::data(dpdk::Lcore& l, dpdk::ConnRef c, rte_mbuf* m, const uint8_t* p, uint32_t len) {
   rte_mbuf_refcnt_update(m, 1);
+  const uint16_t w = worker_of(l, c);
+  pair(l.queue(), w).data_out++;
   Event e;
   e.type = Event::kData;
   e.ref = c;
   e.m = m;
   e.p = p;
   e.len = len;
-  push(l, worker_of(l, c), e);
+  push(l, w, e);
 }
 
 void WorkerSet::peer_closed(dpdk::Lcore& l, dpdk::ConnRef c) {
@@ -244,14 +253,14 @@ bool WorkerSet::handle(Worker& w, const Event& e) {
   }
   auto it = w.conns.find(k);
   if (it == w.conns.end()) {
-    if (e.m) rte_pktmbuf_free(e.m);
+    if (e.m) data_done(w.index, e);
     return true;
   }
   Connection& c = *it->second;
   switch (e.type) {
     case Event::kData: {
       w.h->on_data(c, e.p, e.len);
-      rte_pktmbuf_free(e.m);
+      data_done(w.index, e);
       Command done;  // the bytes go back to the receive window
       done.type = Command::kConsumed;
       done.ref = e.ref;
@@ -274,6 +283,13 @@ bool WorkerSet::handle(Worker& w, const Event& e) {
       break;
   }
   return true;
+}
+
+// The one writer of data_back is the pair's worker (or, after stop(), the main thread).
+void WorkerSet::data_done(uint16_t worker, const Event& e) {
+  rte_pktmbuf_free(e.m);
+  std::atomic<uint64_t>& back = pair(e.ref.lcore, worker).data_back;
+  back.store(back.load(std::memory_order_relaxed) + 1, std::memory_order_release);
 }
 
 void WorkerSet::worker_loop(Worker& w) {

@@ -8,8 +8,10 @@
 //   dies.
 // Back-pressure: data a handler has not been through yet stays off the connection's receive
 // window (the worker reports each data event done with kConsumed), so a slow worker slows its
-// peers, and what waits for it is bounded by their windows. A full event ring parks events in a
-// per-pair overflow list on the lcore (never dropping data, which the stack has already
+// peers, and what waits for it is bounded by their windows. The data mbufs a pair's worker holds
+// are bounded as well, by the ring size the mempool was sized for (room_for_data): windows alone
+// would let many connections, or tiny segments, empty the pool. A full event ring parks events
+// in a per-pair overflow list on the lcore (never dropping data, which the stack has already
 // acknowledged); a full command ring makes the worker wait. Workers are DPDK control threads, so
 // they stay off the lcores' CPUs.
 #pragma once
@@ -54,6 +56,7 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
   void closed(dpdk::Lcore& l, dpdk::ConnRef c, tcp::CloseReason why) override;
   void poll(dpdk::Lcore& l, tcp::Time now) override;
   bool reads_later() const override { return true; }
+  bool room_for_data(dpdk::Lcore& l, dpdk::ConnRef c) override;
 
   // ConnDriver (worker side).
   bool send(Connection& c, const void* data, size_t len) override;
@@ -70,6 +73,8 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
     std::unique_ptr<CommandRing> cmd;
     std::deque<Event> overflow;  // lcore side only
     uint64_t overflowed = 0;
+    uint64_t data_out = 0;       // lcore side: data mbufs handed to the worker
+    alignas(64) std::atomic<uint64_t> data_back{0};  // worker side: those it has freed
   };
   struct Worker {
     std::unique_ptr<Handler> h;
@@ -87,12 +92,14 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
   static void* thread_main(void* arg);
   void worker_loop(Worker& w);
   bool handle(Worker& w, const Event& e);
+  void data_done(uint16_t worker, const Event& e);
   static uint64_t key(dpdk::ConnRef r) { return uint64_t(r.lcore) << 48 ^ uint64_t(r.gen & 0xffff) << 32 ^ r.slot; }
 
   std::vector<Pair> pairs_;
   std::vector<Worker> w_;
   std::vector<uint16_t> rr_;  // per lcore: next worker
   std::vector<dpdk::Lcore*> lcores_;
+  uint32_t data_bound_;  // data mbufs a pair's worker may hold: the ring size the mempool counts
   rte_mempool* pool_ = nullptr;
   const std::atomic<bool>* stop_ = nullptr;
   std::atomic<bool> quit_{false};

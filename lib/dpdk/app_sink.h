@@ -55,6 +55,11 @@ class AppSink {
   // (tcp::Config::app_window), so that a slow reader slows its peer instead of filling the
   // mempool. False: data() is the read.
   virtual bool reads_later() const { return false; }
+  // Asked (only when reads_later()) before data for connection c is taken in. False: the
+  // application holds all the received data it may, its share of the mempool; the lcore then
+  // takes the segment without its data (unacknowledged: the peer sends it again), so that many
+  // stalled connections, or a peer sending tiny segments, cannot empty the mempool.
+  virtual bool room_for_data(Lcore&, ConnRef) { return true; }
 };
 
 }  // namespace ts::dpdk

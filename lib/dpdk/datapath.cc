@@ -69,6 +69,7 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
                                   : rss::Reta::round_robin(queues);
   sh.tcp.msl = tcp::Time(p.stack.msl_ms) * tcp::kMsec;
   sh.tcp.mss = static_cast<uint16_t>(d->port_->mtu() - 40);
+  sh.tcp.rcv_wnd = p.stack.receive_window;
   sh.tcp.syncookies = p.stack.syncookies;
   sh.tcp.max_half_open = p.stack.max_half_open;
   sh.tcp.abort_on_overflow = p.stack.abort_on_overflow;

@@ -189,6 +189,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   void mark_dirty(uint32_t slot);
   void flush_app();
   void flush_deferred_acks();
+  bool room_for_data(const Conn& c, uint32_t slot);
 
   // Timers.
   void run_timers();

@@ -71,12 +71,27 @@ void Lcore::tcp_input(rte_mbuf* m, const wire::Frame& f, uint32_t hash) {
       Conn& c = conns_[slot];
       const State before = c.tcb.state;
       const RxInfo rx{m, &f};
-      finish(slot, before, tcp::on_segment(ctx_, c.tcb, seg, now_), &rx);
+      if (seg.len && sh_.tcp.app_window && !room_for_data(c, slot)) {
+        // The data (and a FIN behind it) is not taken, so not acknowledged: the peer sends it
+        // again. The ACK and window it carries still count.
+        cnt_.add(Counter::app_data_refused);
+        tcp::Segment bare = seg;
+        bare.len = 0;
+        bare.flags &= static_cast<uint8_t>(~tcp::kFin);
+        finish(slot, before, tcp::on_segment(ctx_, c.tcb, bare, now_), &rx);
+      } else {
+        finish(slot, before, tcp::on_segment(ctx_, c.tcb, seg, now_), &rx);
+      }
     }
   } else {
     listen_input(m, f, seg, hash, nullptr);
   }
   retire(m);
+}
+
+// Data the application would not be handed (kKnown unset) takes no room.
+bool Lcore::room_for_data(const Conn& c, uint32_t slot) {
+  return !(c.flags & cf::kKnown) || !sh_.sink || sh_.sink->room_for_data(*this, ref_of(slot));
 }
 
 void Lcore::time_wait_input(rte_mbuf* m, const wire::Frame& f, uint64_t v, const tcp::Segment& seg,

@@ -86,6 +86,7 @@ std::string apply(Profile* p, const std::string& sec, const std::string& key, co
     if (key == "time_wait_per_queue") return u32(&s.time_wait_per_queue);
     if (key == "rx_ring_size") return u32(&s.rx_ring_size);
     if (key == "app_ring_size") return u32(&s.app_ring_size);
+    if (key == "receive_window") return u32(&s.receive_window);
     if (key == "max_half_open") return u32(&s.max_half_open);
     if (key == "abort_on_overflow") return parse_bool(v, &s.abort_on_overflow) ? "" : bad("true or false");
     if (key == "syncookies") {
@@ -111,6 +112,9 @@ std::string check(const Profile& p) {
   auto pow2 = [](uint32_t x) { return x >= 64 && (x & (x - 1)) == 0; };
   if (!pow2(p.stack.rx_ring_size) || !pow2(p.stack.app_ring_size))
     return "[stack] ring sizes must be powers of two, at least 64";
+  // RFC 7323 §2.3: a shift of at most 14 on a 16-bit field.
+  if (p.stack.receive_window < 1024 || p.stack.receive_window > (0xffffu << 14))
+    return "[stack] receive_window must be 1024 to 1073725440 bytes";
   return {};
 }
 

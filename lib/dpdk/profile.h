@@ -39,6 +39,9 @@ struct StackProfile {
   uint32_t time_wait_per_queue = kAsConnections;
   uint32_t rx_ring_size = 4096;            // per lcore: software-RSS hand-off ring
   uint32_t app_ring_size = 4096;           // per lcore-worker pair: events and commands
+  // The receive window a connection offers, in bytes (Linux's tcp_rmem). With workers it is
+  // also the most unread data one connection can leave waiting for its worker.
+  uint32_t receive_window = 256 * 1024;
   tcp::CookieMode syncookies = tcp::CookieMode::kAuto;  // off | auto | always (tcp_syncookies)
   uint32_t max_half_open = 1024;           // SYN-RECEIVED blocks per listener and lcore
   bool abort_on_overflow = false;          // RST when the accept queue is full (Linux's option)

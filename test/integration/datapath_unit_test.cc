@@ -67,6 +67,9 @@ TEST(Profile, values_with_trailing_comments_and_every_key) {
   EXPECT_EQ(p.stack.time_wait_per_queue, dpdk::StackProfile::kAsConnections);  // not given
   ASSERT_TRUE(dpdk::parse_profile("[stack]\ntime_wait_per_queue = 0\n", "t.ini", &p, &err)) << err;
   EXPECT_EQ(p.stack.time_wait_per_queue, 0u);
+  EXPECT_EQ(p.stack.receive_window, 256u * 1024);  // not given: Config::rcv_wnd's default
+  ASSERT_TRUE(dpdk::parse_profile("[stack]\nreceive_window = 1073725440\n", "t.ini", &p, &err)) << err;
+  EXPECT_EQ(p.stack.receive_window, 0xffffu << 14);
 }
 
 TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
@@ -84,6 +87,10 @@ TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
   EXPECT_NE(err.find("powers of two"), std::string::npos) << err;
   EXPECT_FALSE(dpdk::parse_profile("[stack]\ntime_wait_per_queue = 20000000\n", "x.ini", &p, &err));
   EXPECT_NE(err.find("time_wait_per_queue must be 0 to 16777216"), std::string::npos) << err;
+  for (const char* w : {"1023", "1073725441"}) {  // past a 16-bit field shifted by 14
+    EXPECT_FALSE(dpdk::parse_profile(std::string("[stack]\nreceive_window = ") + w + "\n", "x.ini", &p, &err));
+    EXPECT_NE(err.find("receive_window must be 1024 to 1073725440 bytes"), std::string::npos) << err;
+  }
   EXPECT_FALSE(dpdk::load_profile("/nonexistent/x.ini", &p, &err));
   EXPECT_EQ(err, "cannot read config file /nonexistent/x.ini");
 }

@@ -182,6 +182,7 @@ class StackToStack : public ::testing::Test {
     dc.profile.port.mbufs = 16383;
     dc.profile.stack.connections_per_queue = 16384;
     dc.profile.stack.syncookies = syncookies_;
+    if (mac_last == 0x02) server_stack_(dc.profile.stack);
     dc.ip = ip;
     dc.ip_count = mac_last == 0x01 ? client_ip_count_ : 1;
     dc.prefix_len = 24;
@@ -290,6 +291,7 @@ class StackToStack : public ::testing::Test {
   uint64_t polls_ = 0;               // lcore poll calls so far
   Script script_;
   uint16_t server_workers_ = 0;      // application threads of the server stack (0: inline)
+  std::function<void(dpdk::StackProfile&)> server_stack_ = [](dpdk::StackProfile&) {};
   Side server_, client_;
 };
 
@@ -567,13 +569,14 @@ class SlowWorker : public StackToStack {
  protected:
   void TearDown() override { reader_.gate = true; }  // a failed test must not leave it blocked
 
-  // As run_until, but the worker thread runs in real time: an idle round sleeps 20 us of it.
+  // As run_until, but the worker thread runs in real time: an idle round sleeps 20 us of it (and
+  // passes 1 ms of the stacks' time, so that a retransmission backed off to seconds comes soon).
   bool run_with_worker_until(const std::function<bool()>& done) {
     const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < end) {
       const unsigned work = poll_all();
       if (done()) return settle();
-      now_ += 20 * tcp::kUsec;
+      now_ += work ? 20 * tcp::kUsec : tcp::kMsec;
       if (!work) std::this_thread::sleep_for(std::chrono::microseconds(20));
     }
     return false;
@@ -583,30 +586,46 @@ class SlowWorker : public StackToStack {
     return server_.total()[Counter::tcp_payload_in];
   }
 
+  // A server with one slow worker, a client that sends it 1 MiB and closes.
+  void start_one_upload() {
+    server_workers_ = 1;
+    server_ = make_side("srvw", kServerIp, 0x02, 1, true,
+                        [this](unsigned) { return std::make_unique<SlowReader>(reader_); });
+    client_ = make_side("cliw", kClientIp, 0x01, 1, true,
+                        [this](unsigned) { return std::make_unique<ClientHandler>(script_); });
+    server_.stack->listen(9, 511);
+    dpdk::MemPort::connect(*server_.port, *client_.port);
+    std::string err;
+    ASSERT_TRUE(server_.stack->start_workers(stop_, &err)) << err;
+    script_.to_open = 1;
+    script_.rport = 9;
+    script_.request = random_bytes(1 << 20);
+    script_.close_with_request = true;
+  }
+  size_t zero_windows() const {
+    size_t n = 0;
+    for (const Seen& x : wire_) n += x.side == 's' && x.out && (x.flags & tcp::kAck) && x.window == 0;
+    return n;
+  }
+  // Opens the gate; true when the whole upload reached the handler and the connection ended.
+  bool finish_upload() {
+    reader_.gate = true;
+    if (!run_with_worker_until([&] { return script_.done() && reader_.closed.load(); })) return false;
+    EXPECT_EQ(script_.results.size(), 1u);
+    if (!script_.results.empty()) {
+      EXPECT_EQ(script_.results[0].why, tcp::CloseReason::kNormal);
+    }
+    EXPECT_TRUE(reader_.got == script_.request) << reader_.got.size() << " bytes read";
+    EXPECT_EQ(server_took(), 1u << 20);
+    return true;
+  }
+
   SlowReader::Shared reader_;
   std::atomic<bool> stop_{false};
 };
 
 TEST_F(SlowWorker, unread_data_closes_the_window_and_reading_reopens_it_without_a_byte_lost) {
-  server_workers_ = 1;
-  server_ = make_side("srvw", kServerIp, 0x02, 1, true,
-                      [this](unsigned) { return std::make_unique<SlowReader>(reader_); });
-  client_ = make_side("cliw", kClientIp, 0x01, 1, true,
-                      [this](unsigned) { return std::make_unique<ClientHandler>(script_); });
-  server_.stack->listen(9, 511);
-  dpdk::MemPort::connect(*server_.port, *client_.port);
-  std::string err;
-  ASSERT_TRUE(server_.stack->start_workers(stop_, &err)) << err;
-  script_.to_open = 1;
-  script_.rport = 9;
-  script_.request = random_bytes(1 << 20);
-  script_.close_with_request = true;
-
-  auto zero_windows = [&] {
-    size_t n = 0;
-    for (const Seen& x : wire_) n += x.side == 's' && x.out && (x.flags & tcp::kAck) && x.window == 0;
-    return n;
-  };
+  start_one_upload();
   ASSERT_TRUE(run_with_worker_until([&] { return zero_windows() > 0; }));
   // The window (256 KiB, scale 3: rounding may add 7 bytes) is all the worker was handed, and it
   // stays that way while the client probes the closed window.
@@ -620,12 +639,47 @@ TEST_F(SlowWorker, unread_data_closes_the_window_and_reading_reopens_it_without_
   EXPECT_GT(client_.total()[Counter::tcp_window_probes], 0u);
   EXPECT_GE(server_.total()[Counter::tcp_rcv_window_closed], 1u);
 
-  reader_.gate = true;
-  ASSERT_TRUE(run_with_worker_until([&] { return script_.done() && reader_.closed.load(); }));
-  ASSERT_EQ(script_.results.size(), 1u);
-  EXPECT_EQ(script_.results[0].why, tcp::CloseReason::kNormal);
-  EXPECT_TRUE(reader_.got == script_.request) << reader_.got.size() << " bytes read";
-  EXPECT_EQ(server_took(), 1u << 20);
+  ASSERT_TRUE(finish_upload());
+  EXPECT_EQ(server_.total()[Counter::app_data_refused], 0u);  // the window alone held it back
+}
+
+// [stack] receive_window: the window a connection offers, and so what one stalled connection can
+// leave waiting for its worker.
+TEST_F(SlowWorker, the_profiles_receive_window_is_what_a_stalled_connection_leaves_waiting) {
+  server_stack_ = [](dpdk::StackProfile& p) { p.receive_window = 16384; };
+  start_one_upload();
+  ASSERT_TRUE(run_with_worker_until([&] { return zero_windows() > 0; }));
+  const uint64_t held = server_took();
+  EXPECT_GE(held, 16384u - 1460);
+  EXPECT_LE(held, 16384u);  // no scaling under 64 KiB: no rounding either
+  for (const Seen& x : wire_) {
+    if (x.side == 's' && x.out && (x.flags & tcp::kSyn)) {
+      EXPECT_EQ(x.window, 16384) << "the SYN-ACK's offer";
+    }
+  }
+  run_until([] { return false; }, 3 * tcp::kSec);
+  EXPECT_EQ(server_took(), held);
+  ASSERT_TRUE(finish_upload());
+}
+
+// Windows bound each connection; the mempool is bounded per lcore-worker pair. With a 64-entry
+// app ring (the mempool keeps 64 mbufs for it) a stalled worker holds at most 64 data mbufs, far
+// less than the 256 KiB window: past them the lcore takes segments without their data, which
+// the client then sends again, and not a byte is lost.
+TEST_F(SlowWorker, a_stalled_worker_holds_no_more_data_mbufs_than_its_ring_counts) {
+  server_stack_ = [](dpdk::StackProfile& p) { p.app_ring_size = 64; };
+  start_one_upload();
+  ASSERT_TRUE(run_with_worker_until([&] { return server_.total()[Counter::app_data_refused] > 0; }));
+  run_until([] { return false; }, 3 * tcp::kSec);
+  const uint64_t held = server_took();
+  EXPECT_LE(held, 64u * 1460);
+  EXPECT_GE(held, 63u * 1460);  // full-sized segments, all the room taken
+  EXPECT_EQ(zero_windows(), 0u);  // the window never closed: the pool ran short first
+  const uint64_t refused = server_.total()[Counter::app_data_refused];
+  EXPECT_GT(client_.total()[Counter::tcp_retransmits], 0u);
+  EXPECT_EQ(server_.total()[Counter::tcp_rst_out] + client_.total()[Counter::tcp_rst_out], 0u);
+  ASSERT_TRUE(finish_upload());
+  EXPECT_GE(server_.total()[Counter::app_data_refused], refused);
 }
 
 }  // namespace

@@ -56,6 +56,7 @@ is_not_an_address/prefix                   --ip 198.18.0.2/33
 is_not_on_the_subnet                       --ip 198.18.0.2/24 --gateway 198.19.0.1
 is_our_own_address                         --ip 198.18.0.2/24 --gateway 198.18.0.2
 is_not_an_IPv4_address                     --ip 198.18.0.2/24 --gateway 198.18.0
+--read-delay-us_needs_--workers            --ip 198.18.0.2/24 --read-delay-us 100
 fault_spec:_unknown_key_'lose'             --ip 198.18.0.2/24 --fault lose=0.1
 fault_spec:_'drop=1.5':_a_rate             --ip 198.18.0.2/24 --fault drop=1.5
 CASES
