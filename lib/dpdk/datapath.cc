@@ -80,6 +80,7 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
                                ? p.stack.connections_per_queue
                                : p.stack.time_wait_per_queue;
   sh.handoff_ring_size = p.stack.rx_ring_size;
+  sh.out_of_order_mbufs = p.stack.out_of_order_mbufs;
   sh.burst = p.port.burst;
 
   d->stats_ = std::make_unique<stats::Registry>(queues);

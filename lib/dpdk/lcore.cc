@@ -10,6 +10,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "dpdk/lcore_internal.h"
 #include "table/value.h"
@@ -42,6 +43,9 @@ std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCou
   if (!l->table_) return *err = "cannot allocate the connection table", nullptr;
   l->wheel_ = std::make_unique<tcp::TimerWheel>(nc + nt, kTick, now);
   l->conns_.resize(nc);
+  l->held_.resize(sh.out_of_order_mbufs);
+  l->held_free_ = kNoHeld;
+  for (uint32_t i = sh.out_of_order_mbufs; i-- > 0;) l->held_[i].next = std::exchange(l->held_free_, i);
   l->tws_.resize(nt);
   l->tw_hash_.resize(nt);
   for (uint32_t i = nc; i-- > 0;) l->free_conns_.push_back(i);

@@ -63,6 +63,7 @@ struct Shared {
   uint32_t conns_per_queue = 65536;   // connection blocks per lcore
   uint32_t time_wait_per_queue = 65536;
   uint32_t handoff_ring_size = 4096;
+  uint32_t out_of_order_mbufs = 1024;  // per lcore: segments kept past a hole
   uint16_t burst = 32;
   tcp::Time time_wait_reuse = tcp::kNever;  // see DatapathConfig
   tcp::Time probe_until = 0;          // RFC 5227 address probing before announcing (0: none)
@@ -143,6 +144,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   struct RxInfo;
   struct Pending;
   struct DeferredAck;
+  struct Held;
 
   Lcore(Shared& sh, uint16_t queue, stats::LcoreCounters& cnt);
 
@@ -190,6 +192,11 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   void flush_app();
   void flush_deferred_acks();
   bool room_for_data(const Conn& c, uint32_t slot);
+  // The out-of-order queue (lcore_ooo.cc).
+  void keep_ahead(Conn& c, const RxInfo& rx);
+  void take_held(uint32_t slot);
+  void drop_held(Conn& c);
+  void keep_last_deferred_ack(uint32_t slot, uint32_t gen);
 
   // Timers.
   void run_timers();
@@ -225,6 +232,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   std::unique_ptr<table::Shard> table_;
   std::unique_ptr<tcp::TimerWheel> wheel_;
   std::vector<Conn> conns_;
+  std::vector<Held> held_;  // out-of-order segments kept; the free ones chained from held_free_
+  uint32_t held_free_;
   std::vector<uint32_t> free_conns_;
   std::vector<tcp::TimeWait> tws_;
   std::vector<uint32_t> tw_hash_;

@@ -4,6 +4,8 @@
 
 namespace ts::dpdk {
 
+inline constexpr uint32_t kNoHeld = UINT32_MAX;  // end of a chain of Lcore::Held
+
 // A connection block plus what the datapath keeps beside it: three cache lines.
 struct Lcore::Conn {
   tcp::Tcb tcb;
@@ -17,6 +19,17 @@ struct Lcore::Conn {
   wire::Mac peer_mac;         // from the SYN: used while ARP has no entry for the peer
   uint8_t flags = 0;          // cf:: below
   uint8_t acks_sent = 0;      // segments with ACK sent, modulo 256 (see defer_ack)
+  uint32_t held = kNoHeld;    // its out-of-order queue: first of a chain in Lcore::held_
+};
+
+// A segment kept past a hole (tcp::ev::kAhead), its mbuf referenced until it is taken.
+struct Lcore::Held {
+  rte_mbuf* m = nullptr;
+  const uint8_t* payload = nullptr;
+  uint32_t seq = 0;
+  uint32_t len = 0;
+  uint32_t next = kNoHeld;    // in sequence order; or the next free one
+  bool fin = false;
 };
 
 namespace cf {

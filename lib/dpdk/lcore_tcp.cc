@@ -82,6 +82,7 @@ void Lcore::tcp_input(rte_mbuf* m, const wire::Frame& f, uint32_t hash) {
       } else {
         finish(slot, before, tcp::on_segment(ctx_, c.tcb, seg, now_), &rx);
       }
+      if (c.held != kNoHeld) take_held(slot);  // a freed block has none
     }
   } else {
     listen_input(m, f, seg, hash, nullptr);
@@ -202,6 +203,7 @@ void Lcore::free_conn(uint32_t slot) {
     if (tcp::Listener* l = find(c.tcb.tuple)) tcp::listener_accepted(*l);
   }
   c.sq.clear();
+  if (c.held != kNoHeld) drop_held(c);
   c.gen++;
   c.flags = 0;
   c.user = nullptr;
@@ -263,6 +265,7 @@ bool Lcore::apply(uint32_t slot, State before, const tcp::Actions& a, const RxIn
   const bool known = (c.flags & cf::kKnown) && sink;
   if (known && a.has(tcp::ev::kData) && a.data_len && rx)
     sink->data(*this, ref, rx->m, a.data, a.data_len);
+  if (a.has(tcp::ev::kAhead) && rx && rx->f) keep_ahead(c, *rx);
   if (known && a.has(tcp::ev::kPeerClosed)) sink->peer_closed(*this, ref);
   if (known && a.has(tcp::ev::kSendSpace) && a.acked) sink->send_space(*this, ref, a.acked);
 

@@ -13,6 +13,7 @@ uint32_t mbufs_needed(const Profile& p, uint16_t queues, uint16_t workers, uint3
   if (p.port.mbufs) return p.port.mbufs;
   uint64_t n = uint64_t(queues) * (p.port.rx_descriptors + p.port.tx_descriptors + 4u * p.port.burst);
   n += uint64_t(queues) * p.stack.rx_ring_size;
+  n += uint64_t(queues) * p.stack.out_of_order_mbufs;
   n += uint64_t(queues) * std::max<uint16_t>(workers, 1) * p.stack.app_ring_size;
   n += uint64_t(rte_lcore_count() + 1) * p.port.mbuf_cache;
   n += send_buffers;

@@ -87,6 +87,7 @@ std::string apply(Profile* p, const std::string& sec, const std::string& key, co
     if (key == "rx_ring_size") return u32(&s.rx_ring_size);
     if (key == "app_ring_size") return u32(&s.app_ring_size);
     if (key == "receive_window") return u32(&s.receive_window);
+    if (key == "out_of_order_mbufs") return u32(&s.out_of_order_mbufs);
     if (key == "max_half_open") return u32(&s.max_half_open);
     if (key == "abort_on_overflow") return parse_bool(v, &s.abort_on_overflow) ? "" : bad("true or false");
     if (key == "syncookies") {
@@ -115,6 +116,7 @@ std::string check(const Profile& p) {
   // RFC 7323 §2.3: a shift of at most 14 on a 16-bit field.
   if (p.stack.receive_window < 1024 || p.stack.receive_window > (0xffffu << 14))
     return "[stack] receive_window must be 1024 to 1073725440 bytes";
+  if (p.stack.out_of_order_mbufs > (1u << 20)) return "[stack] out_of_order_mbufs must be 0 to 1048576";
   return {};
 }
 

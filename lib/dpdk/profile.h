@@ -42,6 +42,9 @@ struct StackProfile {
   // The receive window a connection offers, in bytes (Linux's tcp_rmem). With workers it is
   // also the most unread data one connection can leave waiting for its worker.
   uint32_t receive_window = 256 * 1024;
+  // Segments kept per lcore past a hole in the sequence space until it is filled (an
+  // out-of-order queue: one retransmission repairs one loss); 0: dropped, as before.
+  uint32_t out_of_order_mbufs = 1024;
   tcp::CookieMode syncookies = tcp::CookieMode::kAuto;  // off | auto | always (tcp_syncookies)
   uint32_t max_half_open = 1024;           // SYN-RECEIVED blocks per listener and lcore
   bool abort_on_overflow = false;          // RST when the accept queue is full (Linux's option)

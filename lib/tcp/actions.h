@@ -56,6 +56,9 @@ inline constexpr uint16_t kReset = 1u << 6;        // closed by a RST (received,
 inline constexpr uint16_t kTimedOut = 1u << 7;     // closed because a retry count ran out
 inline constexpr uint16_t kTimeWait = 1u << 8;     // entered TIME-WAIT: replace the block by a
                                                    // TimeWait entry (tcp/time_wait.h)
+inline constexpr uint16_t kAhead = 1u << 9;        // the input segment's payload lies past a hole,
+                                                   // inside the window: keep it for held_text()
+                                                   // (tcp/conn.h), or drop it
 }  // namespace ev
 
 struct Actions {

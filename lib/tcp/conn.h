@@ -3,8 +3,10 @@
 // clock. Every call leaves Actions::deadline set to the block's next timer (kNever: none).
 //
 // Choices worth knowing:
-//  - Out-of-order payload is dropped and answered at once with a duplicate ACK: the block keeps
-//    no data, and the sender's fast retransmit (three duplicate ACKs) repairs the hole quickly.
+//  - Out-of-order payload is answered at once with a duplicate ACK (the sender's fast retransmit
+//    repairs the hole). The block keeps no data: ev::kAhead offers the segment to the caller,
+//    which may keep it and give it back through held_text() once the hole is filled, so that
+//    one retransmission repairs one loss.
 //  - SACK-permitted is negotiated, but SACK blocks we receive are ignored (RFC 2018 allows it) and
 //    we never send any. Loss recovery is NewReno (RFC 5681, RFC 6582).
 //  - Every in-order segment is ACKed at once (no delayed ACK); an ACK rides on outgoing data when
@@ -69,5 +71,19 @@ Actions consumed(Context& ctx, Tcb& t, uint32_t bytes, Time now);
 
 // Bytes queued but not sent yet.
 uint32_t unsent(const Tcb& t);
+
+// A segment an earlier Actions marked ev::kAhead, kept by the caller (payload included).
+struct HeldSegment {
+  Seq seq;
+  const uint8_t* payload = nullptr;
+  uint32_t len = 0;
+  bool fin = false;
+};
+// Gives back a kept segment once rcv_nxt has reached its start (h.seq <= t.rcv_nxt), kept
+// segments in sequence order. Its text and FIN are taken as on_segment() takes them (it passed
+// the acceptability, PAWS and ACK checks when it arrived); what the block no longer wants (old
+// bytes, a state past the peer's FIN) is ignored. `ack` false: another kept segment follows at
+// once, so the ACK waits for it (one ACK for the run), unless the window cut this one short.
+Actions held_text(Context& ctx, Tcb& t, const HeldSegment& h, bool ack, Time now);
 
 }  // namespace ts::tcp

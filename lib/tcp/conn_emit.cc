@@ -27,7 +27,11 @@ wire::TcpOptions ack_options(const Tcb& t, Time now) {
 void emit_ack(Context& ctx, Tcb& t, Actions& a, Time now) {
   if (a.full()) return;  // the pending ACK stays owed; output() sends it
   OutSegment& o = push(ctx, a);
-  o.seq = t.snd_nxt;
+  // snd_max, not snd_nxt, as BSD's tcp_output does: after a timeout snd_nxt goes back, and the
+  // peer may hold everything up to snd_max already. An ACK numbered below its rcv_nxt fails its
+  // acceptability test and is dropped unread, and if both ends went back so (data lost both
+  // ways), neither would ever take the other's ACK.
+  o.seq = t.snd_max;
   o.ack = t.rcv_nxt;
   o.flags = kAck;
   o.window = advertise(ctx.cfg, t);

@@ -222,7 +222,7 @@ bool on_handshake_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time n
 }
 
 // Seventh, segment text: in-order payload is handed out in place; anything ahead of rcv_nxt is
-// dropped and answered with a duplicate ACK.
+// answered with a duplicate ACK, and offered to the caller to keep when it lies in the window.
 void on_text(Context& ctx, Tcb& t, const Segment& s, Actions& a) {
   Seq seq = s.seq;
   const uint8_t* p = s.payload;
@@ -236,7 +236,8 @@ void on_text(Context& ctx, Tcb& t, const Segment& s, Actions& a) {
     seq = t.rcv_nxt;
   }
   if (seq != t.rcv_nxt) {
-    ++ctx.cnt.ooo_drops;
+    ++ctx.cnt.ooo_segments;
+    if (uint32_t(seq - t.rcv_nxt) < receive_space(ctx.cfg, t)) a.events |= ev::kAhead;
     return;
   }
   const uint32_t take = std::min(len, receive_space(ctx.cfg, t));
@@ -381,7 +382,33 @@ void time_wait_block(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time no
   }
 }
 
+// After an input: what is owed goes out, the timer follows the state.
+void conclude(Context& ctx, Tcb& t, Actions& a, Time now) {
+  if (t.state != State::kClosed && t.state != State::kTimeWait) {
+    flush(ctx, t, a, now);
+    update_timer(ctx, t, now);
+  } else if (t.state == State::kTimeWait && t.has(tcbf::kAckNow)) {
+    emit_ack(ctx, t, a, now);  // the ACK of the FIN that brought us here
+  }
+  finish(t, a);
+}
+
 }  // namespace
+
+Actions held_text(Context& ctx, Tcb& t, const HeldSegment& h, bool ack, Time now) {
+  Actions a;
+  if (in_state(t.state, kReceivesData) && h.seq <= t.rcv_nxt) {
+    Segment s;
+    s.seq = h.seq;
+    s.payload = h.payload;
+    s.len = h.len;
+    if (s.len) on_text(ctx, t, s, a);
+    if (h.fin && s.seq + s.len == t.rcv_nxt) on_fin(ctx, t, a, now);
+    if (!ack && !h.fin && t.rcv_nxt == s.seq + s.len) t.flags &= ~tcbf::kAckNow;
+  }
+  conclude(ctx, t, a, now);
+  return a;
+}
 
 Actions on_segment(Context& ctx, Tcb& t, const Segment& s, Time now) {
   Actions a;
@@ -408,13 +435,7 @@ Actions on_segment(Context& ctx, Tcb& t, const Segment& s, Time now) {
       synchronized(ctx, t, s, a, now);
       break;
   }
-  if (t.state != State::kClosed && t.state != State::kTimeWait) {
-    flush(ctx, t, a, now);
-    update_timer(ctx, t, now);
-  } else if (t.state == State::kTimeWait && t.has(tcbf::kAckNow)) {
-    emit_ack(ctx, t, a, now);  // the ACK of the FIN that brought us here
-  }
-  finish(t, a);
+  conclude(ctx, t, a, now);
   return a;
 }
 

@@ -38,7 +38,7 @@ struct Counters {
   uint64_t retransmits = 0;           // data or FIN segments sent again
   uint64_t fast_retransmits = 0;      // of which on three duplicate ACKs (RFC 5681)
   uint64_t rto_expirations = 0;       // retransmission timer fired, any state
-  uint64_t ooo_drops = 0;             // out-of-order payload dropped (answered by a dup ACK)
+  uint64_t ooo_segments = 0;          // payload past a hole (answered by a dup ACK; ev::kAhead)
   uint64_t bad_seq_acks = 0;          // unacceptable segment answered by an ACK
   uint64_t bad_ack_drops = 0;         // ACK of data never sent
   uint64_t window_probes = 0;         // zero-window probes

@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CHECK(p.stack.connections_per_queue >= 16);
   for (uint32_t r : {p.stack.rx_ring_size, p.stack.app_ring_size}) CHECK(r >= 64 && (r & (r - 1)) == 0);
   CHECK(p.stack.receive_window >= 1024 && p.stack.receive_window <= (0xffffu << 14));
+  CHECK(p.stack.out_of_order_mbufs <= (1u << 20));
   CHECK(p.name == again.name && p.eal_always == again.eal_always && q.burst == again.port.burst);
   return 0;
 }

@@ -55,6 +55,13 @@ struct Harness : ListenerLookup {
   Seq edge_max;
   Seq peer_nxt{kPeerIss + 1};
   uint8_t payload[2048] = {};
+  struct Kept {  // segments an Actions offered with ev::kAhead: the datapath's out-of-order queue
+    Seq seq;
+    uint32_t len;
+    bool fin;
+  };
+  Kept kept[8];
+  int n_kept = 0;
 
   Listener* find(const FourTuple&) override { return &listener; }
 
@@ -108,6 +115,10 @@ struct Harness : ListenerLookup {
     s.len = len;
     Actions a = on_segment(ctx, tcb, s, now);
     check(a, &s);
+    if (a.has(ev::kAhead)) {
+      CHECK(len > 0 && seq > tcb.rcv_nxt && !a.has(ev::kData));
+      if (n_kept < 8) kept[n_kept++] = {seq, len, bool(flags & kFin)};
+    }
     while (a.more) {
       a = output(ctx, tcb, now);
       check(a, nullptr);
@@ -186,8 +197,35 @@ struct Harness : ListenerLookup {
     }
   }
 
+  // As the datapath's take_held: the kept segments rcv_nxt has reached, in sequence order.
+  void give_back(bool ack_each) {
+    for (;;) {
+      int best = -1;
+      for (int i = 0; i < n_kept; i++)
+        if (kept[i].seq <= tcb.rcv_nxt && (best < 0 || kept[i].seq < kept[best].seq)) best = i;
+      if (best < 0) return;
+      const Kept k = kept[best];
+      kept[best] = kept[--n_kept];
+      Segment s;  // for check(): the kept payload
+      s.seq = k.seq;
+      s.payload = payload;
+      s.len = k.len;
+      const Seq before = tcb.rcv_nxt;
+      Actions a = held_text(ctx, tcb, {k.seq, payload, k.len, k.fin}, ack_each || n_kept == 0, now);
+      check(a, &s);
+      CHECK(tcb.rcv_nxt >= before);
+      const uint32_t fin = a.has(ev::kPeerClosed) ? 1 : 0;
+      if (a.has(ev::kData)) CHECK(a.data == payload + uint32_t(before - k.seq));
+      CHECK(tcb.rcv_nxt == before + (a.has(ev::kData) ? a.data_len : 0) + fin);
+      while (a.more) {
+        a = output(ctx, tcb, now);
+        check(a, nullptr);
+      }
+    }
+  }
+
   void step(Reader& r) {
-    const uint8_t op = r.u8() % 10;
+    const uint8_t op = r.u8() % 11;
     switch (op) {
       case 0:
       case 1:
@@ -254,6 +292,9 @@ struct Harness : ListenerLookup {
       case 8:  // the application's side of the receive window, as the datapath's mode has it
         if (ctx.cfg.app_window) user(consumed(ctx, tcb, r.u32() % (1u << 18), now));
         else user(set_receive_window(ctx, tcb, r.u32() % (1u << 20), now));
+        return;
+      case 10:
+        if (!in_tw_entry) give_back(r.u8() & 1);
         return;
       case 9:
         if (tcb.state == State::kTimeWait && !in_tw_entry) {

@@ -70,6 +70,9 @@ TEST(Profile, values_with_trailing_comments_and_every_key) {
   EXPECT_EQ(p.stack.receive_window, 256u * 1024);  // not given: Config::rcv_wnd's default
   ASSERT_TRUE(dpdk::parse_profile("[stack]\nreceive_window = 1073725440\n", "t.ini", &p, &err)) << err;
   EXPECT_EQ(p.stack.receive_window, 0xffffu << 14);
+  EXPECT_EQ(p.stack.out_of_order_mbufs, 1024u);
+  ASSERT_TRUE(dpdk::parse_profile("[stack]\nout_of_order_mbufs = 0\n", "t.ini", &p, &err)) << err;
+  EXPECT_EQ(p.stack.out_of_order_mbufs, 0u);
 }
 
 TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
@@ -91,6 +94,8 @@ TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
     EXPECT_FALSE(dpdk::parse_profile(std::string("[stack]\nreceive_window = ") + w + "\n", "x.ini", &p, &err));
     EXPECT_NE(err.find("receive_window must be 1024 to 1073725440 bytes"), std::string::npos) << err;
   }
+  EXPECT_FALSE(dpdk::parse_profile("[stack]\nout_of_order_mbufs = 1048577\n", "x.ini", &p, &err));
+  EXPECT_NE(err.find("out_of_order_mbufs must be 0 to 1048576"), std::string::npos) << err;
   EXPECT_FALSE(dpdk::load_profile("/nonexistent/x.ini", &p, &err));
   EXPECT_EQ(err, "cannot read config file /nonexistent/x.ini");
 }

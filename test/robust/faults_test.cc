@@ -89,8 +89,9 @@ TEST_F(FaultyEcho, ten_percent_loss_with_reordering_and_duplicates_every_connect
   // And the stacks saw them: retransmissions, out-of-order arrivals, duplicates answered.
   EXPECT_GT(both(Counter::tcp_retransmits), f.dropped / 4);
   uint64_t ooo = 0;
-  for (Side* s : {&server_, &client_}) ooo += s->dp().lcore(0).tcp_counters().ooo_drops;
+  for (Side* s : {&server_, &client_}) ooo += s->dp().lcore(0).tcp_counters().ooo_segments;
   EXPECT_GT(ooo, 0u);
+  EXPECT_GT(both(Counter::tcp_ooo_queued), 0u);  // kept until the hole was filled
   EXPECT_EQ(server_.total()[Counter::tcp_payload_in], uint64_t(kConnections) * kBytes);
   EXPECT_EQ(client_.total()[Counter::tcp_payload_in], uint64_t(kConnections) * kBytes);
   // Nothing was dropped by the stacks themselves: every loss was the wire's.

@@ -1,0 +1,89 @@
+// The out-of-order queue: segments past a hole (tcp::ev::kAhead) are kept, mbuf and all, in a
+// per-connection chain sorted by sequence number, and given back to the state machine
+// (tcp::held_text) once the hole is filled. Nodes come from a per-lcore array of
+// [stack] out_of_order_mbufs entries, which the mempool is sized for; with none left a segment is
+// dropped, as it was before there was a queue, and the sender's retransmission brings it again.
+#include <rte_mbuf.h>
+
+#include "dpdk/lcore_internal.h"
+#include "tcp/conn.h"
+
+namespace ts::dpdk {
+
+using stats::Counter;
+
+void Lcore::keep_ahead(Conn& c, const RxInfo& rx) {
+  const wire::Frame& f = *rx.f;
+  const tcp::Seq seq(f.tcp.seq);
+  uint32_t* link = &c.held;
+  for (; *link != kNoHeld && tcp::Seq(held_[*link].seq) <= seq; link = &held_[*link].next) {
+    const Held& h = held_[*link];
+    if (h.seq == seq.v && h.len >= f.payload_len) return;  // a copy of one kept already
+  }
+  if (held_free_ == kNoHeld) {
+    cnt_.add(Counter::tcp_ooo_dropped);
+    return;
+  }
+  const uint32_t i = held_free_;
+  held_free_ = held_[i].next;
+  Held& h = held_[i];
+  h.m = rx.m;
+  h.payload = rte_pktmbuf_mtod_offset(rx.m, const uint8_t*, f.payload_off);
+  h.seq = seq.v;
+  h.len = f.payload_len;
+  h.fin = f.tcp.has(wire::tcp_flags::kFin);
+  h.next = *link;
+  *link = i;
+  rte_mbuf_refcnt_update(rx.m, 1);
+  cnt_.add(Counter::tcp_ooo_queued);
+}
+
+// Called when rcv_nxt may have moved: takes every kept segment it has reached, in order. Each
+// ACK but the run's last is left out (held_text's `ack`); with workers each one carries its own,
+// as a worker short of room stops the run anywhere.
+void Lcore::take_held(uint32_t slot) {
+  Conn& c = conns_[slot];
+  const uint32_t gen = c.gen;
+  bool took = false;
+  while (c.held != kNoHeld) {
+    const uint32_t i = c.held;
+    const Held h = held_[i];
+    if (tcp::Seq(h.seq) > c.tcb.rcv_nxt) break;
+    if (sh_.tcp.app_window && !room_for_data(c, slot)) break;
+    c.held = h.next;
+    held_[i].next = held_free_;
+    held_free_ = i;
+    const bool last = sh_.tcp.app_window || c.held == kNoHeld ||
+                      tcp::Seq(held_[c.held].seq) > tcp::Seq(h.seq) + h.len;
+    const RxInfo rx{h.m, nullptr};
+    const tcp::State before = c.tcb.state;
+    finish(slot, before, tcp::held_text(ctx_, c.tcb, {tcp::Seq(h.seq), h.payload, h.len, h.fin}, last, now_), &rx);
+    rte_pktmbuf_free(h.m);  // the application took its own reference, if it keeps the data
+    took = true;
+  }
+  if (took) keep_last_deferred_ack(slot, gen);
+}
+
+// Of the pure ACKs held back for one connection, only the newest goes out: the hole filler's
+// alone would read as a partial ACK, and the sender would resend a segment kept here.
+void Lcore::keep_last_deferred_ack(uint32_t slot, uint32_t gen) {
+  size_t newest = deferred_.size();
+  for (size_t k = deferred_.size(); k-- > 0;) {
+    if (deferred_[k].slot != slot || deferred_[k].gen != gen) continue;
+    if (newest == deferred_.size()) newest = k;
+    else deferred_.erase(deferred_.begin() + static_cast<ptrdiff_t>(k));
+  }
+}
+
+void Lcore::drop_held(Conn& c) {
+  for (uint32_t i = c.held; i != kNoHeld;) {
+    const uint32_t next = held_[i].next;
+    rte_pktmbuf_free(held_[i].m);
+    held_[i].next = held_free_;
+    held_free_ = i;
+    i = next;
+  }
+  c.held = kNoHeld;
+}
+
+}  // namespace ts::dpdk
