@@ -197,6 +197,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   void take_held(uint32_t slot);
   void drop_held(Conn& c);
   void keep_last_deferred_ack(uint32_t slot, uint32_t gen);
+  void add_sack_blocks(const Conn& c, wire::TcpOptions& o) const;
 
   // Timers.
   void run_timers();

@@ -34,6 +34,7 @@ void Lcore::keep_ahead(Conn& c, const RxInfo& rx) {
   h.fin = f.tcp.has(wire::tcp_flags::kFin);
   h.next = *link;
   *link = i;
+  c.sack_recent = seq.v;
   rte_mbuf_refcnt_update(rx.m, 1);
   cnt_.add(Counter::tcp_ooo_queued);
 }
@@ -73,6 +74,35 @@ void Lcore::keep_last_deferred_ack(uint32_t slot, uint32_t gen) {
     if (newest == deferred_.size()) newest = k;
     else deferred_.erase(deferred_.begin() + static_cast<ptrdiff_t>(k));
   }
+}
+
+// RFC 2018 §4: the first block holds the segment kept last, the others follow in sequence order
+// (as many as fit: 3 beside timestamps). Adjacent and overlapping segments make one block; those
+// rcv_nxt has reached (an ACK sent while the input that filled the hole is applied) make none.
+void Lcore::add_sack_blocks(const Conn& c, wire::TcpOptions& o) const {
+  constexpr int kMax = wire::TcpOptions::kMaxSack;
+  wire::SackBlock b[kMax + 1];
+  int n = 0, recent = -1;
+  const tcp::Seq floor = c.tcb.rcv_nxt;
+  for (uint32_t i = c.held; i != kNoHeld; i = held_[i].next) {
+    const tcp::Seq l(held_[i].seq);
+    const tcp::Seq r = l + held_[i].len;
+    if (l <= floor) continue;  // reached: taken once this input is done
+    if (n && l <= tcp::Seq(b[n - 1].right)) {
+      if (r > tcp::Seq(b[n - 1].right)) b[n - 1].right = r.v;
+    } else if (n <= kMax) {
+      b[n++] = {l.v, r.v};
+    } else {
+      break;  // more holes than blocks: the lowest ones are the ones to repair first
+    }
+    if (recent < 0 && tcp::Seq(c.sack_recent) >= tcp::Seq(b[n - 1].left) &&
+        tcp::Seq(c.sack_recent) < tcp::Seq(b[n - 1].right))
+      recent = n - 1;
+  }
+  o.sack_count = 0;
+  if (recent >= 0) o.sack[o.sack_count++] = b[recent];
+  for (int k = 0; k < n && o.sack_count < kMax; k++)
+    if (k != recent) o.sack[o.sack_count++] = b[k];
 }
 
 void Lcore::drop_held(Conn& c) {

@@ -420,7 +420,10 @@ rte_mbuf* Lcore::build_plain(Conn& c, const tcp::OutSegment& s) {
 bool Lcore::emit(Conn& c, const tcp::OutSegment& s) {
   if (s.flags & tcp::kAck) c.last_ack = s.ack, c.acks_sent++;
   const tcp::FourTuple& t = c.tcb.tuple;
-  if (plain_segment(s)) {
+  // Pure ACKs tell of what the out-of-order queue holds (RFC 2018). Not segments with data: the
+  // blocks would push a full one past the MTU.
+  const bool sack = c.held != kNoHeld && s.flags == tcp::kAck && s.len == 0 && c.tcb.has(tcp::tcbf::kSackOk);
+  if (!sack && plain_segment(s)) {
     rte_mbuf* m = build_plain(c, s);
     if (!m) return false;
     send_frame(m, sh_.netif.next_hop(t.raddr), &c.peer_mac);
@@ -432,7 +435,14 @@ bool Lcore::emit(Conn& c, const tcp::OutSegment& s) {
   spec.dst_ip = t.raddr;
   spec.sport = t.lport;
   spec.dport = t.rport;
-  rte_mbuf* m = build_segment(spec, &c, s);
+  rte_mbuf* m;
+  if (sack) {
+    tcp::OutSegment with = s;
+    add_sack_blocks(c, with.opts);
+    m = build_segment(spec, &c, with);
+  } else {
+    m = build_segment(spec, &c, s);
+  }
   if (!m) return false;
   send_frame(m, sh_.netif.next_hop(t.raddr), &c.peer_mac);
   return true;

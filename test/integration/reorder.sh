@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The out-of-order queue with the Linux kernel as the sender: its segments reach the stack
 # reordered and some lost (turnstile-server --fault on the receive side), through an echo
-# server. What arrives past a hole is kept until the hole is filled ([stack] out_of_order_mbufs);
-# every byte comes back intact. With the queue off a smaller upload ends intact too, keeping
-# nothing (2 MiB did not finish in 60 s that way: every reordering costs the kernel a recovery).
+# server. What arrives past a hole is kept until the hole is filled ([stack] out_of_order_mbufs)
+# and told of in SACK blocks, which the kernel takes in (its namespace's nstat counters); every
+# byte comes back intact. With the queue off a smaller upload ends intact too, keeping
+# nothing (2 MiB did not finish in 60 s that way: each reordering costs the kernel a go-back).
 source "$(dirname "$0")/lib.sh" "$@"
 CLIENTS="$(dirname "$0")/clients.py"
 FAULT="reorder=0.1,drop=0.01,dir=rx,seed=5"
@@ -16,6 +17,10 @@ upload() {
   grep -q "^out_of_order_mbufs = $1$" "$cfg" || fail "tap.ini has no out_of_order_mbufs"
   ts_start --mode echo --port 7 --fault "$FAULT" --config "$cfg"
   in_ns $PY "$CLIENTS" echo "$TS_IP" 7 "$2" || fail "echo with out_of_order_mbufs = $1 failed"
+  # The namespace's own TCP counters: SACK blocks the kernel took in (its SACK scoreboard
+  # merging and shifting segments), fresh with each namespace.
+  sacked=$(in_ns nstat -asz TcpExtTCPSackShifted TcpExtTCPSackMerged | awk '/^TcpExt/ {n += $2} END {print n + 0}')
+  info "the kernel: $(in_ns nstat -asz TcpRetransSegs | awk '/^Tcp/ {print $2}') segments resent, $sacked SACK merges and shifts"
   info "$2 bytes in $((SECONDS - start)) s (not a figure: this machine's load decides it)"
   ts_stop || fail "server exited with $?"
   expect fault.rx.reordered gt 0
@@ -26,7 +31,9 @@ upload() {
 upload 1024 2097152
 expect counters.tcp_ooo_queued gt 0
 expect counters.tcp_ooo_dropped eq 0
+[[ $sacked -gt 0 ]] || fail "the kernel took in no SACK block"
 upload 0 262144
 expect counters.tcp_ooo_queued eq 0
 expect counters.tcp_ooo_dropped gt 0
+[[ $sacked -eq 0 ]] || fail "SACK blocks without an out-of-order queue"
 ts_pass

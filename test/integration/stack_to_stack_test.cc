@@ -102,6 +102,9 @@ struct Seen {
   uint8_t flags;
   uint16_t len;
   uint16_t window;  // as on the wire, unscaled
+  uint32_t seq = 0, ack = 0;
+  uint8_t sacks = 0;           // SACK blocks
+  wire::SackBlock sack0;       // the first
 };
 
 // A MemPort that notes every TCP segment it sends and receives into a shared log.
@@ -141,7 +144,8 @@ class RecordingPort final : public dpdk::Port {
     const uint32_t trust = wire::kRxIpChecksumOk | wire::kRxL4ChecksumOk;  // offload leaves them unset
     if (wire::parse_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, trust, f) == wire::WireError::kOk &&
         f.kind == wire::FrameKind::kIpv4Tcp)
-      log_->push_back({side_, out, *poll_, f.tcp.flags, f.payload_len, f.tcp.window});
+      log_->push_back({side_, out, *poll_, f.tcp.flags, f.payload_len, f.tcp.window, f.tcp.seq, f.tcp.ack,
+                       f.tcp.opts.sack_count, f.tcp.opts.sack[0]});
   }
 
   std::unique_ptr<dpdk::MemPort> in_;
@@ -570,12 +574,22 @@ TEST_P(OutOfOrder, segments_past_a_hole_are_kept_until_it_is_filled) {
   EXPECT_EQ(s[Counter::tcp_payload_in], 1u << 20);
   const uint64_t lost = client_.port->lost(), retx = c[Counter::tcp_retransmits];
   ASSERT_GT(lost, 10u);
+  size_t sacked = 0;  // the server's ACKs that told of kept segments (RFC 2018)
+  for (const Seen& x : wire_) {
+    if (x.side != 's' || !x.out || !x.sacks) continue;
+    sacked++;
+    EXPECT_EQ(x.len, 0u);  // on pure ACKs only
+    EXPECT_TRUE(tcp::Seq(x.sack0.left) > tcp::Seq(x.ack) && tcp::Seq(x.sack0.right) > tcp::Seq(x.sack0.left))
+        << "a block past the hole at " << x.ack << ": " << x.sack0.left << "-" << x.sack0.right;
+  }
   if (queue) {
     // Measured: 37 lost, 39 retransmitted, 359 kept (a single run of it, as the loss is fixed).
     EXPECT_GT(s[Counter::tcp_ooo_queued], lost);
     EXPECT_EQ(s[Counter::tcp_ooo_dropped], 0u);
     EXPECT_LE(retx, lost + lost / 10 + 2);
+    EXPECT_GE(sacked, lost);  // at least the duplicate ACKs that told of each loss
   } else {
+    EXPECT_EQ(sacked, 0u);
     // Measured: 109 lost, 2,458 retransmitted: go-back-N after every hole.
     EXPECT_EQ(s[Counter::tcp_ooo_queued], 0u);
     EXPECT_GT(s[Counter::tcp_ooo_dropped], 0u);
