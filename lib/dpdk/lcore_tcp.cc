@@ -80,7 +80,11 @@ void Lcore::tcp_input(rte_mbuf* m, const wire::Frame& f, uint32_t hash) {
         bare.flags &= static_cast<uint8_t>(~tcp::kFin);
         finish(slot, before, tcp::on_segment(ctx_, c.tcb, bare, now_), &rx);
       } else {
-        finish(slot, before, tcp::on_segment(ctx_, c.tcb, seg, now_), &rx);
+        const tcp::Actions a = tcp::on_segment(ctx_, c.tcb, seg, now_);
+        finish(slot, before, a, &rx);
+        // A segment past a hole changes no state that could end the block (it is not even
+        // acceptable in the states that could).
+        if (a.has(tcp::ev::kAhead) && (c.flags & cf::kLive)) keep_ahead(c, rx);
       }
       if (c.held != kNoHeld) take_held(slot);  // a freed block has none
     }
@@ -265,7 +269,6 @@ bool Lcore::apply(uint32_t slot, State before, const tcp::Actions& a, const RxIn
   const bool known = (c.flags & cf::kKnown) && sink;
   if (known && a.has(tcp::ev::kData) && a.data_len && rx)
     sink->data(*this, ref, rx->m, a.data, a.data_len);
-  if (a.has(tcp::ev::kAhead) && rx && rx->f) keep_ahead(c, *rx);
   if (known && a.has(tcp::ev::kPeerClosed)) sink->peer_closed(*this, ref);
   if (known && a.has(tcp::ev::kSendSpace) && a.acked) sink->send_space(*this, ref, a.acked);
 
