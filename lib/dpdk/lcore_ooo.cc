@@ -7,6 +7,7 @@
 
 #include "dpdk/lcore_internal.h"
 #include "tcp/conn.h"
+#include "tcp/sack.h"
 
 namespace ts::dpdk {
 
@@ -58,7 +59,8 @@ void Lcore::take_held(uint32_t slot) {
                       tcp::Seq(held_[c.held].seq) > tcp::Seq(h.seq) + h.len;
     const RxInfo rx{h.m, nullptr};
     const tcp::State before = c.tcb.state;
-    finish(slot, before, tcp::held_text(ctx_, c.tcb, {tcp::Seq(h.seq), h.payload, h.len, h.fin}, last, now_), &rx);
+    const tcp::HeldSegment kept{tcp::Seq(h.seq), h.payload, h.len, h.fin};
+    finish(slot, before, tcp::held_text(ctx_, c.tcb, kept, last, now_), &rx);
     rte_pktmbuf_free(h.m);  // the application took its own reference, if it keeps the data
     took = true;
   }
@@ -76,33 +78,12 @@ void Lcore::keep_last_deferred_ack(uint32_t slot, uint32_t gen) {
   }
 }
 
-// RFC 2018 §4: the first block holds the segment kept last, the others follow in sequence order
-// (as many as fit: 3 beside timestamps). Adjacent and overlapping segments make one block; those
-// rcv_nxt has reached (an ACK sent while the input that filled the hole is applied) make none.
+// RFC 2018: the blocks of what the chain holds (tcp::SackBuilder decides which and in what order).
 void Lcore::add_sack_blocks(const Conn& c, wire::TcpOptions& o) const {
-  constexpr int kMax = wire::TcpOptions::kMaxSack;
-  wire::SackBlock b[kMax + 1];
-  int n = 0, recent = -1;
-  const tcp::Seq floor = c.tcb.rcv_nxt;
-  for (uint32_t i = c.held; i != kNoHeld; i = held_[i].next) {
-    const tcp::Seq l(held_[i].seq);
-    const tcp::Seq r = l + held_[i].len;
-    if (l <= floor) continue;  // reached: taken once this input is done
-    if (n && l <= tcp::Seq(b[n - 1].right)) {
-      if (r > tcp::Seq(b[n - 1].right)) b[n - 1].right = r.v;
-    } else if (n <= kMax) {
-      b[n++] = {l.v, r.v};
-    } else {
-      break;  // more holes than blocks: the lowest ones are the ones to repair first
-    }
-    if (recent < 0 && tcp::Seq(c.sack_recent) >= tcp::Seq(b[n - 1].left) &&
-        tcp::Seq(c.sack_recent) < tcp::Seq(b[n - 1].right))
-      recent = n - 1;
-  }
-  o.sack_count = 0;
-  if (recent >= 0) o.sack[o.sack_count++] = b[recent];
-  for (int k = 0; k < n && o.sack_count < kMax; k++)
-    if (k != recent) o.sack[o.sack_count++] = b[k];
+  tcp::SackBuilder b(c.tcb.rcv_nxt, tcp::Seq(c.sack_recent));
+  for (uint32_t i = c.held; i != kNoHeld; i = held_[i].next)
+    if (!b.add(tcp::Seq(held_[i].seq), held_[i].len)) break;
+  b.write(o);
 }
 
 void Lcore::drop_held(Conn& c) {

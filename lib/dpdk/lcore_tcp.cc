@@ -75,10 +75,7 @@ void Lcore::tcp_input(rte_mbuf* m, const wire::Frame& f, uint32_t hash) {
         // The data (and a FIN behind it) is not taken, so not acknowledged: the peer sends it
         // again. The ACK and window it carries still count.
         cnt_.add(Counter::app_data_refused);
-        tcp::Segment bare = seg;
-        bare.len = 0;
-        bare.flags &= static_cast<uint8_t>(~tcp::kFin);
-        finish(slot, before, tcp::on_segment(ctx_, c.tcb, bare, now_), &rx);
+        finish(slot, before, tcp::on_segment(ctx_, c.tcb, tcp::without_text(seg), now_), &rx);
       } else {
         const tcp::Actions a = tcp::on_segment(ctx_, c.tcb, seg, now_);
         finish(slot, before, a, &rx);

@@ -30,4 +30,14 @@ struct Segment {
   uint32_t seg_len() const { return len + (has(kSyn) ? 1u : 0u) + (has(kFin) ? 1u : 0u); }
 };
 
+// `s` as if its text had been lost on the way: no payload, and no FIN, which comes after the
+// text. Its ACK, window and options still count. For a caller that cannot take the data now.
+inline Segment without_text(const Segment& s) {
+  Segment bare = s;
+  bare.len = 0;
+  bare.payload = nullptr;
+  bare.flags &= static_cast<uint8_t>(~kFin);
+  return bare;
+}
+
 }  // namespace ts::tcp

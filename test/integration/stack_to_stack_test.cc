@@ -721,16 +721,18 @@ TEST_F(SlowWorker, a_stalled_worker_holds_no_more_data_mbufs_than_its_ring_count
   server_stack_ = [](dpdk::StackProfile& p) { p.app_ring_size = 64; };
   start_one_upload();
   ASSERT_TRUE(run_with_worker_until([&] { return server_.total()[Counter::app_data_refused] > 0; }));
+  settle();
+  const uint64_t refused = server_.total()[Counter::app_data_refused];
   run_until([] { return false; }, 3 * tcp::kSec);
   const uint64_t held = server_took();
   EXPECT_LE(held, 64u * 1460);
   EXPECT_GE(held, 63u * 1460);  // full-sized segments, all the room taken
   EXPECT_EQ(zero_windows(), 0u);  // the window never closed: the pool ran short first
-  const uint64_t refused = server_.total()[Counter::app_data_refused];
+  // While the worker stays stalled, the client's retransmissions are refused in turn.
   EXPECT_GT(client_.total()[Counter::tcp_retransmits], 0u);
+  EXPECT_GT(server_.total()[Counter::app_data_refused], refused);
   EXPECT_EQ(server_.total()[Counter::tcp_rst_out] + client_.total()[Counter::tcp_rst_out], 0u);
   ASSERT_TRUE(finish_upload());
-  EXPECT_GE(server_.total()[Counter::app_data_refused], refused);
 }
 
 }  // namespace
