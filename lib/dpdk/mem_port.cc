@@ -86,7 +86,9 @@ uint16_t MemPort::tx_burst(uint16_t, rte_mbuf** pkts, uint16_t n) {
   rte_mbuf* lost[512];
   uint16_t kept = 0, nlost = 0;
   for (uint16_t i = 0; i < n; i++) {
-    if ((sent_.fetch_add(1, std::memory_order_relaxed) + 1) % loss_every_ == 0 && nlost < 512) lost[nlost++] = pkts[i];
+    const uint64_t k = sent_.fetch_add(1, std::memory_order_relaxed) + 1;
+    const uint64_t pos = k < loss_every_ ? loss_every_ : (k - loss_every_) % loss_every_;
+    if (pos % loss_gap_ == 0 && pos / loss_gap_ < loss_holes_ && nlost < 512) lost[nlost++] = pkts[i];
     else pkts[kept++] = pkts[i];
   }
   for (uint16_t i = 0; i < nlost; i++) pkts[kept + i] = lost[i];

@@ -44,8 +44,14 @@ class MemPort final : public Port {
   bool inject(rte_mbuf* m);
   // Frames this port transmitted while unconnected, oldest first.
   uint16_t take_tx(rte_mbuf** out, uint16_t n);
-  // A lossy wire, for tests: every `every`-th frame this port transmits is dropped (0: none).
-  void set_loss(uint32_t every) { loss_every_ = every; }
+  // A lossy wire, for tests: of every `every` frames this port transmits, the last is dropped
+  // (0: none), and with holes > 1 so are the `holes - 1` that follow it `gap` apart: several
+  // holes in one window.
+  void set_loss(uint32_t every, uint32_t holes = 1, uint32_t gap = 1) {
+    loss_every_ = every;
+    loss_holes_ = holes;
+    loss_gap_ = gap ? gap : 1;
+  }
   uint64_t lost() const { return lost_.load(std::memory_order_relaxed); }
 
  private:
@@ -57,6 +63,8 @@ class MemPort final : public Port {
   uint16_t queues_;
   std::atomic<uint16_t> next_rr_{0};  // several peer lcores deliver here
   uint32_t loss_every_ = 0;
+  uint32_t loss_holes_ = 1;
+  uint32_t loss_gap_ = 1;
   std::atomic<uint64_t> sent_{0};
   std::atomic<uint64_t> lost_{0};
   wire::Mac mac_;

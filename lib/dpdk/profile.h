@@ -45,6 +45,9 @@ struct StackProfile {
   // Segments kept per lcore past a hole in the sequence space until it is filled (an
   // out-of-order queue: one retransmission repairs one loss); 0: dropped, as before.
   uint32_t out_of_order_mbufs = 1024;
+  // SACK (RFC 2018): offered and accepted, our blocks sent, the peer's used in recovery
+  // (Linux's tcp_sack); false: neither offered nor accepted.
+  bool sack = true;
   tcp::CookieMode syncookies = tcp::CookieMode::kAuto;  // off | auto | always (tcp_syncookies)
   uint32_t max_half_open = 1024;           // SYN-RECEIVED blocks per listener and lcore
   bool abort_on_overflow = false;          // RST when the accept queue is full (Linux's option)

@@ -19,7 +19,7 @@ struct Config {
   uint32_t rcv_wnd = 256 * 1024;      // receive window we advertise (scaled as needed)
   bool window_scaling = true;         // RFC 7323 §2
   bool timestamps = true;             // RFC 7323 §3
-  bool sack_permitted = true;         // RFC 2018: offered; received SACK blocks are ignored
+  bool sack_permitted = true;         // RFC 2018: offered, and the peer's blocks guide recovery
   // The application reads later (worker threads): what it holds unread comes off the window
   // until consumed() gives it back, so a slow reader slows its peer instead of filling memory.
   // Off: data is read during the call that delivers it, and the window stays rcv_wnd.

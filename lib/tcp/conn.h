@@ -7,9 +7,10 @@
 //    repairs the hole). The block keeps no data: ev::kAhead offers the segment to the caller,
 //    which may keep it and give it back through held_text() once the hole is filled, so that
 //    one retransmission repairs one loss.
-//  - SACK-permitted is negotiated, but SACK blocks we receive are ignored (RFC 2018 allows it):
-//    loss recovery is NewReno (RFC 5681, RFC 6582). The blocks we send describe the caller's
-//    out-of-order queue, so the caller adds them (the datapath does, on pure ACKs).
+//  - Loss recovery is NewReno (RFC 5681, RFC 6582) guided by the peer's SACK blocks: in
+//    recovery each ACK sends again the next hole its blocks show (RFC 6675's NextSeg, with the
+//    blocks of that ACK for a scoreboard), within NewReno's window. The blocks we send describe
+//    the caller's out-of-order queue, so the caller adds them (the datapath does, on pure ACKs).
 //  - Every in-order segment is ACKed at once (no delayed ACK); an ACK rides on outgoing data when
 //    there is some.
 //  - Payload carried on a SYN is not delivered (the peer sends it again after the handshake).

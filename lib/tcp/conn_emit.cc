@@ -112,11 +112,20 @@ uint32_t emit_range(Context& ctx, Tcb& t, Actions& a, Seq seq, uint32_t max_len,
 
 namespace {
 
-// Payload bytes the windows let us send from snd_nxt (RFC 5681 §3.1: min(cwnd, rwnd)).
-uint32_t send_allowance(const Tcb& t) {
-  const uint32_t wnd = std::min(t.snd_wnd, t.cwnd);
+// Payload bytes the windows let us send from snd_nxt (RFC 5681 §3.1: min(cwnd, rwnd)), cwnd
+// raised by `extra`.
+uint32_t send_allowance(const Tcb& t, uint32_t extra) {
+  const uint32_t wnd = std::min(t.snd_wnd, t.cwnd + extra);
   const uint32_t flight = in_flight(t);
   return wnd > flight ? wnd - flight : 0;
+}
+
+// Limited Transmit (RFC 3042): the first two duplicate ACKs each let one segment more out past
+// cwnd, so that a small window still brings the three duplicates that start a fast retransmit
+// instead of a timeout. cwnd itself stays.
+uint32_t limited_transmit(const Tcb& t) {
+  if (!t.dupacks || t.has(tcbf::kRecovery)) return 0;
+  return std::min<uint32_t>(t.dupacks, 2) * t.snd_mss;
 }
 
 bool fin_due(const Tcb& t) {
@@ -127,10 +136,11 @@ bool fin_due(const Tcb& t) {
 }  // namespace
 
 void flush(Context& ctx, Tcb& t, Actions& a, Time now) {
+  const uint32_t extra = limited_transmit(t);
   while (in_state(t.state, kSendingStates)) {
     const Seq end = data_end(t);
     const uint32_t unsent = t.snd_nxt < end ? uint32_t(end - t.snd_nxt) : 0;
-    const uint32_t len = std::min({unsent, uint32_t(t.snd_mss), send_allowance(t)});
+    const uint32_t len = std::min({unsent, uint32_t(t.snd_mss), send_allowance(t, extra)});
     // A FIN needs no window; it goes as soon as the data before it is out.
     if (len == 0 && !fin_due(t)) break;
     if (a.full()) {
@@ -138,10 +148,11 @@ void flush(Context& ctx, Tcb& t, Actions& a, Time now) {
       break;
     }
     const bool fresh = t.snd_nxt == t.snd_max;
-    if (fresh && len && !t.has(tcbf::kTimestamps) && !t.has(tcbf::kRttTiming)) {
-      // Karn: time one new segment at a time; a retransmission cancels the measurement.
+    if (fresh && len && !(t.flags & (tcbf::kTimestamps | tcbf::kRttTiming | tcbf::kRecovery))) {
+      // Karn: time one new segment at a time; a retransmission cancels the measurement. None
+      // during recovery, whose high_rxt shares rtt_seq's place.
       t.flags |= tcbf::kRttTiming;
-      t.rtt_seq = t.snd_nxt;
+      t.mark.rtt_seq = t.snd_nxt;
       t.rtt_start_us = uint32_t(now);
     }
     t.snd_nxt += emit_range(ctx, t, a, t.snd_nxt, len, now);

@@ -6,6 +6,7 @@
 #include "tcp/listener.h"
 #include "tcp/reply.h"
 #include "tcp/rto.h"
+#include "tcp/sack.h"
 #include "tcp/time_wait.h"
 
 namespace ts::tcp {
@@ -31,7 +32,7 @@ void rtt_from_ack(Context& ctx, Tcb& t, const Segment& s, Time now) {
     // had it, its ACK was lost), which would inflate the RTO for a long time: skip that one.
     const uint32_t ms = ts_now(t.ts_off, now) - s.opts.ts_ecr;
     if (int32_t(ms) >= 0 && t.backoff == 0) rto_sample(t, ctx.cfg, Time(ms) * kMsec);
-  } else if (t.has(tcbf::kRttTiming) && s.ack > t.rtt_seq) {
+  } else if (t.has(tcbf::kRttTiming) && s.ack > t.mark.rtt_seq) {
     rto_sample(t, ctx.cfg, Time(uint32_t(now) - t.rtt_start_us));
     t.flags &= ~tcbf::kRttTiming;
   }
@@ -106,21 +107,75 @@ void on_syn(Context& ctx, Tcb& t, Actions& a, Time now) {
   emit_challenge_ack(ctx, t, a, now);
 }
 
-// NewReno fast retransmit / fast recovery (RFC 5681 §3.2, RFC 6582).
-void on_dupack(Context& ctx, Tcb& t, Actions& a, Time now) {
+// RFC 6675 §2: with SACK, an ACK that tells of data past snd_una is a duplicate even if it
+// carries data or a new window (RFC 5681's definition would not count it). A receiver whose
+// window grows as it reads, or that sends data of its own, sends few ACKs RFC 5681 would count.
+bool sack_dupack(const Tcb& t, const Segment& s) {
+  return s.opts.sack_count && t.has(tcbf::kSackOk) &&
+         sacked_past(s.opts, t.snd_una, t.snd_max, t.snd_una);
+}
+
+// Sends again the first hole the ACK's SACK blocks show past what this recovery has already
+// sent again (RFC 6675 NextSeg), so that every hole of a window goes in the first round trip;
+// NewReno alone finds one hole per round trip, from partial ACKs. It costs no window: a lost
+// segment still counts in NewReno's flight (snd_nxt - snd_una), so its copy only brings what is
+// really in the network back up to that estimate. False: no block shows a hole.
+bool resend_hole(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+  if (!t.has(tcbf::kSackOk) || s.opts.sack_count == 0) return false;
+  const Seq from = seq_max(t.mark.high_rxt, t.snd_una);
+  const Hole h = next_hole(s.opts, t.snd_una, t.snd_max, from, t.snd_mss);
+  if (h.len == 0) return false;
+  t.mark.high_rxt = h.seq + emit_range(ctx, t, a, h.seq, h.len, now);
+  ++ctx.cnt.sack_retransmits;
+  return true;
+}
+
+// Sends snd_una again, the copy noted as leaving now (kUnaResent with `recover` = snd_max).
+void resend_una(Context& ctx, Tcb& t, Actions& a, Time now) {
+  t.recover = t.snd_max;
+  t.flags |= tcbf::kUnaResent;
+  const Seq end = t.snd_una + emit_range(ctx, t, a, t.snd_una, t.snd_mss, now);
+  t.mark.high_rxt = seq_max(t.mark.high_rxt, end);
+}
+
+// Fast retransmit / fast recovery: NewReno (RFC 5681 §3.2, RFC 6582), holes found by SACK
+// blocks sent at once (resend_hole).
+void on_dupack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   if (t.dupacks < 255) ++t.dupacks;
   if (t.has(tcbf::kRecovery)) {
     t.cwnd += t.snd_mss;  // each duplicate says one more segment left the network
+    if (t.has(tcbf::kUnaResent) && t.has(tcbf::kSackOk) &&
+        sacked_past(s.opts, t.snd_una, t.snd_max, t.recover)) {
+      // Data sent after our copy of snd_una has arrived and the copy has not: it was lost too.
+      // Sent again now rather than after a timeout (Linux's lost-retransmit detection); the
+      // recovery goes on to cover what has been sent since.
+      ++ctx.cnt.sack_retransmits;
+      resend_una(ctx, t, a, now);
+      return;
+    }
+    resend_hole(ctx, t, s, a, now);
   } else if (t.dupacks == 3) {
     const uint32_t flight = uint32_t(t.snd_max - t.snd_una);
     t.ssthresh = std::max<uint32_t>(flight / 2, 2u * t.snd_mss);
     t.cwnd = t.ssthresh + 3u * t.snd_mss;
-    t.recover = t.snd_max;
     t.flags |= tcbf::kRecovery;
-    t.flags &= ~tcbf::kRttTiming;
+    t.flags &= ~tcbf::kRttTiming;  // high_rxt takes rtt_seq's place until recovery ends
     ++ctx.cnt.fast_retransmits;
-    emit_range(ctx, t, a, t.snd_una, t.snd_mss, now);
+    t.mark.high_rxt = t.snd_una;
+    resend_una(ctx, t, a, now);
   }
+}
+
+// A partial ACK in recovery. NewReno (RFC 6582) takes what it stops at for lost too. A peer
+// that sends SACK blocks says more: the next hole is lost only if a block lies above it, and
+// may have been sent again already; what it stops at may just be in flight (RFC 6675).
+void on_partial_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+  t.flags &= ~tcbf::kUnaResent;  // snd_una moved: when its copy (if any) left is not known
+  if (t.has(tcbf::kSackOk)) {
+    resend_hole(ctx, t, s, a, now);
+    return;
+  }
+  t.mark.high_rxt = t.snd_una + emit_range(ctx, t, a, t.snd_una, t.snd_mss, now);
 }
 
 // The part of the ACK that covers new sequence space. Returns true if it covered our FIN.
@@ -141,11 +196,11 @@ bool on_new_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   if (t.has(tcbf::kRecovery)) {
     if (s.ack >= t.recover) {
       // Full ACK: leave recovery with the window deflated to ssthresh.
-      t.flags &= ~tcbf::kRecovery;
+      t.flags &= ~(tcbf::kRecovery | tcbf::kUnaResent);
       t.cwnd = std::min(t.ssthresh, in_flight(t) + t.snd_mss);
     } else {
-      // Partial ACK: the next hole is lost too; send it now, deflate by what was acked.
-      emit_range(ctx, t, a, t.snd_una, t.snd_mss, now);
+      // Partial ACK: deflate by what was acked, send the next hole.
+      on_partial_ack(ctx, t, s, a, now);
       t.cwnd = (t.cwnd > data ? t.cwnd - data : 0) + t.snd_mss;
     }
   } else if (t.cwnd < t.ssthresh) {
@@ -183,9 +238,9 @@ bool on_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now, bool& 
   }
   if (s.ack > t.snd_una) {
     fin_acked = on_new_ack(ctx, t, s, a, now);
-  } else if (s.ack == t.snd_una && s.len == 0 && !s.has(kFin) && t.snd_wnd == old_wnd &&
-             t.snd_max != t.snd_una) {
-    on_dupack(ctx, t, a, now);
+  } else if (s.ack == t.snd_una && t.snd_max != t.snd_una && !s.has(kFin) &&
+             ((s.len == 0 && t.snd_wnd == old_wnd) || sack_dupack(t, s))) {
+    on_dupack(ctx, t, s, a, now);
   }
   return true;
 }
@@ -405,7 +460,10 @@ Actions held_text(Context& ctx, Tcb& t, const HeldSegment& h, bool ack, Time now
     s.len = h.len;
     if (s.len) on_text(ctx, t, s, a);
     if (h.fin && s.seq + s.len == t.rcv_nxt) on_fin(ctx, t, a, now);
-    if (!ack && !h.fin && t.rcv_nxt == s.seq + s.len) t.flags &= ~tcbf::kAckNow;
+    // Not the run's last: no ACK of its own, unless the window left part of it untaken. A
+    // segment the hole's filler covered whole counts as taken: its ACK would stop short of the
+    // rest of the run, and read to the sender as a partial ACK.
+    if (!ack && !h.fin && t.rcv_nxt >= s.seq + s.len) t.flags &= ~tcbf::kAckNow;
   }
   conclude(ctx, t, a, now);
   return a;

@@ -29,7 +29,7 @@ Actions connect(Context& ctx, Tcb& t, const FourTuple& tuple, Seq isn, Time now)
   t.ts_off = isn.v;
   rto_init(t, ctx.cfg.syn_rto);
   t.flags |= tcbf::kRttTiming;
-  t.rtt_seq = isn;
+  t.mark.rtt_seq = isn;
   t.rtt_start_us = uint32_t(now);
   ++ctx.cnt.active_opens;
   Actions a;

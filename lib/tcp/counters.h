@@ -37,6 +37,7 @@ struct Counters {
   uint64_t bytes_out = 0;             // payload sent, retransmissions included
   uint64_t retransmits = 0;           // data or FIN segments sent again
   uint64_t fast_retransmits = 0;      // of which on three duplicate ACKs (RFC 5681)
+  uint64_t sack_retransmits = 0;      // of which holes the peer's SACK blocks showed (RFC 6675)
   uint64_t rto_expirations = 0;       // retransmission timer fired, any state
   uint64_t ooo_segments = 0;          // payload past a hole (answered by a dup ACK; ev::kAhead)
   uint64_t bad_seq_acks = 0;          // unacceptable segment answered by an ACK

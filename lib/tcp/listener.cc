@@ -42,7 +42,7 @@ Actions passive_open(Context& ctx, Listener& l, Tcb& t, const FourTuple& tuple, 
   init_passive(ctx, t, tuple, syn, isn);
   if (!t.has(tcbf::kTimestamps)) {
     t.flags |= tcbf::kRttTiming;
-    t.rtt_seq = isn;
+    t.mark.rtt_seq = isn;
     t.rtt_start_us = uint32_t(now);
   }
   ++ctx.cnt.passive_opens;

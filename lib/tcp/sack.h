@@ -1,7 +1,9 @@
-// SACK blocks we send (RFC 2018 §4), built from what the caller keeps past a hole: the block
-// holding the segment kept last goes first, the others follow in sequence order, as many as the
-// option fits. The kept data itself lives with the caller (the datapath's out-of-order queue);
-// this only turns its ranges into blocks.
+// SACK both ways (RFC 2018).
+// Sending: blocks built from what the caller keeps past a hole (RFC 2018 §4): the block holding
+// the segment kept last goes first, the others follow in sequence order, as many as the option
+// fits. The kept data itself lives with the caller (the datapath's out-of-order queue); this only
+// turns its ranges into blocks.
+// Receiving: the holes a peer's blocks show, for loss recovery (conn_input.cc).
 #pragma once
 #include <cstdint>
 
@@ -30,5 +32,21 @@ class SackBuilder {
   int n_ = 0;
   int recent_block_ = -1;
 };
+
+// A range of our sequence space to send again; len 0: none.
+struct Hole {
+  Seq seq;
+  uint32_t len = 0;
+};
+
+// RFC 6675's NextSeg (rule 1), with the blocks of one ACK for a scoreboard: the first range at
+// or after `from` that no block covers and that lies below the highest block, at most max_len
+// long. Blocks outside (una, max] -- D-SACKs, stale or forged ones -- are ignored. The peer
+// repeats its newest blocks in each ACK (RFC 2018 §4), so with more holes than blocks a hole
+// may be missed (the next partial ACK finds it) or a SACKed range sent again (harmless).
+Hole next_hole(const wire::TcpOptions& o, Seq una, Seq max, Seq from, uint32_t max_len);
+
+// True if a block within (una, max] reaches past `mark`: the peer has data we sent after mark.
+bool sacked_past(const wire::TcpOptions& o, Seq una, Seq max, Seq mark);
 
 }  // namespace ts::tcp

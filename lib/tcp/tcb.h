@@ -25,16 +25,17 @@ enum class TimerKind : uint8_t {
 // Tcb::flags bits.
 namespace tcbf {
 inline constexpr uint16_t kTimestamps = 1u << 0;   // RFC 7323 timestamps negotiated
-inline constexpr uint16_t kSackOk = 1u << 1;       // SACK-permitted negotiated (we never send SACKs)
+inline constexpr uint16_t kSackOk = 1u << 1;       // SACK-permitted negotiated (RFC 2018)
 inline constexpr uint16_t kPassive = 1u << 2;      // created by a listener
 inline constexpr uint16_t kFinQueued = 1u << 3;    // close() called: FIN follows the queued data
 inline constexpr uint16_t kFinSent = 1u << 4;      // FIN sent at least once (snd_max covers it)
 inline constexpr uint16_t kAckNow = 1u << 5;       // an ACK is owed to the peer
 inline constexpr uint16_t kKeepalive = 1u << 6;    // keepalive on
 inline constexpr uint16_t kRttTiming = 1u << 7;    // rtt_seq is being timed (no timestamps)
-inline constexpr uint16_t kRecovery = 1u << 8;     // NewReno fast recovery until `recover`
+inline constexpr uint16_t kRecovery = 1u << 8;     // fast recovery until `recover` (no RTT timing)
 inline constexpr uint16_t kSynRetried = 1u << 9;   // our SYN / SYN-ACK was retransmitted
 inline constexpr uint16_t kWindowScale = 1u << 10; // RFC 7323 window scaling negotiated
+inline constexpr uint16_t kUnaResent = 1u << 11;   // in kRecovery: snd_una sent again when snd_max = recover
 }  // namespace tcbf
 
 struct Tcb {
@@ -62,7 +63,10 @@ struct Tcb {
   uint32_t srtt_us = 0;       // RFC 6298 estimator; srtt_us == 0: no sample yet
   uint32_t rttvar_us = 0;
   uint32_t rto_us = 0;        // current RTO before backoff
-  Seq rtt_seq;                // Karn: timed segment, when kRttTiming
+  union {                     // never both at once: no RTT timing during kRecovery
+    Seq rtt_seq;              // Karn: timed segment, when kRttTiming
+    Seq high_rxt;             // in kRecovery: end of what it has sent again (RFC 6675 HighRxt)
+  } mark{};
   uint32_t rtt_start_us = 0;  // low 32 bits of the send time of rtt_seq
   uint16_t snd_mss = 0;       // payload bytes per segment we send (options excluded)
   uint8_t snd_wscale = 0;     // peer's shift, applied to its window

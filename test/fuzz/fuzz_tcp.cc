@@ -253,6 +253,13 @@ struct Harness : ListenerLookup {
           o.wscale = r.u8();
         }
         o.sack_permitted = mode & 64;
+        if (mode & 128) {  // SACK blocks, mostly about what is in flight (loss recovery reads them)
+          o.sack_count = uint8_t(r.u8() % (ts::wire::TcpOptions::kMaxSack + 1));
+          for (int i = 0; i < o.sack_count; i++) {
+            const uint32_t l = tcb.snd_una.v + uint32_t(int32_t(r.u16() % 8192) - 1024);
+            o.sack[i] = {l, l + r.u16() % 8192};
+          }
+        }
         if (in_tw_entry) {
           Segment s;
           s.flags = flags;

@@ -73,6 +73,9 @@ TEST(Profile, values_with_trailing_comments_and_every_key) {
   EXPECT_EQ(p.stack.out_of_order_mbufs, 1024u);
   ASSERT_TRUE(dpdk::parse_profile("[stack]\nout_of_order_mbufs = 0\n", "t.ini", &p, &err)) << err;
   EXPECT_EQ(p.stack.out_of_order_mbufs, 0u);
+  EXPECT_TRUE(p.stack.sack);  // not given: offered and used, as Linux's tcp_sack = 1
+  ASSERT_TRUE(dpdk::parse_profile("[stack]\nsack = false\n", "t.ini", &p, &err)) << err;
+  EXPECT_FALSE(p.stack.sack);
 }
 
 TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
@@ -96,6 +99,9 @@ TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
   }
   EXPECT_FALSE(dpdk::parse_profile("[stack]\nout_of_order_mbufs = 1048577\n", "x.ini", &p, &err));
   EXPECT_NE(err.find("out_of_order_mbufs must be 0 to 1048576"), std::string::npos) << err;
+  EXPECT_FALSE(dpdk::parse_profile("[stack]\nsack = maybe\n", "x.ini", &p, &err));
+  EXPECT_NE(err.find("sack = 'maybe'"), std::string::npos) << err;
+  EXPECT_NE(err.find("true or false"), std::string::npos) << err;
   EXPECT_FALSE(dpdk::load_profile("/nonexistent/x.ini", &p, &err));
   EXPECT_EQ(err, "cannot read config file /nonexistent/x.ini");
 }

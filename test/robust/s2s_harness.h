@@ -136,6 +136,7 @@ class FaultyWire : public ::testing::Test {
     dc.profile = dpdk::default_profile();
     dc.profile.port.mbufs = 32767;
     dc.profile.stack.connections_per_queue = 4096;
+    stack_(dc.profile.stack);
     dc.ip = ip;
     dc.prefix_len = 24;
     dc.queues = queues;
@@ -155,13 +156,21 @@ class FaultyWire : public ::testing::Test {
 
   // Frames in flight sit in the receiving port's rings but belong to the sender's pool: they go
   // back before either stack (and its pool) does.
-  void TearDown() override {
+  void TearDown() override { drain(); }
+  void drain() {
     for (Side* s : {&server_, &client_}) {
       if (!s->wire) continue;
       rte_mbuf* m[32];
       for (uint16_t q = 0; q < s->wire->queues(); q++)
         while (uint16_t n = s->wire->rx_burst(q, m, 32)) rte_pktmbuf_free_bulk(m, n);
     }
+  }
+  // Both stacks gone, for a second build() in the same test.
+  void tear_down_stacks() {
+    drain();
+    server_ = {};
+    client_ = {};
+    script_ = {};
   }
 
   // Polls every lcore of both stacks once at the current virtual time; frames received.
@@ -199,6 +208,7 @@ class FaultyWire : public ::testing::Test {
 
   tcp::Time now_ = 10 * tcp::kSec;  // after both stacks' creation time, as their clocks see it
   Script script_;
+  std::function<void(dpdk::StackProfile&)> stack_ = [](dpdk::StackProfile&) {};  // both sides'
   Side server_, client_;
   Books start_server_, start_client_;
 };

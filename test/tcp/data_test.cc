@@ -93,6 +93,24 @@ TEST_F(Kept, a_kept_segment_is_trimmed_to_what_is_new_and_ignored_when_stale) {
   EXPECT_EQ(received, "abcdef");
 }
 
+// The hole's filler is longer than the hole: it covers one kept segment whole and another in
+// part. The run still ends in one ACK, past all of it (an ACK after the covered one would stop
+// at the filler's end and read to the sender as a partial ACK).
+TEST_F(Kept, a_kept_segment_the_filler_covers_asks_for_no_ack_of_its_own) {
+  open_active();
+  const std::string a(576, 'a'), b(1448, 'b');
+  inject(In(kAck, kPeerIss + 257, kIss + 1).data(a));
+  inject(In(kAck, kPeerIss + 833, kIss + 1).data(b));
+  sent.clear();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data(std::string(1448, 'r')));  // to kPeerIss + 1449
+  expect(Out(kAck, kIss + 1, kPeerIss + 1449));
+  give_back(kPeerIss + 257, a, false, false);
+  expect_nothing();
+  give_back(kPeerIss + 833, b, false, true);
+  expect(Out(kAck, kIss + 1, kPeerIss + 2281));
+  EXPECT_EQ(received, std::string(1448, 'r') + std::string(832, 'b'));
+}
+
 TEST_F(Data, a_segment_past_the_window_is_not_offered_to_keep) {
   open_active();
   const uint32_t edge = kPeerIss + 1 + default_window() * (1u << tcb.rcv_wscale);

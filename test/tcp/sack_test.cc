@@ -1,4 +1,5 @@
-// SACK blocks we send (tcp/sack.h): merging, the most recent block first, what fits, wrap-around.
+// SACK blocks we send (tcp/sack.h): merging, the most recent block first, what fits, wrap-around;
+// and the holes the blocks we receive show (next_hole).
 #include <gtest/gtest.h>
 
 #include <utility>
@@ -55,6 +56,54 @@ TEST(Sack, segments_rcv_nxt_has_reached_make_no_block) {
 TEST(Sack, blocks_across_the_sequence_wrap) {
   EXPECT_EQ(build(0xffffff00, 0x10, {{0xffffff80, 0x80}, {0x0, 0x40}, {0x10, 0x10}}),
             (Blocks{{0xffffff80, 0x40}}));
+}
+
+// next_hole over blocks received (in any order), with snd_una and snd_max as given.
+std::pair<uint32_t, uint32_t> hole(const Blocks& blocks, uint32_t una, uint32_t max, uint32_t from,
+                                   uint32_t max_len = 100) {
+  wire::TcpOptions o;
+  for (const auto& [l, r] : blocks) o.sack[o.sack_count++] = {l, r};
+  const Hole h = next_hole(o, Seq(una), Seq(max), Seq(from), max_len);
+  return {h.seq.v, h.len};
+}
+using Range = std::pair<uint32_t, uint32_t>;
+
+TEST(SackHole, the_first_range_below_a_block_that_no_block_covers) {
+  const Blocks b{{1400, 1500}, {1100, 1200}};  // newest first, as RFC 2018 orders them
+  EXPECT_EQ(hole(b, 1000, 2000, 1000), (Range{1000, 100}));
+  EXPECT_EQ(hole(b, 1000, 2000, 1100), (Range{1200, 100}));  // from inside a block: past it
+  EXPECT_EQ(hole(b, 1000, 2000, 1200, 30), (Range{1200, 30}));
+  EXPECT_EQ(hole(b, 1000, 2000, 1350), (Range{1350, 50}));   // ends where the next block starts
+}
+
+TEST(SackHole, inside_a_wide_gap_only_the_segment_below_the_next_block_is_known_lost) {
+  // [1200, 1400) past a copy that ended at 1250: the peer may hold a block there that it no
+  // longer reports (it tells of 3 or 4). Only the byte at 1399 is sure to be missing.
+  const Blocks b{{1400, 1500}, {1100, 1200}};
+  EXPECT_EQ(hole(b, 1000, 2000, 1250), (Range{1300, 100}));
+  EXPECT_EQ(hole(b, 1000, 2000, 1250, 30), (Range{1370, 30}));
+}
+
+TEST(SackHole, nothing_above_the_highest_block_counts_as_lost) {
+  const Blocks b{{1100, 1200}, {1200, 1300}};  // adjacent blocks, stepped over in any order
+  EXPECT_EQ(hole(b, 1000, 2000, 1100).second, 0u);
+  EXPECT_EQ(hole(b, 1000, 2000, 1300).second, 0u);
+  EXPECT_EQ(hole({}, 1000, 2000, 1000).second, 0u);
+}
+
+TEST(SackHole, blocks_outside_snd_una_to_snd_max_are_ignored) {
+  EXPECT_EQ(hole({{900, 1000}}, 1000, 2000, 1000).second, 0u);    // D-SACK (RFC 2883)
+  EXPECT_EQ(hole({{1000, 1100}}, 1000, 2000, 1000).second, 0u);   // would SACK snd_una itself
+  EXPECT_EQ(hole({{1500, 2100}}, 1000, 2000, 1000).second, 0u);   // past anything sent
+  EXPECT_EQ(hole({{1500, 1400}}, 1000, 2000, 1000).second, 0u);   // empty or inverted
+  EXPECT_EQ(hole({{1500, 2100}, {1300, 1400}}, 1000, 2000, 1000), (Range{1000, 100}));
+}
+
+TEST(SackHole, across_the_sequence_wrap) {
+  EXPECT_EQ(hole({{0x20, 0x40}, {0xfffffff0, 0x10}}, 0xffffffe0, 0x100, 0xffffffe0),
+            (Range{0xffffffe0, 0x10}));
+  EXPECT_EQ(hole({{0x20, 0x40}, {0xfffffff0, 0x10}}, 0xffffffe0, 0x100, 0xfffffff0),
+            (Range{0x10, 0x10}));
 }
 
 }  // namespace

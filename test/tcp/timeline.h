@@ -45,6 +45,11 @@ struct In {
   In& mss(uint16_t m) { s.opts.has_mss = true; s.opts.mss = m; return *this; }
   In& ws(uint8_t w) { s.opts.has_wscale = true; s.opts.wscale = w; return *this; }
   In& sack_ok() { s.opts.sack_permitted = true; return *this; }
+  // One more SACK block [left, right), after those already given.
+  In& sack(uint32_t left, uint32_t right) {
+    s.opts.sack[s.opts.sack_count++] = {left, right};
+    return *this;
+  }
   Segment seg() const {
     Segment x = s;
     x.payload = reinterpret_cast<const uint8_t*>(payload.data());
