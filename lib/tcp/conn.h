@@ -10,7 +10,8 @@
 //  - Loss recovery is NewReno (RFC 5681, RFC 6582) guided by the peer's SACK blocks: in
 //    recovery each ACK sends again the next hole its blocks show (RFC 6675's NextSeg, with the
 //    blocks of that ACK for a scoreboard), within NewReno's window. The blocks we send describe
-//    the caller's out-of-order queue, so the caller adds them (the datapath does, on pure ACKs).
+//    the caller's out-of-order queue, so the caller adds them (the datapath does, on pure ACKs);
+//    the ACK of a segment whose text we had carries a D-SACK block naming it (RFC 2883).
 //  - Every in-order segment is ACKed at once (no delayed ACK); an ACK rides on outgoing data when
 //    there is some.
 //  - Payload carried on a SYN is not delivered (the peer sends it again after the handshake).

@@ -107,6 +107,19 @@ void on_syn(Context& ctx, Tcb& t, Actions& a, Time now) {
   emit_challenge_ack(ctx, t, a, now);
 }
 
+// The ACK of a segment whose text we already had. With SACK it tells the sender so in a D-SACK
+// block (RFC 2883 §4), so that a sender who resent it for nothing (reordering, a lost ACK, a
+// timeout too early) can undo what the resending cost it.
+void emit_old_text_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+  t.flags |= tcbf::kAckNow;
+  if (!s.len || !t.has(tcbf::kSackOk) || s.seq + s.len > t.rcv_nxt || a.full()) return;
+  emit_ack(ctx, t, a, now);
+  wire::TcpOptions& o = a.seg[a.count - 1].opts;
+  o.sack[0] = {s.seq.v, (s.seq + s.len).v};
+  o.sack_count = 1;
+  ++ctx.cnt.dsacks_sent;
+}
+
 // RFC 6675 §2: with SACK, an ACK that tells of data past snd_una is a duplicate even if it
 // carries data or a new window (RFC 5681's definition would not count it). A receiver whose
 // window grows as it reads, or that sends data of its own, sends few ACKs RFC 5681 would count.
@@ -365,7 +378,7 @@ void synchronized(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) 
       on_syn(ctx, t, a, now);
     } else {
       ++ctx.cnt.bad_seq_acks;
-      t.flags |= tcbf::kAckNow;
+      emit_old_text_ack(ctx, t, s, a, now);
     }
     return;
   }

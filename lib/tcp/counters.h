@@ -41,6 +41,7 @@ struct Counters {
   uint64_t rto_expirations = 0;       // retransmission timer fired, any state
   uint64_t ooo_segments = 0;          // payload past a hole (answered by a dup ACK; ev::kAhead)
   uint64_t bad_seq_acks = 0;          // unacceptable segment answered by an ACK
+  uint64_t dsacks_sent = 0;           // of which for text we had, with a D-SACK block (RFC 2883)
   uint64_t bad_ack_drops = 0;         // ACK of data never sent
   uint64_t window_probes = 0;         // zero-window probes
   uint64_t windows_closed = 0;        // app_window: unread data took the last of our window

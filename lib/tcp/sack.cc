@@ -22,8 +22,7 @@ bool SackBuilder::add(Seq seq, uint32_t len) {
 }
 
 void SackBuilder::write(wire::TcpOptions& o) const {
-  o.sack_count = 0;
-  if (recent_block_ >= 0) o.sack[o.sack_count++] = b_[recent_block_];
+  if (recent_block_ >= 0 && o.sack_count < kMax) o.sack[o.sack_count++] = b_[recent_block_];
   for (int k = 0; k < n_ && o.sack_count < kMax; k++)
     if (k != recent_block_) o.sack[o.sack_count++] = b_[k];
 }

@@ -22,7 +22,8 @@ class SackBuilder {
   // can make a difference (the lowest holes' blocks are taken, and the recent one found).
   bool add(Seq seq, uint32_t len);
 
-  // Writes the blocks into o.sack (o.sack_count of them; write_tcp_options keeps what fits).
+  // Writes the blocks into o.sack after any already there (a D-SACK block goes first, RFC 2883
+  // §4); o.sack_count counts them all, and write_tcp_options keeps what fits.
   void write(wire::TcpOptions& o) const;
 
  private:

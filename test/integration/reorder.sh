@@ -3,7 +3,8 @@
 # reordered and some lost (turnstile-server --fault on the receive side), through an echo
 # server. What arrives past a hole is kept until the hole is filled ([stack] out_of_order_mbufs)
 # and told of in SACK blocks, which the kernel takes in (its namespace's nstat counters); every
-# byte comes back intact. With the queue off a smaller upload ends intact too, keeping
+# byte comes back intact; a segment the kernel sends again that we had is named in a D-SACK
+# block (RFC 2883). With the queue off a smaller upload ends intact too, keeping
 # nothing (2 MiB did not finish in 60 s that way: each reordering costs the kernel a go-back).
 source "$(dirname "$0")/lib.sh" "$@"
 CLIENTS="$(dirname "$0")/clients.py"
@@ -20,7 +21,9 @@ upload() {
   # The namespace's own TCP counters: SACK blocks the kernel took in (its SACK scoreboard
   # merging and shifting segments), fresh with each namespace.
   sacked=$(in_ns nstat -asz TcpExtTCPSackShifted TcpExtTCPSackMerged | awk '/^TcpExt/ {n += $2} END {print n + 0}')
-  info "the kernel: $(in_ns nstat -asz TcpRetransSegs | awk '/^Tcp/ {print $2}') segments resent, $sacked SACK merges and shifts"
+  # D-SACK blocks it took in (RFC 2883): our word that a segment it resent was one we had.
+  dsacked=$(in_ns nstat -asz TcpExtTCPDSACKRecv | awk '/^TcpExt/ {n += $2} END {print n + 0}')
+  info "the kernel: $(in_ns nstat -asz TcpRetransSegs | awk '/^Tcp/ {print $2}') segments resent, $sacked SACK merges and shifts, $dsacked D-SACKs received"
   info "$2 bytes in $((SECONDS - start)) s (not a figure: this machine's load decides it)"
   ts_stop || fail "server exited with $?"
   expect fault.rx.reordered gt 0
@@ -32,6 +35,11 @@ upload 1024 2097152
 expect counters.tcp_ooo_queued gt 0
 expect counters.tcp_ooo_dropped eq 0
 [[ $sacked -gt 0 ]] || fail "the kernel took in no SACK block"
+dsack_out=$(json counters.tcp_dsack_out)
+# Reordering makes the kernel resend segments that were only late (29 and 52 in two runs).
+[[ $dsacked -gt 0 ]] || fail "the kernel took in no D-SACK block"
+[[ $dsacked -le $dsack_out ]] || fail "the kernel took in $dsacked D-SACKs, we sent $dsack_out"
+info "D-SACKs: $dsack_out sent, $dsacked taken in by the kernel"
 upload 0 262144
 expect counters.tcp_ooo_queued eq 0
 expect counters.tcp_ooo_dropped gt 0

@@ -111,6 +111,23 @@ TEST_F(Kept, a_kept_segment_the_filler_covers_asks_for_no_ack_of_its_own) {
   EXPECT_EQ(received, std::string(1448, 'r') + std::string(832, 'b'));
 }
 
+// RFC 2883: text we already had is acknowledged with a D-SACK block naming it, when SACK was
+// negotiated; without SACK the same ACK carries no block.
+TEST_F(Data, text_we_already_had_is_acknowledged_with_a_dsack_block) {
+  open_active();
+  tcb.flags |= tcbf::kSackOk;
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data("abcdef"));
+  expect(Out(kAck, kIss + 1, kPeerIss + 7));
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data("abc"));  // resent for nothing
+  expect(Out(kAck, kIss + 1, kPeerIss + 7).sack(kPeerIss + 1, kPeerIss + 4));
+  EXPECT_EQ(ctx.cnt.dsacks_sent, 1u);
+  tcb.flags &= ~tcbf::kSackOk;
+  inject(In(kAck, kPeerIss + 4, kIss + 1).data("def"));
+  expect(Out(kAck, kIss + 1, kPeerIss + 7));
+  EXPECT_EQ(ctx.cnt.dsacks_sent, 1u);
+  EXPECT_EQ(received, "abcdef");
+}
+
 TEST_F(Data, a_segment_past_the_window_is_not_offered_to_keep) {
   open_active();
   const uint32_t edge = kPeerIss + 1 + default_window() * (1u << tcb.rcv_wscale);

@@ -53,6 +53,20 @@ TEST(Sack, segments_rcv_nxt_has_reached_make_no_block) {
   EXPECT_TRUE(build(2100, 2000, {{2000, 100}}).empty());
 }
 
+TEST(Sack, a_dsack_block_already_written_stays_first) {
+  SackBuilder b{Seq(1000), Seq(3000)};
+  for (uint32_t seq : {2000u, 3000u, 4000u, 5000u}) b.add(Seq(seq), 100);
+  wire::TcpOptions o;
+  o.sack[0] = {500, 600};  // RFC 2883: the duplicate first, then the queue's blocks
+  o.sack_count = 1;
+  b.write(o);
+  ASSERT_EQ(o.sack_count, 4);
+  EXPECT_EQ(o.sack[0].left, 500u);
+  EXPECT_EQ(o.sack[1].left, 3000u);  // the recent block next
+  EXPECT_EQ(o.sack[2].left, 2000u);
+  EXPECT_EQ(o.sack[3].left, 4000u);
+}
+
 TEST(Sack, blocks_across_the_sequence_wrap) {
   EXPECT_EQ(build(0xffffff00, 0x10, {{0xffffff80, 0x80}, {0x0, 0x40}, {0x10, 0x10}}),
             (Blocks{{0xffffff80, 0x40}}));

@@ -1,5 +1,7 @@
 #include "timeline.h"
 
+#include <algorithm>
+
 namespace ts::tcp::testing {
 
 std::string flag_string(uint8_t f) {
@@ -20,6 +22,8 @@ std::string opts_string(const wire::TcpOptions& o) {
   if (o.has_wscale) s += " ws " + std::to_string(o.wscale);
   if (o.sack_permitted) s += " sackOK";
   if (o.has_timestamps) s += " TS " + std::to_string(o.ts_val) + ":" + std::to_string(o.ts_ecr);
+  for (int i = 0; i < o.sack_count; i++)
+    s += " sack " + std::to_string(o.sack[i].left) + "-" + std::to_string(o.sack[i].right);
   return s;
 }
 
@@ -28,7 +32,10 @@ bool same_opts(const wire::TcpOptions& a, const wire::TcpOptions& b) {
          a.has_wscale == b.has_wscale && (!a.has_wscale || a.wscale == b.wscale) &&
          a.sack_permitted == b.sack_permitted && a.has_timestamps == b.has_timestamps &&
          (!a.has_timestamps || (a.ts_val == b.ts_val && a.ts_ecr == b.ts_ecr)) &&
-         a.sack_count == b.sack_count;
+         a.sack_count == b.sack_count &&
+         std::equal(a.sack, a.sack + a.sack_count, b.sack, [](const auto& x, const auto& y) {
+           return x.left == y.left && x.right == y.right;
+         });
 }
 
 }  // namespace

@@ -80,6 +80,10 @@ struct Out {
   Out& mss(uint16_t m) { opts.has_mss = true; opts.mss = m; return *this; }
   Out& ws(uint8_t w) { opts.has_wscale = true; opts.wscale = w; return *this; }
   Out& sack_ok() { opts.sack_permitted = true; return *this; }
+  Out& sack(uint32_t left, uint32_t right) {
+    opts.sack[opts.sack_count++] = {left, right};
+    return *this;
+  }
 };
 
 std::string flag_string(uint8_t f);
