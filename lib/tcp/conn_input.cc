@@ -128,6 +128,13 @@ bool sack_dupack(const Tcb& t, const Segment& s) {
          sacked_past(s.opts, t.snd_una, t.snd_max, t.snd_una);
 }
 
+// RFC 6675's IsLost(snd_una) before three duplicates have come: more than two segments' worth
+// SACKed above it. A receiver that ACKs every other segment, or a stretch ACK, tells of three
+// arrivals in fewer ACKs.
+bool sacked_lost(const Tcb& t, const Segment& s) {
+  return t.has(tcbf::kSackOk) && sacked_bytes(s.opts, t.snd_una, t.snd_max) > 2u * t.snd_mss;
+}
+
 // Sends again the first hole the ACK's SACK blocks show past what this recovery has already
 // sent again (RFC 6675 NextSeg), so that every hole of a window goes in the first round trip;
 // NewReno alone finds one hole per round trip, from partial ACKs. It costs no window: a lost
@@ -167,7 +174,8 @@ void on_dupack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
       return;
     }
     resend_hole(ctx, t, s, a, now);
-  } else if (t.dupacks == 3) {
+  } else if (t.dupacks >= 3 || sacked_lost(t, s)) {
+    t.dupacks = 3;
     const uint32_t flight = uint32_t(t.snd_max - t.snd_una);
     t.ssthresh = std::max<uint32_t>(flight / 2, 2u * t.snd_mss);
     t.cwnd = t.ssthresh + 3u * t.snd_mss;

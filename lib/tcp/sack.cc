@@ -27,6 +27,15 @@ void SackBuilder::write(wire::TcpOptions& o) const {
     if (k != recent_block_) o.sack[o.sack_count++] = b_[k];
 }
 
+uint32_t sacked_bytes(const wire::TcpOptions& o, Seq una, Seq max) {
+  uint32_t n = 0;
+  for (int i = 0; i < o.sack_count && i < wire::TcpOptions::kMaxSack; i++) {
+    const Seq l(o.sack[i].left), r(o.sack[i].right);
+    if (una < l && l < r && r <= max) n += uint32_t(r - l);
+  }
+  return n;
+}
+
 bool sacked_past(const wire::TcpOptions& o, Seq una, Seq max, Seq mark) {
   for (int i = 0; i < o.sack_count && i < wire::TcpOptions::kMaxSack; i++) {
     const Seq l(o.sack[i].left), r(o.sack[i].right);

@@ -47,6 +47,10 @@ struct Hole {
 // may be missed (the next partial ACK finds it) or a SACKed range sent again (harmless).
 Hole next_hole(const wire::TcpOptions& o, Seq una, Seq max, Seq from, uint32_t max_len);
 
+// Bytes the blocks within (una, max] cover (overlapping blocks, which a peer should not send,
+// may be counted twice).
+uint32_t sacked_bytes(const wire::TcpOptions& o, Seq una, Seq max);
+
 // True if a block within (una, max] reaches past `mark`: the peer has data we sent after mark.
 bool sacked_past(const wire::TcpOptions& o, Seq una, Seq max, Seq mark);
 

@@ -131,6 +131,16 @@ TEST_F(Recovery, limited_transmit_lets_a_small_window_bring_three_duplicates) {
   EXPECT_TRUE(tcb.has(tcbf::kRecovery));
 }
 
+TEST_F(Recovery, three_segments_sacked_above_snd_una_start_recovery_in_fewer_duplicates) {
+  send_window(true);
+  inject(dup().sack(base + 10, base + 30));  // two segments' worth: not yet (RFC 6675 IsLost)
+  expect_nothing();
+  inject(dup().sack(base + 10, base + 40));  // a stretch ACK: three past the hole
+  expect(resent(0));
+  EXPECT_TRUE(tcb.has(tcbf::kRecovery));
+  EXPECT_EQ(ctx.cnt.fast_retransmits, 1u);
+}
+
 TEST_F(Recovery, blocks_outside_what_is_unacknowledged_show_no_hole) {
   send_window(true);
   inject(dup().sack(base + 10, base + 20));
