@@ -56,7 +56,7 @@ namespace ts::stats {
   X(tcp_rst_in, "RSTs received")                                                             \
   X(tcp_rst_out, "RSTs sent")                                                                \
   X(tcp_retransmits, "segments retransmitted")                                               \
-  X(tcp_fast_retransmits, "fast retransmits: recoveries begun on three duplicate ACKs")      \
+  X(tcp_fast_retransmits, "fast retransmits: recoveries begun (3 duplicate ACKs or 3 segments SACKed past a hole)") \
   X(tcp_sack_retransmits, "retransmissions of holes the peer's SACK blocks showed (RFC 6675)") \
   X(tcp_dsack_out, "ACKs telling a peer in a D-SACK block that it resent what we had (RFC 2883)") \
   X(tcp_challenge_acks, "RFC 5961 challenge ACKs sent (in-window RST or SYN, too old an ACK)") \

@@ -122,9 +122,10 @@ uint32_t send_allowance(const Tcb& t, uint32_t extra) {
 
 // Limited Transmit (RFC 3042): the first two duplicate ACKs each let one segment more out past
 // cwnd, so that a small window still brings the three duplicates that start a fast retransmit
-// instead of a timeout. cwnd itself stays.
+// instead of a timeout. cwnd itself stays, and only new data goes: not while a timeout's
+// go-back (snd_nxt < snd_max) is resending.
 uint32_t limited_transmit(const Tcb& t) {
-  if (!t.dupacks || t.has(tcbf::kRecovery)) return 0;
+  if (!t.dupacks || t.has(tcbf::kRecovery) || t.snd_nxt != t.snd_max) return 0;
   return std::min<uint32_t>(t.dupacks, 2) * t.snd_mss;
 }
 

@@ -36,7 +36,7 @@ struct Counters {
   uint64_t bytes_in = 0;              // in-order payload delivered
   uint64_t bytes_out = 0;             // payload sent, retransmissions included
   uint64_t retransmits = 0;           // data or FIN segments sent again
-  uint64_t fast_retransmits = 0;      // of which on three duplicate ACKs (RFC 5681)
+  uint64_t fast_retransmits = 0;      // recoveries begun: 3 duplicate ACKs or 3 segments SACKed
   uint64_t sack_retransmits = 0;      // of which holes the peer's SACK blocks showed (RFC 6675)
   uint64_t rto_expirations = 0;       // retransmission timer fired, any state
   uint64_t ooo_segments = 0;          // payload past a hole (answered by a dup ACK; ev::kAhead)

@@ -42,9 +42,10 @@ struct Hole {
 
 // RFC 6675's NextSeg (rule 1), with the blocks of one ACK for a scoreboard: the first range at
 // or after `from` that no block covers and that lies below the highest block, at most max_len
-// long. Blocks outside (una, max] -- D-SACKs, stale or forged ones -- are ignored. The peer
-// repeats its newest blocks in each ACK (RFC 2018 §4), so with more holes than blocks a hole
-// may be missed (the next partial ACK finds it) or a SACKed range sent again (harmless).
+// long, when it starts at una or at a block's end (its first byte is surely missing); when it
+// starts deeper inside a gap, the max_len just below the next block (whose last byte is).
+// Blocks outside (una, max] -- D-SACKs, stale or forged ones -- are ignored. An ACK carries 3 or
+// 4 blocks, so with more holes than that some are found only by later ACKs or partial ACKs.
 Hole next_hole(const wire::TcpOptions& o, Seq una, Seq max, Seq from, uint32_t max_len);
 
 // Bytes the blocks within (una, max] cover (overlapping blocks, which a peer should not send,

@@ -118,10 +118,10 @@ TEST_F(FaultyEcho, corrupted_frames_are_dropped_by_checksum_and_counted_and_ever
 // its first round trip and nothing the peer holds is sent again; NewReno finds one hole a round
 // trip, and sends again what a partial ACK stops at whether lost or not. Summed over 500
 // connections, so that no one loss pattern decides. Measured (the run is exact: virtual clock,
-// seeded faults): off 3,192 retransmissions and 513 timeouts, on 2,845 (769 of them holes the
-// blocks showed) and 469; over seven seeds and 2% to 10% loss, 11% to 16% fewer
-// retransmissions and 1% to 26% fewer timeouts. Most timeouts left follow a lost SYN or a lost
-// last segment, which no duplicate ACK reports. The virtual time of the whole run is its
+// seeded faults): off 3,222 retransmissions and 538 timeouts, on 2,802 (741 of them holes the
+// blocks showed) and 469; over seven seeds and 2% to 10% loss, 10% to 15% fewer
+// retransmissions, and fewer timeouts for six seeds (up to 19%; one seed had 15% more). Most
+// timeouts left follow a lost SYN or a lost last segment, which no duplicate ACK reports. The virtual time of the whole run is its
 // slowest connection's (a SYN lost again and again): printed, not compared.
 TEST_F(FaultyEcho, sack_blocks_recover_the_same_losses_with_fewer_timeouts) {
   struct Run {

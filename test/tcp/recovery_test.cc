@@ -141,6 +141,15 @@ TEST_F(Recovery, three_segments_sacked_above_snd_una_start_recovery_in_fewer_dup
   EXPECT_EQ(ctx.cnt.fast_retransmits, 1u);
 }
 
+TEST_F(Recovery, limited_transmit_sends_no_old_data_while_a_timeout_goes_back) {
+  send_window(false);
+  advance(300 * kMsec);  // the RTO (200 ms): cwnd one segment, snd_nxt back to snd_una
+  expect(resent(0));
+  ASSERT_EQ(tcb.cwnd, 10u);
+  inject(dup());
+  expect_nothing();  // the segment at 10 was sent before: a duplicate does not let it go again
+}
+
 TEST_F(Recovery, blocks_outside_what_is_unacknowledged_show_no_hole) {
   send_window(true);
   inject(dup().sack(base + 10, base + 20));
