@@ -71,6 +71,7 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
   sh.tcp.mss = static_cast<uint16_t>(d->port_->mtu() - 40);
   sh.tcp.rcv_wnd = p.stack.receive_window;
   sh.tcp.sack_permitted = p.stack.sack;
+  sh.tcp.tail_loss_probe = p.stack.tail_loss_probe;
   sh.tcp.syncookies = p.stack.syncookies;
   sh.tcp.max_half_open = p.stack.max_half_open;
   sh.tcp.abort_on_overflow = p.stack.abort_on_overflow;

@@ -594,6 +594,9 @@ void Lcore::publish_tcp_counters() {
   cnt_.add(Counter::tcp_fast_retransmits, n.fast_retransmits - o.fast_retransmits);
   cnt_.add(Counter::tcp_sack_retransmits, n.sack_retransmits - o.sack_retransmits);
   cnt_.add(Counter::tcp_dsack_out, n.dsacks_sent - o.dsacks_sent);
+  cnt_.add(Counter::tcp_timeouts, n.rto_expirations - o.rto_expirations);
+  cnt_.add(Counter::tcp_loss_probes, n.tail_loss_probes - o.tail_loss_probes);
+  cnt_.add(Counter::tcp_loss_probe_repairs, n.tlp_recoveries - o.tlp_recoveries);
   cnt_.add(Counter::accept_overflow, n.accept_overflows - o.accept_overflows);
   cnt_.add(Counter::half_open_drops, n.half_open_drops - o.half_open_drops);
   cnt_.add(Counter::time_wait_reopens, n.time_wait_reopens - o.time_wait_reopens);

@@ -90,6 +90,7 @@ std::string apply(Profile* p, const std::string& sec, const std::string& key, co
     if (key == "out_of_order_mbufs") return u32(&s.out_of_order_mbufs);
     if (key == "max_half_open") return u32(&s.max_half_open);
     if (key == "sack") return parse_bool(v, &s.sack) ? "" : bad("true or false");
+    if (key == "tail_loss_probe") return parse_bool(v, &s.tail_loss_probe) ? "" : bad("true or false");
     if (key == "abort_on_overflow") return parse_bool(v, &s.abort_on_overflow) ? "" : bad("true or false");
     if (key == "syncookies") {
       if (v == "off") return s.syncookies = tcp::CookieMode::kOff, "";

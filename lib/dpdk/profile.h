@@ -48,6 +48,9 @@ struct StackProfile {
   // SACK (RFC 2018): offered and accepted, our blocks sent, the peer's used in recovery
   // (Linux's tcp_sack); false: neither offered nor accepted.
   bool sack = true;
+  // Tail loss probe (RFC 8985 §7; with SACK only): two round trips without the ACK of a flight's
+  // end send one segment instead of waiting for the timeout (Linux's tcp_early_retrans >= 3).
+  bool tail_loss_probe = true;
   tcp::CookieMode syncookies = tcp::CookieMode::kAuto;  // off | auto | always (tcp_syncookies)
   uint32_t max_half_open = 1024;           // SYN-RECEIVED blocks per listener and lcore
   bool abort_on_overflow = false;          // RST when the accept queue is full (Linux's option)

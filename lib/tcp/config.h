@@ -42,6 +42,7 @@ struct Config {
   Time rto_min = 200 * kMsec;
   Time rto_max = 120 * kSec;
   uint32_t initial_cwnd = 10;         // segments (RFC 6928)
+  bool tail_loss_probe = true;        // RFC 8985 §7 (with SACK only, as Linux's tcp_early_retrans)
 
   // Closing.
   Time msl = 30 * kSec;               // TIME-WAIT lasts 2*MSL = 60 s, as in Linux

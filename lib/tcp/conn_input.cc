@@ -174,8 +174,11 @@ void on_dupack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
       return;
     }
     resend_hole(ctx, t, s, a, now);
-  } else if (t.dupacks >= 3 || sacked_lost(t, s)) {
+  } else if (t.dupacks >= 3 || sacked_lost(t, s) || (t.has(tcbf::kTlpOut) && sack_dupack(t, s))) {
+    // After a tail loss probe, any block above snd_una will do: what it leaves out was sent two
+    // round trips before (RACK's reasoning, RFC 8985 §6.2), so it is lost, not reordered.
     t.dupacks = 3;
+    t.flags &= ~(tcbf::kTlpOut | tcbf::kTlpResent);  // `recover` is recovery's now
     const uint32_t flight = uint32_t(t.snd_max - t.snd_una);
     t.ssthresh = std::max<uint32_t>(flight / 2, 2u * t.snd_mss);
     t.cwnd = t.ssthresh + 3u * t.snd_mss;
@@ -257,12 +260,14 @@ bool on_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now, bool& 
     t.snd_wl1 = s.seq;
     t.snd_wl2 = s.ack;
   }
-  if (s.ack > t.snd_una) {
+  const bool advanced = s.ack > t.snd_una;
+  if (advanced) {
     fin_acked = on_new_ack(ctx, t, s, a, now);
   } else if (s.ack == t.snd_una && t.snd_max != t.snd_una && !s.has(kFin) &&
              ((s.len == 0 && t.snd_wnd == old_wnd) || sack_dupack(t, s))) {
     on_dupack(ctx, t, s, a, now);
   }
+  if (t.has(tcbf::kTlpOut)) settle_probe(ctx, t, s, advanced);
   return true;
 }
 

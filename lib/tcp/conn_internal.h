@@ -82,6 +82,14 @@ uint32_t emit_range(Context& ctx, Tcb& t, Actions& a, Seq seq, uint32_t max_len,
 // Everything the windows allow, then a pure ACK if one is still owed.
 void flush(Context& ctx, Tcb& t, Actions& a, Time now);
 
+// Tail loss probe (conn_probe.cc): whether an outstanding flight may have one, when (the
+// timeout is used if it would come first), the probe itself, and what an ACK says of it
+// (`advanced`: the ACK moved snd_una).
+bool probe_allowed(const Tcb& t, const Config& c);
+Time probe_timeout(const Tcb& t);
+void send_probe(Context& ctx, Tcb& t, Actions& a, Time now);
+void settle_probe(Context& ctx, Tcb& t, const Segment& s, bool advanced);
+
 // Chooses the timer the block needs now; a timer of the same kind keeps its deadline, so set
 // t.timer = kNone first to restart it.
 void update_timer(Context& ctx, Tcb& t, Time now);

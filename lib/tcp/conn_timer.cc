@@ -27,6 +27,7 @@ TimerKind wanted_timer(const Tcb& t, const Config& c) {
 Time timer_length(const Tcb& t, const Config& c, TimerKind k) {
   switch (k) {
     case TimerKind::kRetransmit:
+    case TimerKind::kProbe:
     case TimerKind::kPersist: return rto_current(t, c);
     case TimerKind::kKeepalive: return c.keepalive_idle;
     case TimerKind::kFinWait2: return c.fin_wait2_timeout;
@@ -39,10 +40,19 @@ Time timer_length(const Tcb& t, const Config& c, TimerKind k) {
 }  // namespace
 
 void update_timer(Context& ctx, Tcb& t, Time now) {
-  const TimerKind k = wanted_timer(t, ctx.cfg);
+  TimerKind k = wanted_timer(t, ctx.cfg);
+  Time len = 0;
+  if (k == TimerKind::kRetransmit && probe_allowed(t, ctx.cfg)) {
+    const Time pto = probe_timeout(t);
+    if (pto < rto_current(t, ctx.cfg)) {
+      k = TimerKind::kProbe;
+      len = pto;
+    }
+  }
   if (k == t.timer && k != TimerKind::kNone) return;
   t.timer = k;
-  t.deadline = k == TimerKind::kNone ? kNever : now + timer_length(t, ctx.cfg, k);
+  if (k == TimerKind::kNone) t.deadline = kNever;
+  else t.deadline = now + (len ? len : timer_length(t, ctx.cfg, k));
 }
 
 void close_block(Context& ctx, Tcb& t, Actions& a, CloseReason r, uint16_t events) {
@@ -114,7 +124,7 @@ void retransmit_timeout(Context& ctx, Tcb& t, Actions& a, Time now) {
   if (t.retries >= retry_limit(t, ctx.cfg)) return give_up(ctx, t, a);
   ++t.retries;
   if (t.backoff < 30) ++t.backoff;  // RFC 6298 §5.5
-  t.flags &= ~tcbf::kRttTiming;     // Karn: no sample from a retransmitted segment
+  t.flags &= ~(tcbf::kRttTiming | tcbf::kTlpOut | tcbf::kTlpResent);  // Karn; the probe failed
   if (in_state(t.state, kOpening)) {
     t.flags |= tcbf::kSynRetried;
     ++(t.state == State::kSynSent ? ctx.cnt.syn_retransmits : ctx.cnt.synack_retransmits);
@@ -175,6 +185,7 @@ Actions on_timer(Context& ctx, Tcb& t, Time now) {
   if (t.timer != TimerKind::kNone && now >= t.deadline) {
     switch (t.timer) {
       case TimerKind::kRetransmit: retransmit_timeout(ctx, t, a, now); break;
+      case TimerKind::kProbe: send_probe(ctx, t, a, now); break;
       case TimerKind::kPersist: persist_timeout(ctx, t, a, now); break;
       case TimerKind::kKeepalive: keepalive_timeout(ctx, t, a, now); break;
       case TimerKind::kFinWait2:

@@ -16,6 +16,7 @@ namespace ts::tcp {
 enum class TimerKind : uint8_t {
   kNone,
   kRetransmit,  // SYN, SYN-ACK, data or FIN unacknowledged (RFC 6298)
+  kProbe,       // tail loss probe (RFC 8985 §7): the flight's ACK overdue by two round trips
   kPersist,     // peer's window is zero with data waiting (RFC 9293 §3.8.6.1)
   kKeepalive,   // idle or probing (RFC 1122 §4.2.3.6)
   kFinWait2,    // peer's FIN overdue
@@ -36,6 +37,8 @@ inline constexpr uint16_t kRecovery = 1u << 8;     // fast recovery until `recov
 inline constexpr uint16_t kSynRetried = 1u << 9;   // our SYN / SYN-ACK was retransmitted
 inline constexpr uint16_t kWindowScale = 1u << 10; // RFC 7323 window scaling negotiated
 inline constexpr uint16_t kUnaResent = 1u << 11;   // in kRecovery: snd_una sent again when snd_max = recover
+inline constexpr uint16_t kTlpOut = 1u << 12;      // a tail loss probe's episode is open; it ends at `recover`
+inline constexpr uint16_t kTlpResent = 1u << 13;   // ... and the probe was a copy of sent data
 }  // namespace tcbf
 
 struct Tcb {
@@ -59,7 +62,8 @@ struct Tcb {
   uint32_t ts_off = 0;        // our TSval = now in ms + ts_off (per-connection offset)
   uint32_t cwnd = 0;          // congestion window, bytes (RFC 5681)
   uint32_t ssthresh = 0;
-  Seq recover;                // NewReno (RFC 6582): highest seq sent when recovery began
+  Seq recover;                // NewReno (RFC 6582): highest seq sent when recovery began; outside
+                              // kRecovery, with kTlpOut, the end of the probe (RFC 8985 TLP.end_seq)
   uint32_t srtt_us = 0;       // RFC 6298 estimator; srtt_us == 0: no sample yet
   uint32_t rttvar_us = 0;
   uint32_t rto_us = 0;        // current RTO before backoff

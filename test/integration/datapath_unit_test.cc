@@ -76,6 +76,9 @@ TEST(Profile, values_with_trailing_comments_and_every_key) {
   EXPECT_TRUE(p.stack.sack);  // not given: offered and used, as Linux's tcp_sack = 1
   ASSERT_TRUE(dpdk::parse_profile("[stack]\nsack = false\n", "t.ini", &p, &err)) << err;
   EXPECT_FALSE(p.stack.sack);
+  EXPECT_TRUE(p.stack.tail_loss_probe);  // not given: on, as Linux's tcp_early_retrans = 3
+  ASSERT_TRUE(dpdk::parse_profile("[stack]\ntail_loss_probe = false\n", "t.ini", &p, &err)) << err;
+  EXPECT_FALSE(p.stack.tail_loss_probe);
 }
 
 TEST(Profile, typos_are_errors_that_name_the_file_and_key) {

@@ -37,6 +37,7 @@ struct Script {
     bool intact;
     size_t got;
     tcp::CloseReason why;
+    tcp::Time took;  // from connect() to the close
   };
   std::vector<Result> results;
   bool done() const { return to_open == 0 && open_now == 0; }
@@ -44,32 +45,39 @@ struct Script {
 
 class EchoClient : public api::Handler {
  public:
-  explicit EchoClient(Script& s) : s_(s) {}
+  // `now`: the test's virtual clock, read when a connection opens and closes.
+  EchoClient(Script& s, const tcp::Time& now) : s_(s), now_(now) {}
   void on_poll(api::Poller& p, tcp::Time) override {
     while (s_.to_open > 0 && s_.open_now < s_.concurrent) {
       api::Connection* c = p.connect(kServerIp, kEchoPort);
       if (!c) break;
       s_.to_open--;
       s_.open_now++;
-      c->user = new std::string();
+      c->user = new Conn{{}, now_};
     }
   }
   void on_connected(api::Connection& c) override { ASSERT_TRUE(c.send(s_.request)); }
   void on_data(api::Connection& c, const uint8_t* d, size_t n) override {
-    auto* got = static_cast<std::string*>(c.user);
-    got->append(reinterpret_cast<const char*>(d), n);
-    if (got->size() == s_.request.size()) c.close();
+    std::string& got = static_cast<Conn*>(c.user)->got;
+    got.append(reinterpret_cast<const char*>(d), n);
+    if (got.size() == s_.request.size()) c.close();
   }
   void on_closed(api::Connection& c, tcp::CloseReason why) override {
-    auto* got = static_cast<std::string*>(c.user);
-    s_.results.push_back({got && *got == s_.request, got ? got->size() : 0, why});
-    delete got;
+    auto* conn = static_cast<Conn*>(c.user);
+    s_.results.push_back({conn && conn->got == s_.request, conn ? conn->got.size() : 0, why,
+                          conn ? now_ - conn->opened : 0});
+    delete conn;
     c.user = nullptr;
     s_.open_now--;
   }
 
  private:
+  struct Conn {
+    std::string got;
+    tcp::Time opened;
+  };
   Script& s_;
+  const tcp::Time& now_;
 };
 
 // One side's ledger, summed over its lcores.
@@ -116,7 +124,7 @@ class FaultyWire : public ::testing::Test {
     server_ = make_side("rs" + std::to_string(serial), kServerIp, 0x02, queues, spec, 1,
                         [](unsigned) { return server::make_handler(server::Mode::kEcho, ""); });
     client_ = make_side("rc" + std::to_string(serial), kClientIp, 0x01, queues, spec, 2,
-                        [this](unsigned) { return std::make_unique<EchoClient>(script_); });
+                        [this](unsigned) { return std::make_unique<EchoClient>(script_, now_); });
     server_.stack->listen(kEchoPort, 511);
     dpdk::MemPort::connect(*server_.wire, *client_.wire);
     start_server_ = server_.books();
