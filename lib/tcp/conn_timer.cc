@@ -49,6 +49,8 @@ void update_timer(Context& ctx, Tcb& t, Time now) {
       len = pto;
     }
   }
+  // A probe already armed keeps its time when more data goes out: at worst it comes early, a
+  // copy the peer answers with a D-SACK; and a peer's stream of segments cannot put it off.
   if (k == t.timer && k != TimerKind::kNone) return;
   t.timer = k;
   if (k == TimerKind::kNone) t.deadline = kNever;
