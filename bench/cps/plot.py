@@ -60,10 +60,12 @@ def plot_bench(bench, out):
     cases = bench["cases"]
     names = [c["name"] for c in cases]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
-    bars = ax1.barh(names, [c["cps"] for c in cases], color="tab:blue")
+    # A case whose every run was lost has no CPS: an empty bar, marked as such.
+    bars = ax1.barh(names, [c["cps"] or 0 for c in cases], color="tab:blue")
     for b, c in zip(bars, cases):
-        ax1.text(b.get_width(), b.get_y() + b.get_height() / 2, " {:,.0f}".format(c["cps"]), va="center", fontsize=8)
-    ax1.set_xlim(0, max(c["cps"] for c in cases) * 1.3)  # room for the figures
+        said = " {:,.0f}".format(c["cps"]) if c["cps"] is not None else " lost"
+        ax1.text(b.get_width(), b.get_y() + b.get_height() / 2, said, va="center", fontsize=8)
+    ax1.set_xlim(0, max([c["cps"] or 0 for c in cases] + [1]) * 1.3)  # room for the figures
     ax1.set_xlabel("connections per second (completed)")
     # Millions with one decimal, at most five ticks: neither an offset ("1e6") on the label nor
     # seven-digit tick labels running into each other.
