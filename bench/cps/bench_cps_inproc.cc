@@ -11,6 +11,7 @@
 #include <rte_cycles.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -130,14 +131,44 @@ int run(uint64_t conns, uint32_t concurrency, cps::CloseMode close) {
 }  // namespace
 }  // namespace ts
 
+namespace {
+
+constexpr const char* kUsage =
+    "usage: bench_cps_inproc [connections] [concurrency] [client|server|rst]\n"
+    "  connections 1 to 100000000 (default 200000), concurrency 1 to 4096 (default 256),\n"
+    "  the close as turnstile-cps's --close (default client)\n";
+
+// A whole decimal number in [lo, hi], or false.
+bool parse_count(const char* s, uint64_t lo, uint64_t hi, uint64_t* v) {
+  char* end = nullptr;
+  if (*s < '0' || *s > '9') return false;
+  errno = 0;
+  *v = std::strtoull(s, &end, 10);
+  return errno == 0 && *end == '\0' && *v >= lo && *v <= hi;
+}
+
+int usage_error(const std::string& what) {
+  std::fprintf(stderr, "bench_cps_inproc: %s\n%s", what.c_str(), kUsage);
+  return 2;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  const uint64_t conns = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 200000;
-  const uint32_t conc = argc > 2 ? static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 256;
-  const std::string close = argc > 3 ? argv[3] : "client";
-  if (close != "client" && close != "server" && close != "rst") {
-    std::fprintf(stderr, "bench_cps_inproc: the close mode is client, server or rst, not '%s'\n", close.c_str());
-    return 2;
+  if (argc > 1 && (std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
   }
+  if (argc > 4) return usage_error("too many arguments");
+  uint64_t conns = 200000, conc = 256;
+  if (argc > 1 && !parse_count(argv[1], 1, 100000000, &conns))
+    return usage_error(std::string("connections must be 1 to 100000000, not '") + argv[1] + "'");
+  // The profile's connection blocks (and MemPort's rings) bound what may be in flight.
+  if (argc > 2 && !parse_count(argv[2], 1, 4096, &conc))
+    return usage_error(std::string("concurrency must be 1 to 4096, not '") + argv[2] + "'");
+  const std::string close = argc > 3 ? argv[3] : "client";
+  if (close != "client" && close != "server" && close != "rst")
+    return usage_error("the close mode is client, server or rst, not '" + close + "'");
   const std::string prefix = "--file-prefix=ts_bcps" + std::to_string(getpid());
   ts::dpdk::EalOptions o;
   o.user = {"--no-huge", "-m", "1024", "--no-shconf", "--no-pci", "--no-telemetry", "-l", "0", prefix};
@@ -148,5 +179,5 @@ int main(int argc, char** argv) {
     return 1;
   }
   using ts::cps::CloseMode;
-  return ts::run(conns, conc, close == "rst" ? CloseMode::kRst : close == "server" ? CloseMode::kServer : CloseMode::kClient);
+  return ts::run(conns, static_cast<uint32_t>(conc), close == "rst" ? CloseMode::kRst : close == "server" ? CloseMode::kServer : CloseMode::kClient);
 }

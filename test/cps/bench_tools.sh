@@ -24,6 +24,13 @@ grep -q -- '--close must be client, server or rst' "$T_DIR/err7" || fail "instru
 "$INSTR" --connections 10 "$BUILD" >"$T_DIR/err4" 2>&1 && fail "instructions ran with 10 connections"
 grep -q -- '--connections must be' "$T_DIR/err4" || fail "instructions, 10: $(cat "$T_DIR/err4")"
 
+INPROC=$BUILD/bench/bench_cps_inproc
+"$INPROC" --help | grep -q '^usage: bench_cps_inproc' || fail "bench_cps_inproc --help prints no usage"
+"$INPROC" 0 >"$T_DIR/err8" 2>&1 && fail "bench_cps_inproc ran 0 connections"
+grep -q 'connections must be 1 to' "$T_DIR/err8" || fail "bench_cps_inproc 0: $(cat "$T_DIR/err8")"
+"$INPROC" 100 64x >"$T_DIR/err9" 2>&1 && fail "bench_cps_inproc took concurrency 64x"
+grep -q "concurrency must be 1 to 4096, not '64x'" "$T_DIR/err9" || fail "bench_cps_inproc 64x: $(cat "$T_DIR/err9")"
+
 # One pair of 2-s runs; both builds' figures present, the pair counted.
 "$AB" --pairs 1 --duration 2 --out "$T_DIR/ab" "$BUILD" "$BUILD" >"$T_DIR/ab.log" 2>&1 ||
   { cat "$T_DIR/ab.log"; fail "ab exited with $?"; }
