@@ -197,7 +197,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   void take_held(uint32_t slot);
   void drop_held(Conn& c);
   void keep_last_deferred_ack(uint32_t slot, uint32_t gen);
-  void add_sack_blocks(const Conn& c, wire::TcpOptions& o) const;
+  void add_sack_blocks(const Conn& c, wire::TcpOptions& o);
 
   // Timers.
   void run_timers();
@@ -235,6 +235,10 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   std::vector<Conn> conns_;
   std::vector<Held> held_;  // out-of-order segments kept; the free ones chained from held_free_
   uint32_t held_free_;
+  // A copy of a kept segment, named by the next ACK of `dsack_conn_` in a D-SACK block (RFC 2883
+  // §4); set by keep_ahead, for the length of one tcp_input.
+  const Conn* dsack_conn_ = nullptr;
+  wire::SackBlock dsack_{};
   std::vector<uint32_t> free_conns_;
   std::vector<tcp::TimeWait> tws_;
   std::vector<uint32_t> tw_hash_;

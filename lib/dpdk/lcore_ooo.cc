@@ -19,7 +19,14 @@ void Lcore::keep_ahead(Conn& c, const RxInfo& rx) {
   uint32_t* link = &c.held;
   for (; *link != kNoHeld && tcp::Seq(held_[*link].seq) <= seq; link = &held_[*link].next) {
     const Held& h = held_[*link];
-    if (h.seq == seq.v && h.len >= f.payload_len) return;  // a copy of one kept already
+    if (h.seq == seq.v && h.len >= f.payload_len) {
+      // A copy of one kept already: its ACK names it in a D-SACK block, the block that holds
+      // it next (RFC 2883 §4), so that a sender who resent it for nothing can tell.
+      dsack_conn_ = &c;
+      dsack_ = {seq.v, (seq + f.payload_len).v};
+      c.sack_recent = seq.v;
+      return;
+    }
   }
   if (held_free_ == kNoHeld) {
     cnt_.add(Counter::tcp_ooo_dropped);
@@ -78,8 +85,14 @@ void Lcore::keep_last_deferred_ack(uint32_t slot, uint32_t gen) {
   }
 }
 
-// RFC 2018: the blocks of what the chain holds (tcp::SackBuilder decides which and in what order).
-void Lcore::add_sack_blocks(const Conn& c, wire::TcpOptions& o) const {
+// RFC 2018: the blocks of what the chain holds (tcp::SackBuilder decides which and in what order),
+// after the D-SACK block of a copy, if this segment is its ACK.
+void Lcore::add_sack_blocks(const Conn& c, wire::TcpOptions& o) {
+  if (dsack_conn_ == &c && o.sack_count == 0) {
+    o.sack[o.sack_count++] = dsack_;
+    dsack_conn_ = nullptr;
+    cnt_.add(Counter::tcp_dsack_out);
+  }
   tcp::SackBuilder b(c.tcb.rcv_nxt, tcp::Seq(c.sack_recent));
   for (uint32_t i = c.held; i != kNoHeld; i = held_[i].next)
     if (!b.add(tcp::Seq(held_[i].seq), held_[i].len)) break;

@@ -78,10 +78,15 @@ void Lcore::tcp_input(rte_mbuf* m, const wire::Frame& f, uint32_t hash) {
         finish(slot, before, tcp::on_segment(ctx_, c.tcb, tcp::without_text(seg), now_), &rx);
       } else {
         const tcp::Actions a = tcp::on_segment(ctx_, c.tcb, seg, now_);
-        finish(slot, before, a, &rx);
-        // A segment past a hole changes no state that could end the block (it is not even
-        // acceptable in the states that could).
-        if (a.has(tcp::ev::kAhead) && (c.flags & cf::kLive)) keep_ahead(c, rx);
+        if (a.has(tcp::ev::kAhead)) {
+          // Kept before its duplicate ACK is built, whose first SACK block must tell of it
+          // (RFC 2018 §4). Should the block end in finish(), freeing it drops what it kept.
+          keep_ahead(c, rx);
+          finish(slot, before, a, &rx);
+          dsack_conn_ = nullptr;  // unsent (no ACK went at once): not for a later segment's ACK
+        } else {
+          finish(slot, before, a, &rx);
+        }
       }
       if (c.held != kNoHeld) take_held(slot);  // a freed block has none
     }

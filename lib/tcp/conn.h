@@ -3,10 +3,11 @@
 // clock. Every call leaves Actions::deadline set to the block's next timer (kNever: none).
 //
 // Choices worth knowing:
-//  - Out-of-order payload is answered at once with a duplicate ACK (the sender's fast retransmit
-//    repairs the hole). The block keeps no data: ev::kAhead offers the segment to the caller,
-//    which may keep it and give it back through held_text() once the hole is filled, so that
-//    one retransmission repairs one loss.
+//  - Out-of-order payload is answered at once with a duplicate ACK, a pure one even when data
+//    of ours leaves with the same ACK number (the sender's fast retransmit repairs the hole).
+//    The block keeps no data: ev::kAhead offers the segment to the caller, which may keep it
+//    and give it back through held_text() once the hole is filled, so that one retransmission
+//    repairs one loss.
 //  - Loss recovery is NewReno (RFC 5681, RFC 6582) guided by the peer's SACK blocks: in
 //    recovery each ACK sends again the next hole its blocks show (RFC 6675's NextSeg, with the
 //    blocks of that ACK for a scoreboard), within NewReno's window. The blocks we send describe

@@ -36,7 +36,7 @@ void emit_ack(Context& ctx, Tcb& t, Actions& a, Time now) {
   o.flags = kAck;
   o.window = advertise(ctx.cfg, t);
   o.opts = ack_options(t, now);
-  t.flags &= ~tcbf::kAckNow;
+  t.flags &= ~(tcbf::kAckNow | tcbf::kAckPure);
 }
 
 void emit_rst(Context& ctx, Actions& a, Seq seq, Seq ack, bool with_ack) {
@@ -158,7 +158,8 @@ void flush(Context& ctx, Tcb& t, Actions& a, Time now) {
     }
     t.snd_nxt += emit_range(ctx, t, a, t.snd_nxt, len, now);
   }
-  if (t.has(tcbf::kAckNow)) {
+  // An ACK still owed; or a duplicate one, which data that left carried but which must go alone.
+  if (t.flags & (tcbf::kAckNow | tcbf::kAckPure)) {
     if (a.full()) a.more = true;
     else emit_ack(ctx, t, a, now);
   }

@@ -158,14 +158,25 @@ void resend_una(Context& ctx, Tcb& t, Actions& a, Time now) {
   t.mark.high_rxt = seq_max(t.mark.high_rxt, end);
 }
 
+// In recovery, with SACK: whether snd_una is missing although data sent after it arrived.
+//  - kUnaResent: its copy left when snd_max was `recover`; a block past recover shows later data.
+//  - Otherwise, after a partial ACK, snd_una below high_rxt lay in the part of the window whose
+//    holes this recovery has been sending again, in sequence order: its copy (if the holes'
+//    walk did not step over it) left before the copy that ends at high_rxt. A block holding
+//    that copy's last byte shows it arrived, so snd_una's is lost, or was never sent.
+[[gnu::noinline]] bool una_copy_lost(const Tcb& t, const Segment& s) {
+  if (!t.has(tcbf::kSackOk) || !s.opts.sack_count) return false;
+  if (t.has(tcbf::kUnaResent)) return sacked_past(s.opts, t.snd_una, t.snd_max, t.recover);
+  return t.snd_una < t.mark.high_rxt && sacked_at(s.opts, t.snd_una, t.snd_max, t.mark.high_rxt - 1);
+}
+
 // Fast retransmit / fast recovery: NewReno (RFC 5681 §3.2, RFC 6582), holes found by SACK
 // blocks sent at once (resend_hole).
 void on_dupack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   if (t.dupacks < 255) ++t.dupacks;
   if (t.has(tcbf::kRecovery)) {
     t.cwnd += t.snd_mss;  // each duplicate says one more segment left the network
-    if (t.has(tcbf::kUnaResent) && t.has(tcbf::kSackOk) &&
-        sacked_past(s.opts, t.snd_una, t.snd_max, t.recover)) {
+    if (una_copy_lost(t, s)) {
       // Data sent after our copy of snd_una has arrived and the copy has not: it was lost too.
       // Sent again now rather than after a timeout (Linux's lost-retransmit detection); the
       // recovery goes on to cover what has been sent since.
@@ -302,6 +313,16 @@ bool on_handshake_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time n
   return true;
 }
 
+// Text past a hole: offered to the caller to keep when it lies in the window, and answered at
+// once with a duplicate ACK (RFC 5681 §4.2), a pure one (kAckPure): on data of ours about to
+// leave, the ACK would not count as a duplicate (RFC 5681 §2, Linux's FLAG_DATA), and its sender
+// would learn of the hole only from its timer. The caller adds the SACK blocks.
+[[gnu::noinline, gnu::cold]] void on_text_ahead(Context& ctx, Tcb& t, Seq seq, Actions& a) {
+  ++ctx.cnt.ooo_segments;
+  if (uint32_t(seq - t.rcv_nxt) < receive_space(ctx.cfg, t)) a.events |= ev::kAhead;
+  t.flags |= tcbf::kAckPure;
+}
+
 // Seventh, segment text: in-order payload is handed out in place; anything ahead of rcv_nxt is
 // answered with a duplicate ACK, and offered to the caller to keep when it lies in the window.
 // Inlined: on_segment took it in place before held_text() shared it (30 instructions a connection).
@@ -317,11 +338,7 @@ bool on_handshake_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time n
     len -= dup;
     seq = t.rcv_nxt;
   }
-  if (seq != t.rcv_nxt) {
-    ++ctx.cnt.ooo_segments;
-    if (uint32_t(seq - t.rcv_nxt) < receive_space(ctx.cfg, t)) a.events |= ev::kAhead;
-    return;
-  }
+  if (seq != t.rcv_nxt) return on_text_ahead(ctx, t, seq, a);
   const uint32_t take = std::min(len, receive_space(ctx.cfg, t));
   if (ctx.cfg.app_window && take) {  // held until consumed()
     if (take >= t.rcv_wnd && t.rcv_wnd) ++ctx.cnt.windows_closed;

@@ -44,6 +44,14 @@ bool sacked_past(const wire::TcpOptions& o, Seq una, Seq max, Seq mark) {
   return false;
 }
 
+bool sacked_at(const wire::TcpOptions& o, Seq una, Seq max, Seq at) {
+  for (int i = 0; i < o.sack_count && i < wire::TcpOptions::kMaxSack; i++) {
+    const Seq l(o.sack[i].left), r(o.sack[i].right);
+    if (una < l && l < r && r <= max && l <= at && at < r) return true;
+  }
+  return false;
+}
+
 Hole next_hole(const wire::TcpOptions& o, Seq una, Seq max, Seq from, uint32_t max_len) {
   wire::SackBlock b[wire::TcpOptions::kMaxSack];
   int n = 0;

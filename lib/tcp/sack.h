@@ -55,4 +55,7 @@ uint32_t sacked_bytes(const wire::TcpOptions& o, Seq una, Seq max);
 // True if a block within (una, max] reaches past `mark`: the peer has data we sent after mark.
 bool sacked_past(const wire::TcpOptions& o, Seq una, Seq max, Seq mark);
 
+// True if a block within (una, max] holds the byte at `at`.
+bool sacked_at(const wire::TcpOptions& o, Seq una, Seq max, Seq at);
+
 }  // namespace ts::tcp

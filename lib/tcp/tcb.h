@@ -39,6 +39,7 @@ inline constexpr uint16_t kWindowScale = 1u << 10; // RFC 7323 window scaling ne
 inline constexpr uint16_t kUnaResent = 1u << 11;   // in kRecovery: snd_una sent again when snd_max = recover
 inline constexpr uint16_t kTlpOut = 1u << 12;      // a tail loss probe's episode is open; it ends at `recover`
 inline constexpr uint16_t kTlpResent = 1u << 13;   // ... and the probe was a copy of sent data
+inline constexpr uint16_t kAckPure = 1u << 14;     // the ACK owed is a duplicate: it goes alone, not on data
 }  // namespace tcbf
 
 struct Tcb {

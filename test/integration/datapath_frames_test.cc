@@ -129,6 +129,7 @@ class Frames : public ::testing::Test {
     s.window = 64240;
     s.opts.has_mss = (flags & wire::tcp_flags::kSyn) != 0;
     s.opts.mss = 1460;
+    s.opts.sack_permitted = sack_ && (flags & wire::tcp_flags::kSyn) != 0;
     s.payload = reinterpret_cast<const uint8_t*>(data.data());
     s.payload_len = data.size();
     b.resize(wire::build_tcp_frame(b.data(), b.size(), s));
@@ -142,7 +143,24 @@ class Frames : public ::testing::Test {
     return tcp;
   }
 
+  // An open connection from port 40000 to `dport`, SACK offered in the SYN; returns our ISS.
+  uint32_t open_with_sack(uint16_t dport, uint32_t isn) {
+    sack_ = true;
+    auto s = syn(dport, isn);
+    inject(s.data(), s.size());
+    auto out = take_tcp();
+    EXPECT_EQ(out.size(), 1u);
+    if (out.empty()) return 0;
+    EXPECT_TRUE(out[0].f.tcp.opts.sack_permitted);
+    const uint32_t iss = out[0].f.tcp.seq;
+    auto ack = segment(dport, isn + 1, iss + 1, wire::tcp_flags::kAck, "");
+    inject(ack.data(), ack.size());
+    EXPECT_TRUE(take_tcp().empty());
+    return iss;
+  }
+
   tcp::Time now_ = 10 * tcp::kSec;
+  bool sack_ = false;  // SYNs offer SACK
   dpdk::MemPort* port_ = nullptr;
   std::unique_ptr<api::Stack> stack_;
   std::vector<Out> announcement_;
@@ -301,6 +319,60 @@ TEST_F(Frames, the_ack_of_a_request_rides_on_the_answer) {
   EXPECT_EQ(f.tcp.ack, 106u);
   EXPECT_EQ(f.tcp.seq, iss + 1);
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(&out[0].bytes[f.payload_off]), f.payload_len), "hello");
+}
+
+// RFC 2018 §4: the ACK of a segment past a hole tells of that segment in its first block, and
+// of the others the receiver keeps after it; RFC 5681 §4.2: that ACK goes at once. A copy of a
+// kept segment is named in a D-SACK block (RFC 2883 §4).
+TEST_F(Frames, the_ack_of_a_segment_past_a_hole_carries_its_sack_block_first) {
+  using namespace wire::tcp_flags;
+  const uint32_t iss = open_with_sack(80, 100);
+  auto b = segment(80, 111, iss + 1, kAck, "bbbbb");  // 101..110 not here yet
+  inject(b.data(), b.size());
+  auto out = take_tcp();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].f.payload_len, 0u);
+  EXPECT_EQ(out[0].f.tcp.ack, 101u);
+  ASSERT_EQ(out[0].f.tcp.opts.sack_count, 1u) << "the first duplicate ACK must tell of the segment";
+  EXPECT_EQ(out[0].f.tcp.opts.sack[0].left, 111u);
+  EXPECT_EQ(out[0].f.tcp.opts.sack[0].right, 116u);
+
+  auto c = segment(80, 121, iss + 1, kAck, "ccccc");
+  inject(c.data(), c.size());
+  out = take_tcp();
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(out[0].f.tcp.opts.sack_count, 2u);
+  EXPECT_EQ(out[0].f.tcp.opts.sack[0].left, 121u) << "the newest first";
+  EXPECT_EQ(out[0].f.tcp.opts.sack[0].right, 126u);
+  EXPECT_EQ(out[0].f.tcp.opts.sack[1].left, 111u);
+  EXPECT_EQ(out[0].f.tcp.opts.sack[1].right, 116u);
+
+  // A copy of a kept segment: RFC 2883 §4, the D-SACK block first, then the block holding it.
+  const uint64_t dsacks = count(Counter::tcp_dsack_out);
+  inject(b.data(), b.size());
+  out = take_tcp();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].f.tcp.ack, 101u);
+  ASSERT_EQ(out[0].f.tcp.opts.sack_count, 3u);
+  EXPECT_EQ(out[0].f.tcp.opts.sack[0].left, 111u);
+  EXPECT_EQ(out[0].f.tcp.opts.sack[0].right, 116u);
+  EXPECT_EQ(out[0].f.tcp.opts.sack[1].left, 111u);
+  EXPECT_EQ(out[0].f.tcp.opts.sack[1].right, 116u);
+  EXPECT_EQ(out[0].f.tcp.opts.sack[2].left, 121u);
+  EXPECT_EQ(out[0].f.tcp.opts.sack[2].right, 126u);
+  poll();  // publishes the counters
+  EXPECT_EQ(count(Counter::tcp_dsack_out), dsacks + 1);
+
+  auto a = segment(80, 101, iss + 1, kAck, "aaaaaaaaaa");  // fills the first hole
+  inject(a.data(), a.size());
+  out = take_tcp();
+  ASSERT_FALSE(out.empty());
+  std::string echoed;
+  for (const Out& o : out) {
+    echoed.append(reinterpret_cast<const char*>(&o.bytes[o.f.payload_off]), o.f.payload_len);
+    EXPECT_EQ(o.f.tcp.ack, 116u);
+  }
+  EXPECT_EQ(echoed, "aaaaaaaaaabbbbb");
 }
 
 // The lcore keeps its last next hop's MAC (Lcore::resolve); a change in the cache must reach the

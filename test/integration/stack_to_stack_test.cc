@@ -626,13 +626,17 @@ TEST_P(SackUse, holes_the_blocks_show_are_sent_again_in_the_same_round_trip) {
   const auto s = server_.total(), c = client_.total();
   EXPECT_EQ(s[Counter::tcp_payload_in], 1u << 20);
   const uint64_t lost = client_.port->lost(), retx = c[Counter::tcp_retransmits];
-  std::printf("sack %d: %.3f s, %lu lost, %lu retransmitted, %lu of them by SACK, %lu fast\n", sack,
-              double(took) / tcp::kSec, (unsigned long)lost, (unsigned long)retx,
-              (unsigned long)c[Counter::tcp_sack_retransmits], (unsigned long)c[Counter::tcp_fast_retransmits]);
+  std::printf("sack %d: %.3f s, %lu lost, %lu retransmitted, %lu of them by SACK, %lu fast, %lu timeouts, "
+              "%lu probes\n", sack, double(took) / tcp::kSec, (unsigned long)lost, (unsigned long)retx,
+              (unsigned long)c[Counter::tcp_sack_retransmits], (unsigned long)c[Counter::tcp_fast_retransmits],
+              (unsigned long)c[Counter::tcp_timeouts], (unsigned long)c[Counter::tcp_loss_probes]);
   ASSERT_GT(lost, 50u);
   if (sack) {
-    // Measured: 0.007 s, 78 lost, 78 retransmitted, 53 of them holes the blocks showed.
+    // Measured: 0.007 s, 78 lost, 78 retransmitted, 54 of them holes the blocks showed. One
+    // copy is lost again below the last hole sent, with nothing sent after it: found by the
+    // blocks (conn_input.cc, una_copy_lost), it takes no timeout.
     EXPECT_GT(c[Counter::tcp_sack_retransmits], lost / 2);
+    EXPECT_EQ(c[Counter::tcp_timeouts], 0u);
     EXPECT_LE(retx, lost + 2);
     EXPECT_LT(took, 100 * tcp::kMsec) << "no retransmission timeout";
   } else {

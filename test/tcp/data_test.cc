@@ -40,6 +40,38 @@ TEST_F(Data, out_of_order_segment_is_dropped_and_answered_with_a_duplicate_ack) 
   EXPECT_EQ(received, "abcdef");
 }
 
+// RFC 5681 §4.2: a segment past a hole gets its duplicate ACK at once, and as a pure ACK even
+// when the ACK it brings lets data of ours out: that data carries the same ACK number, but a
+// sender does not count an ACK with data as a duplicate, and would find the hole by its timer.
+TEST_F(Data, a_segment_past_a_hole_gets_a_pure_duplicate_ack_even_while_data_leaves) {
+  open_active();
+  tcb.snd_mss = 100;
+  tcb.cwnd = 2 * 100;
+  app_send(std::string(1000, 'x'));
+  expect(Out(kAck, kIss + 1, kPeerIss + 1).data(0, 100));
+  expect(Out(kAck, kIss + 101, kPeerIss + 1).data(100, 100));
+  // Our first segment ACKed (room for more), the peer's data past a hole of 3 bytes.
+  inject(In(kAck, kPeerIss + 4, kIss + 101).data("def"));
+  EXPECT_TRUE(last.has(ev::kAhead));
+  // The data it let out, carrying the same ACK number; then the duplicate ACK on its own.
+  ASSERT_GE(sent.size(), 2u);
+  for (size_t i = 0; i + 1 < sent.size(); i++) {
+    EXPECT_GT(sent[i].len, 0u) << describe(sent[i]);
+    EXPECT_EQ(sent[i].ack.v, kPeerIss + 1);
+  }
+  EXPECT_EQ(sent.back().len, 0u) << describe(sent.back());
+  EXPECT_EQ(sent.back().flags, kAck);
+  EXPECT_EQ(sent.back().ack.v, kPeerIss + 1);
+  EXPECT_EQ(sent.back().seq, tcb.snd_max);
+  EXPECT_FALSE(tcb.has(tcbf::kAckPure));
+  sent.clear();
+  // In order again, with room for more of ours: the ACK rides on the data alone.
+  inject(In(kAck, kPeerIss + 1, kIss + 301).data("abc"));
+  ASSERT_FALSE(sent.empty());
+  for (const OutSegment& o : sent) EXPECT_GT(o.len, 0u) << describe(o);
+  EXPECT_EQ(sent.back().ack.v, kPeerIss + 4);
+}
+
 // The caller's out-of-order queue: segments past a hole come back through held_text() once the
 // hole is filled, the run of them acknowledged by one ACK.
 class Kept : public Timeline {

@@ -114,6 +114,28 @@ TEST_F(Recovery, a_lost_copy_of_snd_una_goes_again_once_data_sent_after_it_is_sa
   EXPECT_EQ(ctx.cnt.retransmits, 2u);
 }
 
+// The copies of 0, 30 and 60 leave in that order. 0's arrives (a partial ACK to 30), 30's is
+// lost, 60's arrives: the block holding it shows that a copy sent after 30's got through, so
+// 30's is lost too. Sent again at once, not after a timeout, though no data went out after it.
+TEST_F(Recovery, a_lost_copy_below_the_last_hole_sent_goes_again_once_that_hole_is_sacked) {
+  send_window(true);
+  peer_reports_the_holes();
+  expect(resent(30));
+  inject(dup().sack(base + 70, base + 80).sack(base + 40, base + 60).sack(base + 10, base + 30));
+  expect(resent(60));
+  inject(ack(30).sack(base + 40, base + 60).sack(base + 70, base + 100));
+  expect_nothing();  // 30's copy may still be on its way
+  inject(In(kAck, kPeerIss + 1, base + 30).sack(base + 40, base + 100));
+  expect(resent(30));
+  EXPECT_TRUE(tcb.has(tcbf::kUnaResent));
+  inject(In(kAck, kPeerIss + 1, base + 30).sack(base + 40, base + 100));
+  expect_nothing();  // one copy for one loss: the next duplicate says nothing new
+  inject(ack(100));
+  EXPECT_FALSE(tcb.has(tcbf::kRecovery));
+  EXPECT_EQ(ctx.cnt.retransmits, 4u);
+  EXPECT_EQ(ctx.cnt.sack_retransmits, 3u);
+}
+
 TEST_F(Recovery, limited_transmit_lets_a_small_window_bring_three_duplicates) {
   open_active();
   tcb.snd_mss = 10;
