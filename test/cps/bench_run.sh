@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# bench/cps/run, short: case 1 twice (2 s each), with the first run's server killed by SIGSEGV
-# while it serves, as DPDK's memif disconnect race kills one now and then. The lost run must be
-# named with its reason and left out of the median; the other run still makes the table, the
-# JSON and the plot. Then its refusals of bad arguments.
+# bench/cps/run, short: case 1 three times (2 s each), with the first run's server killed by
+# SIGSEGV while it serves, as DPDK's memif disconnect race kills one now and then. The lost run
+# must be named with its reason and left out of the median; the others still make the table, the
+# JSON and the plot. (Three, not two: should the race itself take one of the others, one is left.)
+# Then its refusals of bad arguments.
 source "$(dirname "$0")/lib.sh" "$@"
 BUILD=$(cd "$(dirname "$CPS_BIN")/../.." && pwd)
 RUN=$TS_ROOT/bench/cps/run
@@ -14,7 +15,7 @@ grep -q -- '--repeat must be 1 to 20' "$T_DIR/err1" || fail "--repeat 0: $(cat "
 grep -q 'no case 9' "$T_DIR/err2" || fail "--cases 9: $(cat "$T_DIR/err2")"
 
 ulimit -c 0  # the killed server leaves no core file behind
-"$RUN" --build "$BUILD" --cases 1 --repeat 2 --duration 2 --out "$OUT" >"$T_DIR/run.log" 2>&1 &
+"$RUN" --build "$BUILD" --cases 1 --repeat 3 --duration 2 --out "$OUT" >"$T_DIR/run.log" 2>&1 &
 RUN_PID=$!
 CPS_PID=$RUN_PID  # stopped by the cleanup (SIGTERM) should the test fail before it ends
 # The first run's server, once its generator is counting connections: killed as by a fault.
@@ -36,15 +37,15 @@ $PY - "$R" <<'PY' || fail "results.json does not tell the lost run apart"
 import json, sys
 c = json.load(open(sys.argv[1]))["cases"][0]
 assert c["id"] == "1", c
-assert c["median_of_runs"] == 1, c
-assert c["median_run_id"] == "1-run2", c
-assert len(c["lost_runs"]) == 1 and c["lost_runs"][0]["run"] == "1-run1", c
-assert "turnstile-server was killed by SIGSEGV" in c["lost_runs"][0]["reason"], c
-assert c["runs_cps"][0] is None and c["runs_cps"][1] > 1000, c
-assert c["cps"] == c["runs_cps"][1] and c["failures"] == 0, c
+lost = {l["run"]: l["reason"] for l in c["lost_runs"]}
+assert "turnstile-server was killed by SIGSEGV" in lost.get("1-run1", ""), c
+kept = [v for v in c["runs_cps"] if v is not None]
+assert c["runs_cps"][0] is None and len(kept) == 3 - len(lost) and kept, c
+assert c["median_of_runs"] == len(kept) and c["median_run_id"] not in lost, c
+assert c["cps"] in kept and c["cps"] > 1000 and c["failures"] == 0, c
 PY
 grep -q '^lost runs (left out of the medians' "$T_DIR/run.log" || fail "the table does not name the lost run"
-grep -qE '^turnstile-cps -> turnstile-server \(memif\) +lost [0-9]+$' "$T_DIR/run.log" ||
+grep -qE '^turnstile-cps -> turnstile-server \(memif\) +lost( [0-9]+| lost)+$' "$T_DIR/run.log" ||
   fail "the runs line does not show the lost run"
 # Nothing left behind: no process, no DPDK runtime directory of the benchmark.
 pgrep -f "tsb_[sc]_$RUN_PID" >/dev/null && fail "processes of the benchmark still running"
