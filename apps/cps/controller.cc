@@ -84,6 +84,7 @@ void Controller::loop() {
     if (t >= next) {
       read_cpu(now, o_.watch_pid);
       series_.push_back(interval(now, prev, t, t - last));
+      hint_.check(s_.datapath().port().name(), now.stack);
       if (o_.stats_interval > 0) {
         std::printf("%s\n", interval_line(series_.back()).c_str());
         std::fflush(stdout);

@@ -12,6 +12,7 @@
 #include "generator.h"
 #include "options.h"
 #include "report.h"
+#include "stats/hints.h"
 
 namespace ts::cps {
 
@@ -43,6 +44,7 @@ class Controller {
   pthread_t thread_{};
   bool started_ = false;
   std::vector<Interval> series_;
+  stats::HintOnce hint_;
   double elapsed_ = 0;
   double active_ = 0;
   double warmup_ = 0;

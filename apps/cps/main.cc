@@ -175,6 +175,7 @@ int main(int argc, char** argv) {
   }
   const cps::Totals t = ctlr.totals();
   std::printf("%s\n", cps::summary(o, t, ri, ctlr.series()).c_str());
+  if (const std::string h = stats::drop_hint(ri.device, t.stack); !h.empty()) std::printf("%s\n", h.c_str());
   std::fflush(stdout);
 
   int rc = 0;

@@ -128,16 +128,31 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   };
   const auto c = dpdk::parse_cidr(ip);
   if (!c || c->prefix_len > 30 || c->ip == 0) return fail("--ip '" + ip + "' is not an address/prefix like 198.18.0.3/24");
+  if (std::string why = dpdk::not_a_host(c->ip, c->prefix_len); !why.empty())
+    return fail("--ip " + ip + ": " + dpdk::ipv4_str(c->ip) + " " + why);
   o->ip = c->ip;
   o->prefix_len = c->prefix_len;
-  if (uint64_t(o->ip) + o->ip_count - 1 > 0xffffffffu) return fail("--ip-range runs past 255.255.255.255");
+  dpdk::Netif ni;
+  ni.ip = c->ip;
+  ni.prefix_len = c->prefix_len;
+  // Every address of the range answers ARP on this link: all must be hosts of the subnet.
+  const uint64_t last = uint64_t(o->ip) + o->ip_count - 1;
+  if (last > 0xffffffffu || !ni.on_link(uint32_t(last)) || !dpdk::not_a_host(uint32_t(last), c->prefix_len).empty())
+    return fail("--ip-range " + std::to_string(o->ip_count) + " from " + dpdk::ipv4_str(o->ip) + " runs past the hosts of " +
+                dpdk::ipv4_str(o->ip & ni.mask()) + "/" + std::to_string(c->prefix_len) +
+                " (the last is " + dpdk::ipv4_str(ni.broadcast() - 1) + "): a shorter range or a wider prefix");
   if (!parse_endpoint(o->server_str, &o->server_ip, &o->server_port))
     return fail("--server '" + o->server_str + "' is not A.B.C.D:PORT");
   if (o->server_ip - o->ip < o->ip_count) return fail("--server is one of our own addresses");
   if (!gateway.empty()) {
     const auto g = dpdk::parse_ipv4(gateway);
     if (!g) return fail("--gateway '" + gateway + "' is not an IPv4 address");
+    if (std::string why = dpdk::not_a_host(*g, c->prefix_len); !why.empty()) return fail("--gateway " + gateway + " " + why);
+    if (!ni.on_link(*g)) return fail("--gateway " + gateway + " is not on the subnet of --ip " + ip + " (it could never be reached)");
     o->gateway = *g;
+  } else if (!ni.on_link(o->server_ip)) {
+    return fail("--server " + dpdk::ipv4_str(o->server_ip) + " is not on the subnet of --ip " + ip +
+                ": give --gateway, the next hop on the link");
   }
   if (std::string why; !o->fault.empty() && !dpdk::parse_fault_spec(o->fault, &o->fault_spec, &why))
     return fail("--fault: " + why);

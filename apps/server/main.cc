@@ -3,6 +3,8 @@
 // Every failure ends with one line on stderr naming the problem and a non-zero exit, after
 // whatever was set up is torn down again (port closed, so a tap interface disappears; EAL
 // cleaned up and this prefix's hugepage files removed).
+#include <rte_mempool.h>
+
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -75,6 +77,9 @@ int main(int argc, char** argv) {
   if (!o.fault.empty()) std::printf("turnstile-server: faulty wire: %s\n", dpdk::to_string(o.fault_spec).c_str());
   std::fflush(stdout);
 
+  // A PMD may keep RX buffers of the pool filled from its start (af_xdp's fill ring, a NIC's RX
+  // descriptors): what is in use before any traffic is the baseline a leak is measured from.
+  const unsigned mbufs_start = rte_mempool_in_use_count(dp.pool());
   server::Reporter rep(o, *stack, stop);
   if (!rep.start(&err)) return fail(err);
   const bool ran = stack->run(stop, &err);
@@ -89,10 +94,14 @@ int main(int argc, char** argv) {
                          : sig == SIGINT ? "SIGINT"
                          : sig == SIGTERM ? "SIGTERM" : "error";
   std::printf("%s\n", server::summary(stack->stats().total(), rep.elapsed()).c_str());
+  if (const std::string h = stats::drop_hint(stack->datapath().port().name(), stack->stats().total()); !h.empty())
+    std::printf("%s\n", h.c_str());
   int rc = 0;
   if (!o.json.empty()) {
     std::ofstream f(o.json);
-    f << server::report_json(o, *stack, eal->args(), rep.elapsed(), by).dump(2) << "\n";
+    nlohmann::json j = server::report_json(o, *stack, eal->args(), rep.elapsed(), by, mbufs_start);
+    j["mbufs_in_use_after_close"] = stack->datapath().close_port();
+    f << j.dump(2) << "\n";
     if (!f) rc = fail("cannot write " + o.json);
   }
   stack.reset();

@@ -8,23 +8,6 @@
 
 namespace ts::server {
 
-namespace {
-
-// Why `ip` cannot be a host's address on the subnet ip/prefix ("" if it can). Linux refuses
-// these as source addresses too (martians): nothing on a link would ever answer them.
-std::string not_a_host(uint32_t ip, uint8_t prefix) {
-  const uint32_t host_mask = prefix >= 32 ? 0 : ~uint32_t(0) >> prefix;
-  if (ip >> 24 == 0) return "is in 0.0.0.0/8 (\"this network\")";
-  if (ip >> 24 == 127) return "is a loopback address";
-  if (ip >> 28 == 0xe) return "is a multicast address";
-  if (ip >> 28 == 0xf) return "is reserved or the broadcast address";
-  if (prefix <= 30 && (ip & host_mask) == 0) return "is the network address of its subnet";
-  if (prefix <= 30 && (ip & host_mask) == host_mask) return "is the broadcast address of its subnet";
-  return {};
-}
-
-}  // namespace
-
 bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_code) {
   CLI::App app{"turnstile-server: a TCP server on the Turnstile kernel-bypass stack.\n"
                "Usage: turnstile-server [EAL options] -- --ip A.B.C.D/N [options]",
@@ -77,14 +60,14 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   };
   auto c = dpdk::parse_cidr(o->ip_cidr);
   if (!c || c->prefix_len > 30 || c->ip == 0) return fail("--ip '" + o->ip_cidr + "' is not an address/prefix like 198.18.0.2/24");
-  if (std::string why = not_a_host(c->ip, c->prefix_len); !why.empty())
+  if (std::string why = dpdk::not_a_host(c->ip, c->prefix_len); !why.empty())
     return fail("--ip " + o->ip_cidr + ": " + dpdk::ipv4_str(c->ip) + " " + why);
   o->ip = c->ip;
   o->prefix_len = c->prefix_len;
   if (!gateway.empty()) {
     auto g = dpdk::parse_ipv4(gateway);
     if (!g) return fail("--gateway '" + gateway + "' is not an IPv4 address");
-    if (std::string why = not_a_host(*g, c->prefix_len); !why.empty()) return fail("--gateway " + gateway + " " + why);
+    if (std::string why = dpdk::not_a_host(*g, c->prefix_len); !why.empty()) return fail("--gateway " + gateway + " " + why);
     dpdk::Netif ni;
     ni.ip = c->ip;
     ni.prefix_len = c->prefix_len;

@@ -44,6 +44,7 @@ void Reporter::loop() {
   auto secs = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   double next = o_.stats_interval;
   double last = 0;
+  double next_hint = 1;
   stats::Snapshot prev = s_.stats().total();
   bool dad_pending = o_.dad_ms > 0;
   while (!stop_.load()) {
@@ -56,6 +57,10 @@ void Reporter::loop() {
       break;
     }
     if (dad_pending && t * 1000 >= o_.dad_ms) dad_pending = false;
+    if (t >= next_hint) {  // once a second, whatever --stats-interval: a hint is for the waiting user
+      hint_.check(s_.datapath().port().name(), s_.stats().total());
+      next_hint = t + 1;
+    }
     if (o_.stats_interval > 0 && t >= next) {
       stats::Snapshot now = s_.stats().total();
       std::printf("%s\n", stats::stats_line(now, prev, t - last, t).c_str());
@@ -98,7 +103,7 @@ std::string summary(const stats::Snapshot& s, double elapsed) {
 }
 
 nlohmann::json report_json(const Options& o, api::Stack& s, const std::vector<std::string>& eal_args,
-                           double elapsed, const std::string& stopped_by) {
+                           double elapsed, const std::string& stopped_by, unsigned mbufs_in_use_start) {
   dpdk::Datapath& dp = s.datapath();
   nlohmann::json j = stats::to_json(dp.stats().total());
   j["elapsed_s"] = elapsed;
@@ -143,6 +148,7 @@ nlohmann::json report_json(const Options& o, api::Stack& s, const std::vector<st
   // After the lcores stopped and freed their send queues: what is left is the port's own (RX
   // descriptors a PMD keeps filled) or a leak.
   j["mbufs_in_use_end"] = rte_mempool_in_use_count(dp.pool());
+  j["mbufs_in_use_start"] = mbufs_in_use_start;
   if (auto* fp = dynamic_cast<dpdk::FaultPort*>(&dp.port())) {
     auto dir = [&](dpdk::FaultPort::Dir d) -> nlohmann::json {
       const dpdk::FaultCounters f = fp->counters(d);

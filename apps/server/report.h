@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/stack.h"
+#include "stats/hints.h"
 #include "options.h"
 
 namespace ts::server {
@@ -34,10 +35,11 @@ class Reporter {
   double elapsed_ = 0;
   bool by_duration_ = false;
   bool conflict_ = false;
+  stats::HintOnce hint_;
 };
 
 std::string summary(const stats::Snapshot& s, double elapsed);
 nlohmann::json report_json(const Options& o, api::Stack& s, const std::vector<std::string>& eal_args,
-                           double elapsed, const std::string& stopped_by);
+                           double elapsed, const std::string& stopped_by, unsigned mbufs_in_use_start);
 
 }  // namespace ts::server

@@ -118,6 +118,12 @@ void Datapath::shutdown() {
   for (auto& l : lcores_) l->shutdown();
 }
 
+unsigned Datapath::close_port() {
+  shutdown();  // after it an lcore has nothing left to send: it never touches the port again
+  port_.reset();
+  return rte_mempool_in_use_count(pool_);
+}
+
 void Datapath::run(const std::atomic<bool>& stop) {
   std::vector<LaunchArg> args(lcores_.size());
   for (size_t q = 0; q < lcores_.size(); q++) args[q] = {lcores_[q].get(), &stop};

@@ -85,6 +85,8 @@ void remove_leftovers(const std::string& prefix, bool hugepages) {
   fs::remove_all(runtime_dir(prefix), ec);
 }
 
+std::string g_probe_error;  // of this process's EAL start
+
 // The most telling line of what EAL printed: getopt's complaint about an option first, then the
 // last line that says what failed, the generic "Invalid 'command line' arguments" last of all.
 std::string last_error_line(const std::string& log) {
@@ -201,6 +203,30 @@ bool eal_names_device(const std::vector<std::string>& a) {
   return false;
 }
 
+std::string probe_error(const std::string& log) {
+  std::istringstream in(log);
+  std::string line, cause;
+  auto has = [&](const char* s) { return line.find(s) != std::string::npos; };
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '.' || line.back() == ' ')) line.pop_back();
+    if (auto p = line.find("failed to initialize "); p != std::string::npos) {  // vdev_probe()
+      std::string dev = line.substr(p + 21);
+      dev = dev.substr(0, dev.find(' '));
+      return dev + " did not start" + (cause.empty() ? "" : ": " + cause);
+    }
+    if (has("Requested device") && has("cannot be used"))  // a PCI device no driver took
+      return line.substr(line.rfind("EAL: ", 0) == 0 ? 5 : 0);
+    // The driver's first complaint is the cause; the lines after it only say that it failed.
+    const bool eal = line.rfind("EAL: ", 0) == 0 || line.rfind("TELEMETRY", 0) == 0 ||
+                     line.rfind("libbpf", 0) == 0 || line.rfind("libxdp", 0) == 0;
+    if (cause.empty() && !eal &&
+        (has("ailed") || has("Unable") || has("not permitted") || has("denied") || has("No such") ||
+         has("nvalid") || has("rror") || has("annot")))
+      cause = line;
+  }
+  return {};
+}
+
 std::vector<std::string> eal_tap_ifaces(const std::vector<std::string>& a) {
   std::vector<std::string> out;
   for (size_t i = 0; i < a.size(); i++) {
@@ -249,12 +275,15 @@ std::unique_ptr<Eal> Eal::start(const char* argv0, const EalOptions& opt, std::s
     return nullptr;
   }
   e->started_ = true;
+  g_probe_error = probe_error(log);
   if (!opt.quiet) fputs(log.c_str(), stderr);
 
   // Secondary processes (dpdk-dumpcap, dpdk-pdump) need shared hugepage memory.
   e->pdump_ = !e->no_huge_ && !eal_has(e->args_, "--in-memory") && rte_pdump_init() == 0;
   return e;
 }
+
+const std::string& eal_probe_error() { return g_probe_error; }
 
 Eal::~Eal() {
   if (!started_) return;  // a start that failed cleaned up (or must not touch) what is there

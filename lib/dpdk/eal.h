@@ -56,4 +56,11 @@ bool eal_has(const std::vector<std::string>& eal_args, const std::string& opt);
 // Interface names requested by net_tap vdevs (iface=...), to check and clean them.
 std::vector<std::string> eal_tap_ifaces(const std::vector<std::string>& eal_args);
 
+// Why a device named on the command line did not come up, from EAL's start-up log: EAL starts
+// without it, and all that is left to see is "no Ethernet port". "net_tap0 did not start:
+// tun_alloc(): Unable to set TUNSETIFF for dtap0: Operation not permitted"; "" when none failed.
+std::string probe_error(const std::string& eal_log);
+// The probe_error of this process's EAL start.
+const std::string& eal_probe_error();
+
 }  // namespace ts::dpdk

@@ -2,11 +2,13 @@
 
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
+#include "dpdk/eal.h"
 #include "dpdk/log.h"
 #include "rss/toeplitz.h"
 
@@ -70,6 +72,13 @@ std::string make_conf(const PortProfile& p, const rte_eth_dev_info& info, uint16
   *tx_cs = p.tx_checksum != Offload::kSoftware && tx_have;
   if (*rx_cs) conf->rxmode.offloads |= kRxCsum;
   if (*tx_cs) conf->txmode.offloads |= kTxCsum;
+  // As rte_eth_dev_configure checks it (whose refusal says only "Invalid argument").
+  const uint32_t overhead = info.max_mtu != UINT16_MAX && info.max_rx_pktlen > info.max_mtu
+                                ? info.max_rx_pktlen - info.max_mtu
+                                : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+  if (info.max_rx_pktlen && uint32_t(p.mtu) + overhead > info.max_rx_pktlen)
+    return "[port] mtu " + std::to_string(p.mtu) + ": " + name + " takes at most " +
+           std::to_string(info.max_rx_pktlen > overhead ? info.max_rx_pktlen - overhead : 0);
   conf->rxmode.mtu = p.mtu;
   return {};
 }
@@ -101,8 +110,12 @@ EthdevPort::EthdevPort(uint16_t id, uint16_t queues)
 std::unique_ptr<EthdevPort> EthdevPort::open(const PortProfile& p, uint16_t queues, rte_mempool* pool,
                                              std::string* err) {
   if (rte_eth_dev_count_avail() == 0) {
-    *err = "no Ethernet port: no PMD probed a device (check the --vdev/-a arguments and that the "
-           "PMD's package, e.g. dpdk's librte_net_*, is installed)";
+    const std::string& why = eal_probe_error();
+    *err = "no Ethernet port: " +
+           (why.empty() ? std::string("no PMD probed a device (check the --vdev/-a arguments and that the "
+                                      "PMD's package, e.g. dpdk's librte_net_*, is installed)")
+                        : why) +
+           (geteuid() != 0 ? " (not running as root: most PMDs need it)" : "");
     return nullptr;
   }
   if (!rte_eth_dev_is_valid_port(p.port_id)) {

@@ -40,4 +40,15 @@ std::string mac_str(const wire::Mac& m) {
   return b;
 }
 
+std::string not_a_host(uint32_t ip, uint8_t prefix) {
+  const uint32_t host_mask = prefix >= 32 ? 0 : ~uint32_t(0) >> prefix;
+  if (ip >> 24 == 0) return "is in 0.0.0.0/8 (\"this network\")";
+  if (ip >> 24 == 127) return "is a loopback address";
+  if (ip >> 28 == 0xe) return "is a multicast address";
+  if (ip >> 28 == 0xf) return "is reserved or the broadcast address";
+  if (prefix <= 30 && (ip & host_mask) == 0) return "is the network address of its subnet";
+  if (prefix <= 30 && (ip & host_mask) == host_mask) return "is the broadcast address of its subnet";
+  return {};
+}
+
 }  // namespace ts::dpdk

@@ -32,5 +32,9 @@ std::optional<Cidr> parse_cidr(const std::string& s, uint8_t default_prefix = 24
 std::optional<uint32_t> parse_ipv4(const std::string& s);
 std::string ipv4_str(uint32_t ip);
 std::string mac_str(const wire::Mac& m);
+// Why `ip` cannot be a host's address on a /prefix subnet ("is the broadcast address of its
+// subnet", ...; "" if it can). Linux refuses these as source addresses too (martians): nothing
+// on a link would ever answer them.
+std::string not_a_host(uint32_t ip, uint8_t prefix);
 
 }  // namespace ts::dpdk

@@ -108,7 +108,10 @@ std::string check(const Profile& p) {
   const PortProfile& q = p.port;
   if (q.burst == 0 || q.burst > 512) return "[port] burst must be 1..512";
   if (q.rx_descriptors < 64 || q.tx_descriptors < 64) return "[port] descriptors must be at least 64";
-  if (q.mtu < 576 || q.mtu > 9000) return "[port] mtu must be 576..9000";
+  // A frame must fit one mbuf of the pool's (2,048 bytes of data): the stack takes no chained
+  // frame in, so jumbo frames would only be dropped.
+  if (q.mtu < 576 || q.mtu > kMaxMtu)
+    return "[port] mtu must be 576.." + std::to_string(kMaxMtu) + " (a frame fits one mbuf; no jumbo frames)";
   if (p.stack.connections_per_queue < 16) return "[stack] connections_per_queue must be at least 16";
   if (p.stack.time_wait_per_queue != StackProfile::kAsConnections && p.stack.time_wait_per_queue > (1u << 24))
     return "[stack] time_wait_per_queue must be 0 to 16777216";

@@ -14,6 +14,10 @@ namespace ts::dpdk {
 enum class Offload : uint8_t { kAuto, kHardware, kSoftware };
 const char* offload_name(Offload o);
 
+// The largest [port] mtu: a frame with a VLAN tag (18 bytes of Ethernet header) in the 2,048
+// data bytes of one mbuf of the pool (RTE_MBUF_DEFAULT_DATAROOM).
+inline constexpr uint16_t kMaxMtu = 2048 - 18;
+
 struct PortProfile {
   uint16_t queues = 0;           // RX/TX queue pairs; 0: one per EAL lcore
   uint16_t rx_descriptors = 1024;

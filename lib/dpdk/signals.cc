@@ -25,6 +25,10 @@ std::atomic<bool>& install_stop_signals() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  // A PMD whose control socket's peer has gone (virtio-user's vhost-user backend, memif) writes
+  // to it when the port closes: the default SIGPIPE would kill the process before its summary
+  // and JSON are out. The write fails with EPIPE instead, which the PMD logs.
+  signal(SIGPIPE, SIG_IGN);
   return g_stop;
 }
 

@@ -1,5 +1,6 @@
 // SIGINT / SIGTERM ask the stack to stop: the lcores leave their loops, the application cleans up
 // (port closed, EAL cleaned, no hugepage files left). A second signal while stopping exits at once.
+// SIGPIPE is ignored: a peer that closed a PMD's control socket must not kill the application.
 #pragma once
 #include <atomic>
 

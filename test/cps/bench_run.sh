@@ -3,7 +3,7 @@
 # SIGSEGV while it serves, as DPDK's memif disconnect race kills one now and then. The lost run
 # must be named with its reason and left out of the median; the others still make the table, the
 # JSON and the plot. (Three, not two: should the race itself take one of the others, one is left.)
-# Then its refusals of bad arguments.
+# Then its refusals of bad arguments (a bad --repeat, case, --duration, the same core twice).
 source "$(dirname "$0")/lib.sh" "$@"
 BUILD=$(cd "$(dirname "$CPS_BIN")/../.." && pwd)
 RUN=$TS_ROOT/bench/cps/run
@@ -13,6 +13,10 @@ OUT=$T_DIR/bench
 grep -q -- '--repeat must be 1 to 20' "$T_DIR/err1" || fail "--repeat 0: $(cat "$T_DIR/err1")"
 "$RUN" --cases 9 --build "$BUILD" >"$T_DIR/err2" 2>&1 && fail "run took case 9"
 grep -q 'no case 9' "$T_DIR/err2" || fail "--cases 9: $(cat "$T_DIR/err2")"
+"$RUN" --duration 10s >"$T_DIR/err3" 2>&1 && fail "run took --duration 10s"
+grep -q -- "--duration must be a whole number from 1 to 600 (got '10s')" "$T_DIR/err3" || fail "--duration 10s: $(cat "$T_DIR/err3")"
+"$RUN" --client-core 1 --server-core 1 >"$T_DIR/err4" 2>&1 && fail "run took one core for both"
+grep -q -- "--client-core and --server-core must be two different cores" "$T_DIR/err4" || fail "same cores: $(cat "$T_DIR/err4")"
 
 ulimit -c 0  # the killed server leaves no core file behind
 "$RUN" --build "$BUILD" --cases 1 --repeat 3 --duration 2 --out "$OUT" >"$T_DIR/run.log" 2>&1 &

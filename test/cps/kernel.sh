@@ -5,7 +5,9 @@
 #   --close server: the kernel closes first (HTTP `Connection: close`), no TIME-WAIT here;
 #   --hold end: all of them open on the kernel at once, then closed by our FIN;
 #   --path, --host: a chunked reply and a 204 on keep-alive connections (nothing but the framing
-#   can end them), and the server sees the path and the Host asked for.
+#   can end them), and the server sees the path and the Host asked for;
+#   addresses that cannot work on the link (a range past the subnet, its broadcast address, a
+#   server off the subnet without a gateway, a gateway off it) are refused before EAL starts.
 source "$(dirname "$0")/lib.sh" "$@"
 [[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
 N=${TS_CPS_KERNEL_N:-3000}
@@ -14,6 +16,12 @@ RATE=${TS_CPS_KERNEL_RATE:-1500}
 cps_refused 2 "--path 'index.html' is not a request target" --path index.html
 cps_refused 2 "--host '' is not a host" --host ''
 cps_refused 2 "--path and --host are for --request http" --request echo --path /x
+# Addresses that cannot work on the link, refused before EAL starts.
+cps_refused 2 "--ip-range 10 from 198.18.0.250 runs past the hosts of 198.18.0.0/24 \(the last is 198.18.0.254\)" \
+  --ip 198.18.0.250/24 --ip-range 10
+cps_refused 2 "--ip 198.18.0.255/24: 198.18.0.255 is the broadcast address of its subnet" --ip 198.18.0.255/24
+cps_refused 2 "--server 198.19.0.2 is not on the subnet of --ip 198.18.0.3/24: give --gateway" --server 198.19.0.2:80
+cps_refused 2 "--gateway 198.19.0.1 is not on the subnet of --ip 198.18.0.3/24" --gateway 198.19.0.1 --server 198.19.0.2:80
 
 kernel_start
 cps_run_tap --ip-range 4 --rate "$RATE" --requests "$N" --request http --close client --timeout 5

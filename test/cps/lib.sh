@@ -97,12 +97,17 @@ cps_run() {
 }
 
 # cps_refused CODE PATTERN ARGS...: turnstile-cps exits CODE with one stderr line matching PATTERN.
+# --ip 198.18.0.3/24 and --server 198.18.0.2:80 unless ARGS give their own.
 cps_refused() {
-  local code=$1 pat=$2 rc
+  local code=$1 pat=$2 rc a ip=(--ip 198.18.0.3/24) server=(--server 198.18.0.2:80)
   shift 2
+  for a in "$@"; do
+    [[ $a == --ip ]] && ip=()
+    [[ $a == --server ]] && server=()
+  done
   timeout 60 "$CPS_BIN" -l "$CPS_CORE" --no-huge -m 512 --file-prefix "$CPS_PREFIX" \
-    --vdev="net_memif0,role=client,socket=$T_DIR/nobody.sock,socket-abstract=no" -- --ip 198.18.0.3/24 \
-    --server 198.18.0.2:80 "$@" >"$T_DIR/out" 2>"$T_DIR/err"
+    --vdev="net_memif0,role=client,socket=$T_DIR/nobody.sock,socket-abstract=no" -- "${ip[@]}" \
+    "${server[@]}" "$@" >"$T_DIR/out" 2>"$T_DIR/err"
   rc=$?
   [[ $rc -eq $code ]] || fail "exit $rc (expected $code) for: $* -- $(cat "$T_DIR/err")"
   [[ $(wc -l <"$T_DIR/err") -eq 1 ]] || fail "stderr is not one line for: $* -- $(cat "$T_DIR/err")"

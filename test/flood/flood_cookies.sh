@@ -9,6 +9,13 @@
 source "$(dirname "$0")/lib.sh" "$@"
 command -v wrk >/dev/null || skip "no wrk"
 
+# bench/flood/run (the benchmark of the same flood) refuses a bad number in one line, first.
+for bad in "--duration 2" "--interval-us fast" "--half-open 0"; do
+  "$TS_ROOT/bench/flood/run" $bad >"$TS_DIR/refused" 2>&1 && fail "bench/flood/run took $bad"
+  grep -q -- "^bench/flood/run: ${bad%% *} must be a whole number from" "$TS_DIR/refused" ||
+    fail "bench/flood/run $bad: $(cat "$TS_DIR/refused")"
+done
+
 FLOOD_COUNT=${FLOOD_COUNT:-100000}  # 15-20 s at hping3's real pace for -i u100: it outlasts the clients
 CURLS=${FLOOD_CURLS:-200}
 

@@ -15,12 +15,44 @@
 #include "dpdk/profile.h"
 #include "dpdk/tsc_scale.h"
 #include "http.h"
+#include "stats/hints.h"
 
 namespace ts {
 namespace {
 
 using dpdk::ArpCache;
 using tcp::kSec;
+
+// ---------------------------------------------------------------- hints
+
+TEST(DropHint, names_partial_checksums_on_kernel_socket_pmds_only) {
+  stats::Snapshot s;
+  EXPECT_EQ(stats::drop_hint("net_af_packet0", s), "");  // no drop: nothing to say
+  s.c[static_cast<size_t>(stats::Counter::drop_tcp_checksum)] = 3;
+  for (const char* dev : {"net_af_packet0", "net_af_xdp1"}) {
+    const std::string h = stats::drop_hint(dev, s);
+    EXPECT_NE(h.find("3 TCP segment(s) dropped for their checksum on " + std::string(dev)), std::string::npos) << h;
+    EXPECT_NE(h.find("ethtool -K PEER tx off"), std::string::npos) << h;
+  }
+  // Where the kernel fills its checksums (tap) or there is no kernel peer (memif), a bad
+  // checksum is damage, not this: no hint.
+  EXPECT_EQ(stats::drop_hint("net_tap0", s), "");
+  EXPECT_EQ(stats::drop_hint("net_memif0", s), "");
+}
+
+TEST(DropHint, is_said_once) {
+  stats::Snapshot s;
+  s.c[static_cast<size_t>(stats::Counter::drop_tcp_checksum)] = 1;
+  stats::HintOnce once;
+  once.check("net_tap0", s);
+  EXPECT_FALSE(once.said());
+  testing::internal::CaptureStderr();
+  once.check("net_af_packet0", s);
+  once.check("net_af_packet0", s);
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(once.said());
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+}
 
 // ---------------------------------------------------------------- profiles
 
@@ -54,7 +86,7 @@ TEST(Profile, values_with_trailing_comments_and_every_key) {
   std::string err;
   ASSERT_TRUE(dpdk::parse_profile("[eal]\nalways = --no-pci -m 64 ; two words\n"
                                   "[port]\nqueues = 4 ; comment\nrss = software\ntx_checksum = hardware\n"
-                                  "promiscuous = yes\nmtu = 9000\n[stack]\nmsl_ms = 500\n",
+                                  "promiscuous = yes\nmtu = 2030\n[stack]\nmsl_ms = 500\n",
                                   "t.ini", &p, &err))
       << err;
   EXPECT_EQ(p.eal_always, (std::vector<std::string>{"--no-pci", "-m", "64"}));
@@ -62,7 +94,7 @@ TEST(Profile, values_with_trailing_comments_and_every_key) {
   EXPECT_EQ(p.port.rss, dpdk::Offload::kSoftware);
   EXPECT_EQ(p.port.tx_checksum, dpdk::Offload::kHardware);
   EXPECT_TRUE(p.port.promiscuous);
-  EXPECT_EQ(p.port.mtu, 9000);
+  EXPECT_EQ(p.port.mtu, 2030);
   EXPECT_EQ(p.stack.msl_ms, 500u);
   EXPECT_EQ(p.stack.time_wait_per_queue, dpdk::StackProfile::kAsConnections);  // not given
   ASSERT_TRUE(dpdk::parse_profile("[stack]\ntime_wait_per_queue = 0\n", "t.ini", &p, &err)) << err;
@@ -105,6 +137,9 @@ TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
   EXPECT_FALSE(dpdk::parse_profile("[stack]\nsack = maybe\n", "x.ini", &p, &err));
   EXPECT_NE(err.find("sack = 'maybe'"), std::string::npos) << err;
   EXPECT_NE(err.find("true or false"), std::string::npos) << err;
+  // A jumbo frame would not fit one mbuf, and the stack takes no chained frame in.
+  EXPECT_FALSE(dpdk::parse_profile("[port]\nmtu = 9000\n", "x.ini", &p, &err));
+  EXPECT_NE(err.find("[port] mtu must be 576..2030 (a frame fits one mbuf; no jumbo frames)"), std::string::npos) << err;
   EXPECT_FALSE(dpdk::load_profile("/nonexistent/x.ini", &p, &err));
   EXPECT_EQ(err, "cannot read config file /nonexistent/x.ini");
 }
@@ -187,6 +222,32 @@ TEST(EalArgs, split_prefix_devices_and_taps) {
   auto t = dpdk::split_args(3, const_cast<char**>(noddash));
   EXPECT_TRUE(t.eal.empty());
   EXPECT_EQ(t.app.size(), 2u);
+}
+
+// EAL logs as the PMDs of DPDK 22.11 write them when a device fails to probe.
+TEST(EalArgs, probe_error_names_the_device_and_the_drivers_first_complaint) {
+  EXPECT_EQ(dpdk::probe_error("EAL: Multi-process socket /tmp/dpdk/p/mp_socket\n"
+                              "EAL: Physical addresses are unavailable, selecting IOVA as VA mode.\n"
+                              "tun_alloc(): Unable to set TUNSETIFF for dtap0: Operation not permitted\n"
+                              "eth_dev_tap_create(): Unable to create TAP interface\n"
+                              "vdev_probe(): failed to initialize net_tap0 device\n"
+                              "EAL: Bus (vdev) probe failed.\n"),
+            "net_tap0 did not start: tun_alloc(): Unable to set TUNSETIFF for dtap0: Operation not permitted");
+  // libbpf's and libxdp's warnings come first on af_xdp: not the cause.
+  EXPECT_EQ(dpdk::probe_error("libbpf: elf: skipping unrecognized data section(7) xdp_metadata\n"
+                              "libxdp: Can't use dispatcher without a working bpffs\n"
+                              "init_internals(): Failed to get channel info of interface: nosuch0\n"
+                              "rte_pmd_af_xdp_probe(): Failed to init internals\n"
+                              "vdev_probe(): failed to initialize net_af_xdp0 device\n"),
+            "net_af_xdp0 did not start: init_internals(): Failed to get channel info of interface: nosuch0");
+  EXPECT_EQ(dpdk::probe_error("vdev_probe(): failed to initialize net_null0 device\n"), "net_null0 did not start");
+  EXPECT_EQ(dpdk::probe_error("EAL: Requested device 0000:01:00.0 cannot be used\n"),
+            "Requested device 0000:01:00.0 cannot be used");
+  // A start whose devices all came up, warnings and all.
+  EXPECT_EQ(dpdk::probe_error("EAL: Physical addresses are unavailable, selecting IOVA as VA mode.\n"
+                              "libxdp: Falling back to loading single prog without dispatcher\n"
+                              "TELEMETRY: No legacy callbacks, legacy socket not created\n"),
+            "");
 }
 
 // ---------------------------------------------------------------- HTTP

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Failures a user meets, each told in one line on stderr with a non-zero exit status, and each
 # leaving nothing behind (runtime directory, hugepage files, tap interface): bad arguments, a
-# bad profile, a missing PMD, a bad EAL option, hugepages, an interface / file prefix / IPv4
-# address already in use.
+# bad profile, a missing PMD, a device that fails to probe (as root and not), a bad EAL option,
+# an MTU the PMD does not take, hugepages, an interface / file prefix / IPv4 address in use.
 source "$(dirname "$0")/lib.sh" "$@"
 
 # run_fail CODE PATTERN PREFIX IFACE -- ARGS...: the server must exit CODE with one stderr line
@@ -27,8 +27,32 @@ run_fail 2 "--mode" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP
 run_fail 2 "--ip is required" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --port 80
 printf '[port]\nqueues = 1\nrx_descriptorz = 512\n' >"$TS_DIR/bad.ini"
 run_fail 1 "unknown key 'rx_descriptorz'" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --config "$TS_DIR/bad.ini"
+# An MTU the PMD does not take: named with the PMD's limit (ethdev says only "Invalid argument").
+sed 's/^mtu = .*/mtu = 1600/' "$TS_ROOT/drivers-config/tap.ini" >"$TS_DIR/mtu.ini"
+run_fail 1 "\[port\] mtu 1600: net_tap0 \(net_tap\) takes at most 1504" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" \
+  --vdev="net_tap0,iface=$I" -- --ip "$TS_IP/24" --config "$TS_DIR/mtu.ini"
 run_fail 1 "no such driver" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" --vdev=net_nosuchpmd0 -- --ip "$TS_IP/24"
 run_fail 1 "unrecognized option '--no-such-eal-option'" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" --no-such-eal-option -- --ip "$TS_IP/24"
+# A device that fails to probe: EAL starts without it, and the error carries the driver's own words.
+run_fail 1 "no Ethernet port: net_af_packet0 did not start: .*No such device" "$P" "$I" -- -l 1 $NOHUGE \
+  --file-prefix "$P" --vdev="net_af_packet0,iface=nosuch${I:0:6}" -- --ip "$TS_IP/24"
+run_fail 1 "no Ethernet port: net_memif0 did not start: .*Invalid socket directory" "$P" "$I" -- -l 1 $NOHUGE \
+  --file-prefix "$P" --vdev="net_memif0,role=client,socket=/nonexistent-dir/x.sock,socket-abstract=no" -- --ip "$TS_IP/24"
+
+# Not root: the tap cannot be created, and the error says why (the binary is copied where an
+# unprivileged user may run it; its EAL runtime directory then lies under /tmp/dpdk).
+NR_DIR=$(mktemp -d /tmp/ts-nonroot.XXXXXX)
+chmod 755 "$NR_DIR"
+cp "$TS_SERVER" "$NR_DIR/turnstile-server"
+timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups "$NR_DIR/turnstile-server" -l 1 $NOHUGE \
+  --file-prefix "$P" --vdev="net_tap0,iface=$I" -- --ip "$TS_IP/24" >"$TS_DIR/out" 2>"$TS_DIR/err"
+rc=$?
+rm -rf "$NR_DIR"
+[[ $rc -eq 1 && $(wc -l <"$TS_DIR/err") -eq 1 ]] || fail "not root: exit $rc, $(cat "$TS_DIR/err")"
+grep -q "no Ethernet port: net_tap0 did not start: .*Operation not permitted (not running as root: most PMDs need it)" \
+  "$TS_DIR/err" || fail "not root: $(cat "$TS_DIR/err")"
+[[ ! -e /tmp/dpdk/$P && ! -e /sys/class/net/$I ]] || fail "not root: runtime directory or interface left behind"
+info "exit 1: $(cat "$TS_DIR/err")"
 
 free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
 if [[ -z $(awk '$3 == "hugetlbfs"' /proc/mounts) || ${free:-0} -eq 0 ]]; then
