@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
   sc.datapath.ip = o.ip;
   sc.datapath.prefix_len = o.prefix_len;
   sc.datapath.ip_count = o.ip_count;
+  sc.datapath.ports = {o.port_lo, o.port_hi};
   sc.datapath.gateway = o.gateway;
   sc.datapath.queues = o.queues;
   sc.datapath.name = "cps";

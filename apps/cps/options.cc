@@ -46,16 +46,33 @@ bool parse_endpoint(const std::string& s, uint32_t* ip, uint16_t* port) {
   }
 }
 
+bool parse_port_range(const std::string& s, uint16_t* lo, uint16_t* hi) {
+  const size_t dash = s.find('-');
+  if (dash == std::string::npos) return false;
+  try {
+    size_t a = 0, b = 0;
+    const int l = std::stoi(s.substr(0, dash), &a);
+    const int h = std::stoi(s.substr(dash + 1), &b);
+    if (a != dash || b != s.size() - dash - 1 || l < 1 || l > h || h > 65535) return false;
+    *lo = static_cast<uint16_t>(l);
+    *hi = static_cast<uint16_t>(h);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_code) {
   CLI::App app{"turnstile-cps: a connections-per-second load generator on the Turnstile stack.\n"
                "Usage: turnstile-cps [EAL options] -- --ip A.B.C.D/N --server A.B.C.D:PORT [options]",
                "turnstile-cps"};
-  std::string ip, rate = "max", gateway, reuse = "0.001", hold = "0";
+  std::string ip, rate = "max", gateway, reuse = "0.001", hold = "0", ports = "32768-60999";
   app.add_option("--ip", ip, "our (first) address and prefix, e.g. 198.18.0.3/24")->required();
   app.add_option("--ip-range", o->ip_count, "use N consecutive local addresses from --ip on (more tuples per server)")
       ->check(CLI::Range(1, 4096));
+  app.add_option("--port-range", ports, "local ports to open from, LO-HI (default 32768-60999, Linux's)");
   app.add_option("--gateway", gateway, "next hop for a server off our subnet");
   app.add_option("--server", o->server_str, "the server, A.B.C.D:PORT (port 80 if left out)")->required();
   app.add_option("--rate", rate, "connections per second, all lcores together, or max (default)");
@@ -141,6 +158,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     return fail("--ip-range " + std::to_string(o->ip_count) + " from " + dpdk::ipv4_str(o->ip) + " runs past the hosts of " +
                 dpdk::ipv4_str(o->ip & ni.mask()) + "/" + std::to_string(c->prefix_len) +
                 " (the last is " + dpdk::ipv4_str(ni.broadcast() - 1) + "): a shorter range or a wider prefix");
+  if (!parse_port_range(ports, &o->port_lo, &o->port_hi))
+    return fail("--port-range '" + ports + "' is not LO-HI with 1 <= LO <= HI <= 65535");
   if (!parse_endpoint(o->server_str, &o->server_ip, &o->server_port))
     return fail("--server '" + o->server_str + "' is not A.B.C.D:PORT");
   if (o->server_ip - o->ip < o->ip_count) return fail("--server is one of our own addresses");

@@ -19,6 +19,8 @@ struct Options {
   uint32_t ip = 0;               // --ip 198.18.0.3/24: our first address
   uint8_t prefix_len = 24;
   uint32_t ip_count = 1;         // --ip-range N: ip .. ip + N - 1
+  uint16_t port_lo = 32768;      // --port-range LO-HI: our local ports (Linux's ip_local_port_range)
+  uint16_t port_hi = 60999;
   uint32_t gateway = 0;
   uint32_t server_ip = 0;        // --server A.B.C.D:PORT
   uint16_t server_port = 80;

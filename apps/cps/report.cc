@@ -140,6 +140,7 @@ nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, 
   json j;
   j["config"] = {{"ip", dpdk::ipv4_str(o.ip) + "/" + std::to_string(o.prefix_len)},
                  {"ip_range", o.ip_count},
+                 {"port_range", std::to_string(o.port_lo) + "-" + std::to_string(o.port_hi)},
                  {"server", dpdk::ipv4_str(o.server_ip) + ":" + std::to_string(o.server_port)},
                  {"rate", o.rate > 0 ? json(o.rate) : json("max")},
                  {"concurrency", o.concurrency},

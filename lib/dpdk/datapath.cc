@@ -2,10 +2,12 @@
 
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_mempool.h>
 
 #include <random>
 
+#include "dpdk/boot_secret.h"
 #include "dpdk/ethdev_port.h"
 #include "dpdk/mempool.h"
 
@@ -75,7 +77,11 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
   sh.tcp.syncookies = p.stack.syncookies;
   sh.tcp.max_half_open = p.stack.max_half_open;
   sh.tcp.abort_on_overflow = p.stack.abort_on_overflow;
-  sh.isn_key = {random64(), random64()};
+  BootSecret secret = boot_secret();
+  sh.isn_key = secret.isn;
+  sh.ts_key = secret.ts;
+  if (!secret.note.empty()) RTE_LOG(NOTICE, USER1, "%s\n", secret.note.c_str());
+  sh.ports = cfg.ports;
   sh.table_seed = random64();
   sh.conns_per_queue = p.stack.connections_per_queue;
   sh.time_wait_per_queue = p.stack.time_wait_per_queue == StackProfile::kAsConnections

@@ -27,6 +27,7 @@ struct DatapathConfig {
   AppSink* sink = nullptr;
   tcp::Time probe_time = 0;   // RFC 5227: probe for our address this long before announcing it
   uint32_t ip_count = 1;      // ip .. ip + ip_count - 1 are ours; active opens use them in turn
+  rss::PortRange ports;       // the local ports active opens take (Linux's ip_local_port_range)
   // An active open may take over a TIME-WAIT tuple of ours this long after it entered TIME-WAIT
   // (as Linux's tcp_tw_reuse, which waits 1 s); kNever: such ports are skipped.
   tcp::Time time_wait_reuse = tcp::kNever;

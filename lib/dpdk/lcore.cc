@@ -61,10 +61,10 @@ std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCou
   std::string rn = "ts_ho" + std::to_string(g_ring_serial.fetch_add(1)) + "_" + std::to_string(queue);
   l->handoff_ = rte_ring_create(rn.c_str(), sh.handoff_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
   if (!l->handoff_) return *err = "cannot create ring " + rn + ": " + rte_strerror(rte_errno), nullptr;
-  constexpr rss::PortRange kPorts;
+  const rss::PortRange& ports = sh.ports;
   l->addr_parts_.resize(sh.netif.ip_count);
   l->next_port_.assign(sh.netif.ip_count,
-                       static_cast<uint16_t>(kPorts.lo + (sh.table_seed >> 7) % (kPorts.hi - kPorts.lo + 1u)));
+                       static_cast<uint16_t>(ports.lo + (sh.table_seed >> 7) % (ports.hi - ports.lo + 1u)));
   if (queue == 0) {
     l->announcements_left_ = kAnnounceNum;
     l->announce_at_ = now;
@@ -87,7 +87,18 @@ bool Lcore::listen(uint16_t port, uint32_t backlog) {
   return true;
 }
 
-uint32_t Lcore::isn(const tcp::FourTuple& t, tcp::Time now) { return tcp::make_isn(sh_.isn_key, t, now); }
+// On the host's clock (CLOCK_MONOTONIC), with the host's key: a new process's ISNs and TSvals
+// for a tuple continue from those of the process before it, as Linux's do across sockets.
+uint32_t Lcore::isn(const tcp::FourTuple& t, tcp::Time now) {
+  return tcp::make_isn(sh_.isn_key, t, sh_.clock.host_origin() + now);
+}
+
+uint32_t Lcore::ts_offset(const tcp::FourTuple& t) {
+  const uint32_t a = t.laddr - sh_.netif.ip;
+  if (a >= sh_.netif.ip_count) return tcp::make_ts_offset(sh_.ts_key, t.laddr, t.raddr, sh_.clock.host_origin());
+  return_addr_part(a, t.raddr);  // memoizes the offset too
+  return addr_parts_[a].ts_off;
+}
 
 // SYN cookie keys: from the kernel's CSPRNG, once per rotation period (minutes), never per packet.
 tcp::SipKey Lcore::fresh_key() {

@@ -58,7 +58,9 @@ struct Shared {
   rss::Toeplitz toeplitz{rss::kSymmetricKey};
   std::optional<rss::Reta> reta;      // the port's, mirrored for software RSS
   tcp::Config tcp;
-  tcp::IsnKey isn_key;
+  tcp::IsnKey isn_key;                // the host's (boot_secret.h): ISNs continue across processes
+  tcp::IsnKey ts_key;                 // the same, for our timestamp offsets
+  rss::PortRange ports;               // the local ports of active opens
   uint64_t table_seed = 0;
   uint32_t conns_per_queue = 65536;   // connection blocks per lcore
   uint32_t time_wait_per_queue = 65536;
@@ -150,6 +152,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
 
   // IsnSource, ListenerLookup, CookieKeySource.
   uint32_t isn(const tcp::FourTuple& t, tcp::Time now) override;
+  uint32_t ts_offset(const tcp::FourTuple& t) override;
   tcp::Listener* find(const tcp::FourTuple& t) override;
   tcp::SipKey fresh_key() override;
 
@@ -183,9 +186,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   uint32_t return_addr_part(uint32_t a, uint32_t raddr) const;
   struct Candidate;
   const Candidate* candidate(uint32_t i, uint32_t raddr, uint16_t rport) const;
-  static uint16_t next_local_port(uint16_t p) {
-    constexpr rss::PortRange r;  // the range choose_local_port searches
-    return p < r.hi ? static_cast<uint16_t>(p + 1) : r.lo;
+  uint16_t next_local_port(uint16_t p) const {
+    return p < sh_.ports.hi ? static_cast<uint16_t>(p + 1) : sh_.ports.lo;
   }
   void note_state(tcp::State from, tcp::State to);
   void mark_dirty(uint32_t slot);
@@ -273,6 +275,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   struct AddrPart {
     uint32_t raddr = 0;
     uint32_t part = 0;
+    uint32_t ts_off = 0;  // ts_offset() of the pair
     bool known = false;
   };
   mutable std::vector<AddrPart> addr_parts_;  // per local address: return_addr_part()'s memo

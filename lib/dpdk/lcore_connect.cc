@@ -42,9 +42,14 @@ bool Lcore::reuse_time_wait(uint64_t v, tcp::Seq* isn) {
 // Toeplitz::addr_part of the replies from raddr to local address `a`: the half of their hash
 // that an active open's port search holds fixed, the same for every open to that peer from that
 // address (a load generator's case), so kept: 8 of the hash's 12 table loads, four times an open.
+// The pair's timestamp offset (a SipHash) is kept with it.
 uint32_t Lcore::return_addr_part(uint32_t a, uint32_t raddr) const {
   AddrPart& m = addr_parts_[a];
-  if (!m.known || m.raddr != raddr) m = {raddr, sh_.toeplitz.addr_part(raddr, sh_.netif.ip + a), true};
+  if (!m.known || m.raddr != raddr) {
+    const uint32_t laddr = sh_.netif.ip + a;
+    m = {raddr, sh_.toeplitz.addr_part(raddr, laddr),
+         tcp::make_ts_offset(sh_.ts_key, laddr, raddr, sh_.clock.host_origin()), true};
+  }
   return m.part;
 }
 
@@ -70,7 +75,7 @@ const Lcore::Candidate* Lcore::candidate(uint32_t i, uint32_t raddr, uint16_t rp
         break;
       }
     const uint32_t part = return_addr_part(a, raddr);
-    const auto lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, part, rport, queue_, from);
+    const auto lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, part, rport, queue_, from, sh_.ports);
     if (!lport) return nullptr;
     ahead_[ahead_n_++] = {a, *lport, part ^ sh_.toeplitz.port_part(rport, *lport)};
   }

@@ -24,9 +24,11 @@ Actions connect(Context& ctx, Tcb& t, const FourTuple& tuple, Seq isn, Time now)
   t.rcv_wnd = ctx.cfg.rcv_wnd;
   t.rcv_wscale = ctx.cfg.window_scaling ? our_wscale(ctx.cfg) : 0;
   t.snd_mss = 536;
-  // The ISN is public once on the wire and unpredictable before: a fine per-connection
-  // timestamp offset (RFC 7323 §5.4 wants one that does not reveal the host's clock).
-  t.ts_off = isn.v;
+  // One offset per address pair that stays put across connections (and, in the datapath, across
+  // processes), as Linux's is: a peer that holds TIME-WAIT for this tuple takes our SYN as a new
+  // incarnation only when its TSval is newer than the last one it saw (RFC 6191; Linux
+  // PAWS-rejects an older one and answers with an ACK, costing us an RTO).
+  t.ts_off = choose_ts_offset(ctx, tuple, isn);
   rto_init(t, ctx.cfg.syn_rto);
   t.flags |= tcbf::kRttTiming;
   t.mark.rtt_seq = isn;

@@ -10,6 +10,10 @@ Seq choose_isn(Context& ctx, const FourTuple& t, Time now) {
   return Seq(isn);
 }
 
+uint32_t choose_ts_offset(Context& ctx, const FourTuple& t, Seq isn) {
+  return ctx.isn_source ? ctx.isn_source->ts_offset(t) : isn.v;
+}
+
 bool take_challenge_ack(Context& ctx, Time now) {
   if (now - ctx.challenge_epoch >= kSec || now < ctx.challenge_epoch) {
     ctx.challenge_epoch = now;

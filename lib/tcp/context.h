@@ -14,11 +14,14 @@ namespace ts::tcp {
 
 struct Listener;
 
-// Where ISNs come from (RFC 6528). The datapath implements it with make_isn() and its secret key;
-// tests leave it unset and get a deterministic sequence.
+// Where ISNs and our timestamp offsets come from (RFC 6528, RFC 7323 §5.4). The datapath
+// implements it with make_isn() and make_ts_offset() and its secret keys; tests leave it unset
+// and get a deterministic ISN sequence, with the ISN as the timestamp offset.
 class IsnSource {
  public:
   virtual uint32_t isn(const FourTuple& t, Time now) = 0;
+  // The offset our TSvals carry on an active open of t (TSval = now in ms + offset).
+  virtual uint32_t ts_offset(const FourTuple& t) = 0;
 
  protected:
   ~IsnSource() = default;
@@ -68,6 +71,9 @@ struct Context {
 
 // The ISN for a new connection of t: isn_source when set, else a deterministic counter.
 Seq choose_isn(Context& ctx, const FourTuple& t, Time now);
+
+// The timestamp offset for an active open of t with `isn`: isn_source's when set, else the ISN.
+uint32_t choose_ts_offset(Context& ctx, const FourTuple& t, Seq isn);
 
 // Takes one challenge ACK from this second's budget; false (and counted) when it is spent.
 bool take_challenge_ack(Context& ctx, Time now);

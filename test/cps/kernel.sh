@@ -20,6 +20,9 @@ cps_refused 2 "--path and --host are for --request http" --request echo --path /
 cps_refused 2 "--ip-range 10 from 198.18.0.250 runs past the hosts of 198.18.0.0/24 \(the last is 198.18.0.254\)" \
   --ip 198.18.0.250/24 --ip-range 10
 cps_refused 2 "--ip 198.18.0.255/24: 198.18.0.255 is the broadcast address of its subnet" --ip 198.18.0.255/24
+for bad in 5000-4000 0-10 40000 40000-70000 a-b 1-2x; do
+  cps_refused 2 "--port-range '$bad' is not LO-HI with 1 <= LO <= HI <= 65535" --port-range "$bad"
+done
 cps_refused 2 "--server 198.19.0.2 is not on the subnet of --ip 198.18.0.3/24: give --gateway" --server 198.19.0.2:80
 cps_refused 2 "--gateway 198.19.0.1 is not on the subnet of --ip 198.18.0.3/24" --gateway 198.19.0.1 --server 198.19.0.2:80
 

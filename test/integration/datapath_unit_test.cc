@@ -9,7 +9,11 @@
 #include <sstream>
 #include <vector>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "dpdk/arp_cache.h"
+#include "dpdk/boot_secret.h"
 #include "dpdk/eal.h"
 #include "dpdk/netif.h"
 #include "dpdk/profile.h"
@@ -22,6 +26,60 @@ namespace {
 
 using dpdk::ArpCache;
 using tcp::kSec;
+
+// ---------------------------------------------------------------- boot secret
+
+class BootSecretTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/ts-boot-secret.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/turnstile/boot-secret";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_, path_;
+};
+
+TEST_F(BootSecretTest, first_process_makes_it_private_and_the_next_reads_the_same) {
+  const dpdk::BootSecret a = dpdk::boot_secret(path_);
+  EXPECT_EQ(a.note, "");
+  struct stat st {};
+  ASSERT_EQ(stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(st.st_size, 32);
+  ASSERT_EQ(stat((dir_ + "/turnstile").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  const dpdk::BootSecret b = dpdk::boot_secret(path_);
+  EXPECT_EQ(b.note, "");
+  EXPECT_EQ(a.isn, b.isn);
+  EXPECT_EQ(a.ts, b.ts);
+  EXPECT_FALSE(a.isn == a.ts);
+  EXPECT_FALSE(a.isn == tcp::SipKey{});
+  // No temporary file is left beside it.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_ + "/turnstile"), std::filesystem::directory_iterator()), 1);
+}
+
+TEST_F(BootSecretTest, a_file_others_can_read_is_not_used) {
+  const dpdk::BootSecret a = dpdk::boot_secret(path_);
+  ASSERT_EQ(chmod(path_.c_str(), 0644), 0);
+  const dpdk::BootSecret b = dpdk::boot_secret(path_);
+  EXPECT_NE(b.note.find("is not a file that only its owner, this user, can read"), std::string::npos) << b.note;
+  EXPECT_NE(b.note.find("may refuse some new SYNs"), std::string::npos) << b.note;
+  EXPECT_FALSE(a.isn == b.isn);
+  EXPECT_FALSE(a.ts == b.ts);
+}
+
+TEST_F(BootSecretTest, a_short_file_or_an_unmakeable_one_gives_the_process_its_own_keys) {
+  std::filesystem::create_directories(dir_ + "/turnstile");
+  { std::ofstream(path_) << "short"; }
+  ASSERT_EQ(chmod(path_.c_str(), 0600), 0);
+  const dpdk::BootSecret a = dpdk::boot_secret(path_);
+  EXPECT_NE(a.note.find("does not hold 32 bytes"), std::string::npos) << a.note;
+  const dpdk::BootSecret b = dpdk::boot_secret(dir_ + "/not-a-dir/x/boot-secret");
+  EXPECT_NE(b.note.find("No such file or directory"), std::string::npos) << b.note;
+  EXPECT_FALSE(a.isn == b.isn);
+}
 
 // ---------------------------------------------------------------- hints
 

@@ -75,6 +75,7 @@ TEST_F(Opening, simultaneous_open_plain_ack_completes) {
 TEST_F(Opening, isn_comes_from_the_injected_source) {
   struct Fixed : IsnSource {
     uint32_t isn(const FourTuple& t, Time when) override { return t.lport * 1000u + uint32_t(when); }
+    uint32_t ts_offset(const FourTuple&) override { return 0; }
   } src;
   ctx.isn_source = &src;
   EXPECT_EQ(choose_isn(ctx, kTuple, 7).v, 80007u);

@@ -20,6 +20,20 @@ TEST_F(Options, syn_offers_mss_window_scale_sack_permitted_and_timestamps) {
   expect(Out(kSyn, kIss).win(65535).mss(1460).ws(3).sack_ok().ts(kIss + 5, 0));
 }
 
+TEST_F(Options, active_open_takes_its_timestamp_offset_from_the_source_per_address_pair) {
+  // The source's offset, not the ISN, so that a peer holding TIME-WAIT from an earlier
+  // connection of the pair sees a newer TSval (RFC 6191). The passive side keeps the ISN.
+  struct PerPair : IsnSource {
+    uint32_t isn(const FourTuple&, Time) override { return kIss; }
+    uint32_t ts_offset(const FourTuple& t) override { return t.laddr ^ t.raddr; }
+  } src;
+  ctx.isn_source = &src;
+  now = 5 * kMsec;
+  start_active();
+  expect(Out(kSyn, kIss).win(65535).mss(1460).ws(3).sack_ok().ts((kTuple.laddr ^ kTuple.raddr) + 5, 0));
+  ctx.isn_source = nullptr;
+}
+
 TEST_F(Options, synack_answers_every_option_the_syn_offered) {
   start_passive(In(kSyn, kPeerIss).mss(1400).ws(7).sack_ok().ts(777, 0));
   expect(Out(kSyn | kAck, kIss, kPeerIss + 1).win(65535).mss(1460).ws(3).sack_ok().ts(kIss, 777));

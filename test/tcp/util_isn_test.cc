@@ -88,5 +88,35 @@ TEST(Isn, changes_with_the_key) {
   EXPECT_NE(make_isn(other, kTuple, now), make_isn(kKey, kTuple, now));
 }
 
+TEST(TsOffset, is_keyed_hash_of_the_address_pair_plus_the_origin_in_ms) {
+  // SipHash-2-4 of laddr, raddr as 8 little-endian bytes, low 32 bits.
+  const uint8_t m[8] = {0x01, 0x00, 0x12, 0xC6, 0x02, 0x01, 0x12, 0xC6};
+  const auto h = uint32_t(siphash24(kKey, m, 8));
+  EXPECT_EQ(make_ts_offset(kKey, kTuple.laddr, kTuple.raddr, 0), h);
+  EXPECT_EQ(make_ts_offset(kKey, kTuple.laddr, kTuple.raddr, 5 * kSec + 999), h + 5000);
+}
+
+TEST(TsOffset, ports_do_not_change_it_addresses_and_the_key_do) {
+  const uint32_t base = make_ts_offset(kKey, kTuple.laddr, kTuple.raddr, 0);
+  EXPECT_NE(make_ts_offset(kKey, kTuple.laddr + 1, kTuple.raddr, 0), base);
+  EXPECT_NE(make_ts_offset(kKey, kTuple.laddr, kTuple.raddr + 1, 0), base);
+  EXPECT_NE(make_ts_offset(kKey, kTuple.raddr, kTuple.laddr, 0), base);
+  IsnKey other = kKey;
+  other.k0 ^= 1;
+  EXPECT_NE(make_ts_offset(other, kTuple.laddr, kTuple.raddr, 0), base);
+}
+
+TEST(TsOffset, a_later_process_with_the_same_key_sends_newer_tsvals) {
+  // Process 1 starts at 100 s on the shared clock and sends its last TSval 30 s in; process 2
+  // starts at 131 s. Its first TSval on the pair is newer than process 1's last, so a peer that
+  // holds TIME-WAIT from process 1 takes process 2's SYN as a new incarnation (RFC 6191).
+  const uint32_t off1 = make_ts_offset(kKey, kTuple.laddr, kTuple.raddr, 100 * kSec);
+  const uint32_t off2 = make_ts_offset(kKey, kTuple.laddr, kTuple.raddr, 131 * kSec);
+  const uint32_t last1 = uint32_t(30 * kSec / kMsec) + off1;
+  const uint32_t first2 = uint32_t(0) + off2;
+  EXPECT_GT(int32_t(first2 - last1), 0);
+  EXPECT_EQ(first2 - last1, 1000u);
+}
+
 }  // namespace
 }  // namespace ts::tcp
