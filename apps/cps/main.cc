@@ -9,6 +9,8 @@
 #include <rte_lcore.h>
 #include <rte_mempool.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -86,8 +88,25 @@ std::string banner(const cps::Options& o, dpdk::Datapath& dp) {
                      o.concurrency, dp.port().name(), dpdk::mac_str(dp.port().mac()), dp.queues());
 }
 
+std::string plot_script(const cps::Options& o) { return o.plot_script.empty() ? TS_PLOT_SCRIPT : o.plot_script; }
+
+// What the end of the run writes, checked before it: a run of minutes is not to end in "cannot
+// write" or a missing matplotlib. "" when all is well.
+std::string outputs_problem(const cps::Options& o) {
+  for (const auto& [opt, path] : {std::pair{"--json", o.json}, std::pair{"--plot", o.plot}})
+    if (!path.empty())
+      if (std::string why = dpdk::unwritable(path); !why.empty()) return std::string(opt) + ": " + why;
+  if (o.plot.empty()) return {};
+  const std::string script = plot_script(o);
+  if (access(script.c_str(), R_OK) != 0) return "--plot: no plotting script " + script + " (give --plot-script)";
+  const std::string probe = "'" + o.python + "' -c 'import matplotlib' >/dev/null 2>&1";
+  if (std::system(probe.c_str()) != 0)
+    return "--plot: " + o.python + " does not run or cannot import matplotlib (apt-get install python3-matplotlib, or give --python)";
+  return {};
+}
+
 int plot(const cps::Options& o, const std::string& json_path) {
-  const std::string script = o.plot_script.empty() ? TS_PLOT_SCRIPT : o.plot_script;
+  const std::string script = plot_script(o);
   const std::string cmd = "'" + o.python + "' '" + script + "' '" + json_path + "' '" + o.plot + "'";
   const int rc = std::system(cmd.c_str());
   if (rc != 0) return fail("plotting failed: " + cmd);
@@ -101,6 +120,7 @@ int main(int argc, char** argv) {
   cps::Options o;
   int code = 0;
   if (!cps::parse_options(args.app, &o, &code)) return code;
+  if (std::string why = outputs_problem(o); !why.empty()) return fail(why);
 
   std::string err;
   dpdk::install_stop_signals();

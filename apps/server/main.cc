@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   server::Options o;
   int code = 0;
   if (!server::parse_options(args.app, &o, &code)) return code;
+  if (!o.json.empty())
+    if (std::string why = dpdk::unwritable(o.json); !why.empty()) return fail("--json: " + why);
 
   std::string err;
   std::atomic<bool>& stop = dpdk::install_stop_signals();

@@ -15,4 +15,8 @@ std::unique_ptr<Eal> start_app_eal(const char* argv0, const std::vector<std::str
                                    const std::string& config, bool verbose, Profile* profile,
                                    std::string* err);
 
+// "" when `path` (a results file the application writes at its end) can be written, else one line
+// saying why not: found before the run rather than after it. A file this makes is removed again.
+std::string unwritable(const std::string& path);
+
 }  // namespace ts::dpdk

@@ -20,6 +20,12 @@ cps_refused 2 "--path and --host are for --request http" --request echo --path /
 cps_refused 2 "--ip-range 10 from 198.18.0.250 runs past the hosts of 198.18.0.0/24 \(the last is 198.18.0.254\)" \
   --ip 198.18.0.250/24 --ip-range 10
 cps_refused 2 "--ip 198.18.0.255/24: 198.18.0.255 is the broadcast address of its subnet" --ip 198.18.0.255/24
+# What the end of a run writes is checked before it starts.
+cps_refused 1 "--json: cannot write /nonexistent-dir/r.json: No such file or directory" --json /nonexistent-dir/r.json
+cps_refused 1 "--plot: cannot write /nonexistent-dir/r.png" --plot /nonexistent-dir/r.png
+cps_refused 1 "--plot: no plotting script /nonexistent-dir/plot.py" --plot "$T_DIR/r.png" --plot-script /nonexistent-dir/plot.py
+cps_refused 1 "--plot: /bin/false does not run or cannot import matplotlib" --plot "$T_DIR/r.png" --python /bin/false
+[[ ! -e $T_DIR/r.png ]] || fail "the output check left $T_DIR/r.png behind"
 for bad in 5000-4000 0-10 40000 40000-70000 a-b 1-2x; do
   cps_refused 2 "--port-range '$bad' is not LO-HI with 1 <= LO <= HI <= 65535" --port-range "$bad"
 done

@@ -31,6 +31,8 @@ run_fail 1 "unknown key 'rx_descriptorz'" "$P" "$I" -- -l 1 $NOHUGE --file-prefi
 sed 's/^mtu = .*/mtu = 1600/' "$TS_ROOT/drivers-config/tap.ini" >"$TS_DIR/mtu.ini"
 run_fail 1 "\[port\] mtu 1600: net_tap0 \(net_tap\) takes at most 1504" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" \
   --vdev="net_tap0,iface=$I" -- --ip "$TS_IP/24" --config "$TS_DIR/mtu.ini"
+run_fail 1 "--json: cannot write /nonexistent-dir/s.json: No such file or directory" "$P" "$I" -- -l 1 $NOHUGE \
+  --file-prefix "$P" -- --ip "$TS_IP/24" --json /nonexistent-dir/s.json
 run_fail 1 "no such driver" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" --vdev=net_nosuchpmd0 -- --ip "$TS_IP/24"
 run_fail 1 "unrecognized option '--no-such-eal-option'" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" --no-such-eal-option -- --ip "$TS_IP/24"
 # A device that fails to probe: EAL starts without it, and the error carries the driver's own words.
