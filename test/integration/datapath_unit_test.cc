@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include <sys/stat.h>
@@ -57,6 +58,21 @@ TEST_F(BootSecretTest, first_process_makes_it_private_and_the_next_reads_the_sam
   EXPECT_FALSE(a.isn == a.ts);
   EXPECT_FALSE(a.isn == tcp::SipKey{});
   // No temporary file is left beside it.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_ + "/turnstile"), std::filesystem::directory_iterator()), 1);
+}
+
+TEST_F(BootSecretTest, processes_that_start_together_agree_on_one) {
+  // Each makes a file of its own and links it in: one link wins, the others read the winner's.
+  constexpr int kN = 8;
+  std::vector<dpdk::BootSecret> got(kN);
+  std::vector<std::thread> ts;
+  for (int i = 0; i < kN; i++) ts.emplace_back([&, i] { got[i] = dpdk::boot_secret(path_); });
+  for (auto& t : ts) t.join();
+  for (const auto& g : got) {
+    EXPECT_EQ(g.note, "");
+    EXPECT_EQ(g.isn, got[0].isn);
+    EXPECT_EQ(g.ts, got[0].ts);
+  }
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_ + "/turnstile"), std::filesystem::directory_iterator()), 1);
 }
 
