@@ -28,9 +28,10 @@ tcp::SipKey key_at(const uint8_t* b) {
   return k;
 }
 
-// The file's 32 bytes; "" on success, else why not.
-std::string read_secret(const std::string& path, uint8_t* out) {
+// The file's 32 bytes; "" on success, else why not (*missing: there is no such file).
+std::string read_secret(const std::string& path, uint8_t* out, bool* missing) {
   const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  *missing = fd < 0 && errno == ENOENT;
   if (fd < 0) return path + ": " + std::strerror(errno);
   struct stat st {};
   std::string why;
@@ -68,10 +69,13 @@ std::string create_secret(const std::string& path) {
 
 BootSecret boot_secret(const std::string& path) {
   uint8_t b[kBytes];
-  std::string why = read_secret(path, b);
-  if (!why.empty() && access(path.c_str(), F_OK) != 0) {
+  bool missing = false;
+  std::string why = read_secret(path, b, &missing);
+  if (missing) {
+    // Another process may make it at the same time: whichever links first, every one of them
+    // reads what was linked.
     why = create_secret(path);
-    if (why.empty()) why = read_secret(path, b);
+    if (why.empty()) why = read_secret(path, b, &missing);
   }
   BootSecret s;
   if (!why.empty()) {
