@@ -49,8 +49,9 @@ std::string read_secret(const std::string& path, uint8_t* out, bool* missing) {
 // Writes fresh bytes to a private temporary file and links it to `path`: whoever links first
 // wins, and a reader never sees a partly written file. "" when `path` exists afterwards.
 std::string create_secret(const std::string& path) {
-  const std::string dir = path.substr(0, path.rfind('/'));
-  if (!dir.empty() && mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return dir + ": " + std::strerror(errno);
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return dir + ": " + std::strerror(errno);
   std::string tmp = path + ".XXXXXX";
   const int fd = mkstemp(tmp.data());  // mode 0600
   if (fd < 0) return dir + ": " + std::strerror(errno);

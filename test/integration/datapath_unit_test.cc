@@ -76,6 +76,18 @@ TEST_F(BootSecretTest, processes_that_start_together_agree_on_one) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_ + "/turnstile"), std::filesystem::directory_iterator()), 1);
 }
 
+TEST_F(BootSecretTest, a_path_without_a_directory_is_made_where_we_are) {
+  const auto back = std::filesystem::current_path();
+  std::filesystem::current_path(dir_);
+  const dpdk::BootSecret a = dpdk::boot_secret("bs");
+  const dpdk::BootSecret b = dpdk::boot_secret("bs");
+  const bool regular = std::filesystem::is_regular_file(dir_ + "/bs");
+  std::filesystem::current_path(back);
+  EXPECT_EQ(a.note, "");
+  EXPECT_TRUE(regular);
+  EXPECT_EQ(a.isn, b.isn);
+}
+
 TEST_F(BootSecretTest, a_file_others_can_read_is_not_used) {
   const dpdk::BootSecret a = dpdk::boot_secret(path_);
   ASSERT_EQ(chmod(path_.c_str(), 0644), 0);
