@@ -187,7 +187,9 @@ const Lcore::Conn* Lcore::conn_of(ConnRef r) const { return const_cast<Lcore*>(t
 ConnRef Lcore::ref_of(uint32_t slot) const { return {slot, conns_[slot].gen, queue_}; }
 
 std::optional<uint32_t> Lcore::alloc_conn() {
-  static_assert(sizeof(Conn) <= 192, "a connection: three cache lines, block and send queue included");
+  static_assert(sizeof(Conn) == 256, "a connection: four cache lines, block and send queue included");
+  static_assert(offsetof(Conn, acks_sent) < 192 && offsetof(Conn, hash) == 192,
+                "what every segment touches stays within the first three lines");
   if (free_conns_.empty()) return std::nullopt;
   const uint32_t slot = free_conns_.back();
   free_conns_.pop_back();
@@ -599,6 +601,7 @@ void Lcore::publish_tcp_counters() {
   cnt_.add(Counter::tcp_fast_retransmits, n.fast_retransmits - o.fast_retransmits);
   cnt_.add(Counter::tcp_sack_retransmits, n.sack_retransmits - o.sack_retransmits);
   cnt_.add(Counter::tcp_dsack_out, n.dsacks_sent - o.dsacks_sent);
+  cnt_.add(Counter::tcp_dsack_undos, n.dsack_undos - o.dsack_undos);
   cnt_.add(Counter::tcp_timeouts, n.rto_expirations - o.rto_expirations);
   cnt_.add(Counter::tcp_loss_probes, n.tail_loss_probes - o.tail_loss_probes);
   cnt_.add(Counter::tcp_loss_probe_repairs, n.tlp_recoveries - o.tlp_recoveries);

@@ -90,6 +90,12 @@ Time probe_timeout(const Tcb& t);
 void send_probe(Context& ctx, Tcb& t, Actions& a, Time now);
 void settle_probe(Context& ctx, Tcb& t, const Segment& s, bool advanced);
 
+// D-SACK undo of a spurious fast recovery (conn_undo.cc): its start, each copy it sends (`end`:
+// where the copy ends), and what each ACK's D-SACK block says of them while tcbf::kUndo holds.
+void begin_undo(Tcb& t);
+void note_resent(Tcb& t, Seq end);
+void settle_undo(Context& ctx, Tcb& t, const Segment& s);
+
 // Chooses the timer the block needs now; a timer of the same kind keeps its deadline, so set
 // t.timer = kNone first to restart it.
 void update_timer(Context& ctx, Tcb& t, Time now);

@@ -138,7 +138,7 @@ void retransmit_timeout(Context& ctx, Tcb& t, Actions& a, Time now) {
     t.ssthresh = std::max<uint32_t>(flight / 2, 2u * t.snd_mss);
     t.cwnd = t.snd_mss;
     t.dupacks = 0;
-    t.flags &= ~(tcbf::kRecovery | tcbf::kUnaResent);
+    t.flags &= ~(tcbf::kRecovery | tcbf::kUnaResent | tcbf::kUndo);  // a timeout is not undone here
     t.snd_nxt = t.snd_una + emit_range(ctx, t, a, t.snd_una, t.snd_mss, now);
   }
   t.timer = TimerKind::kRetransmit;

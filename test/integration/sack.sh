@@ -25,7 +25,7 @@ echo_through() {
   dsacks=$(in_ns nstat -asz TcpExtTCPDSACKOldSent TcpExtTCPDSACKOfoSent | awk '/^TcpExt/ {n += $2} END {print n + 0}')
   [[ $1 == false ]] || info "sack = $1: the kernel received $dsacks segments it already had"
   ts_stop || fail "server exited with $?"
-  info "sack = $1: $(json counters.tcp_retransmits) retransmissions, $(json counters.tcp_sack_retransmits) by SACK, $(json counters.tcp_fast_retransmits) recoveries"
+  info "sack = $1: $(json counters.tcp_retransmits) retransmissions, $(json counters.tcp_sack_retransmits) by SACK, $(json counters.tcp_fast_retransmits) recoveries, $(json counters.tcp_dsack_undos) undone"
   expect fault.tx.dropped gt 0
   expect counters.tcp_payload_out ge "$BYTES"
   expect counters.tcp_payload_in eq "$BYTES"
