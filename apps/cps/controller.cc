@@ -70,13 +70,16 @@ void Controller::loop() {
         warm = false;
         warmup_ = t;
         t0 = Clock::now();
-        prev = now;
+        // The series counts from nothing (the warm-up's few connections go into its first
+        // interval, so that it adds up to the totals), its CPU times from here.
         read_cpu(prev, o_.watch_pid);
         continue;
       }
       if (dpdk::stop_flag().load() || t >= o_.link_wait) {
-        stopped_by_ = dpdk::stop_flag().load() ? "signal" : "no ARP answer from the server";
+        unanswered_ = !dpdk::stop_flag().load();
+        stopped_by_ = unanswered_ ? "no ARP answer from the server" : "signal";
         warm = false;
+        read_cpu(prev, o_.watch_pid);
         set_phase(Phase::kDrain, t);
       }
       continue;
@@ -84,6 +87,8 @@ void Controller::loop() {
     if (t >= next) {
       read_cpu(now, o_.watch_pid);
       series_.push_back(interval(now, prev, t, t - last));
+      at_before_ = prev;
+      before_t_ = last;
       hint_.check(s_.datapath().port().name(), now.stack);
       if (o_.stats_interval > 0) {
         std::printf("%s\n", interval_line(series_.back()).c_str());
@@ -113,14 +118,30 @@ void Controller::loop() {
     }
   }
   elapsed_ = secs();
-  if (elapsed_ - last > 0.05) {
-    Totals now = totals();
-    read_cpu(now, o_.watch_pid);
-    series_.push_back(interval(now, prev, elapsed_, elapsed_ - last));
-    if (o_.stats_interval > 0) std::printf("%s\n", interval_line(series_.back()).c_str());
-  }
+  at_last_ = prev;
+  last_t_ = last;
+  const size_t points = series_.size();
+  close_series(totals());
+  if (o_.stats_interval > 0 && series_.size() > points) std::printf("%s\n", interval_line(series_.back()).c_str());
   std::fflush(stdout);
   stack_stop_.store(true);
+}
+
+// The series ends at elapsed_ with the totals given, so that its intervals add up to them: a new
+// point if the last is more than 50 ms behind, else the last interval stretched to here (a
+// sliver of an interval would plot as a spike of its rate).
+void Controller::close_series(const Totals& final_totals) {
+  Totals now = final_totals;
+  read_cpu(now, o_.watch_pid);
+  if (series_.empty() || elapsed_ - last_t_ > 0.05) {
+    series_.push_back(interval(now, at_last_, elapsed_, elapsed_ - last_t_));
+    at_before_ = at_last_;
+    before_t_ = last_t_;
+  } else {
+    series_.back() = interval(now, at_before_, elapsed_, elapsed_ - before_t_);
+  }
+  at_last_ = now;
+  last_t_ = elapsed_;
 }
 
 }  // namespace ts::cps

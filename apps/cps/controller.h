@@ -23,12 +23,15 @@ class Controller {
   bool start(std::string* err);
   void join();
 
-  // After join().
+  // After join(). close_series(totals()) first: what the lcores finished after the last point.
+  void close_series(const Totals& final_totals);
   const std::vector<Interval>& series() const { return series_; }
   double elapsed() const { return elapsed_; }
   double active() const { return active_; }
   double warmup() const { return warmup_; }
   const std::string& stopped_by() const { return stopped_by_; }
+  // The server's next hop never answered ARP: no connection got past its first SYN.
+  bool unanswered() const { return unanswered_; }
   Totals totals() const;
 
  private:
@@ -44,10 +47,14 @@ class Controller {
   pthread_t thread_{};
   bool started_ = false;
   std::vector<Interval> series_;
+  // Where the series stands: the totals and time of its last point, and of the one before it.
+  Totals at_last_, at_before_;
+  double last_t_ = 0, before_t_ = 0;
   stats::HintOnce hint_;
   double elapsed_ = 0;
   double active_ = 0;
   double warmup_ = 0;
+  bool unanswered_ = false;
   uint64_t peak_ = 0;  // the most in flight seen in a sample
   std::string stopped_by_ = "error";
 };

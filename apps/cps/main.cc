@@ -3,7 +3,8 @@
 // Opens connections to any TCP server at a target rate or as fast as the concurrency allows,
 // each on the lcore its replies hash to, and accounts for every one: completed, failed with a
 // reason, or (until the end) in flight. Exit status 0 when the run went through (failures are
-// figures, not errors), 1 when it could not run, 2 on a usage error.
+// figures, not errors), 1 when it could not run (the server's next hop never answering ARP
+// included), 2 on a usage error.
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -195,6 +196,7 @@ int main(int argc, char** argv) {
     ri.time_wait_entries.push_back(dp.lcore(q).time_wait_entries());
   }
   const cps::Totals t = ctlr.totals();
+  ctlr.close_series(t);
   std::printf("%s\n", cps::summary(o, t, ri, ctlr.series()).c_str());
   if (const std::string h = stats::drop_hint(ri.device, t.stack); !h.empty()) std::printf("%s\n", h.c_str());
   std::fflush(stdout);
@@ -210,6 +212,10 @@ int main(int argc, char** argv) {
   stack.reset();
   eal.reset();
   if (!ran) return fail(err);
+  // Not a figure: the run never began (a wrong --server or --gateway, or no link to it).
+  if (ctlr.unanswered() && rc == 0)
+    rc = fail(fmt::format("{} never answered ARP in {} s (--link-wait): no connection could open",
+                          dpdk::ipv4_str(o.gateway ? o.gateway : o.server_ip), o.link_wait));
   if (rc == 0 && !o.plot.empty()) {
     rc = plot(o, json_path);
     if (o.json.empty()) std::remove(json_path.c_str());

@@ -1,8 +1,12 @@
 #include "options.h"
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cmath>
+#include <csignal>
 #include <cstdio>
 
+#include "../cli.h"
 #include "dpdk/netif.h"
 
 namespace ts::cps {
@@ -65,11 +69,11 @@ bool parse_port_range(const std::string& s, uint16_t* lo, uint16_t* hi) {
 }  // namespace
 
 bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_code) {
-  CLI::App app{"turnstile-cps: a connections-per-second load generator on the Turnstile stack.\n"
-               "Usage: turnstile-cps [EAL options] -- --ip A.B.C.D/N --server A.B.C.D:PORT [options]",
+  CLI::App app{"turnstile-cps: a connections-per-second load generator on the Turnstile stack.",
                "turnstile-cps"};
+  apps::set_usage(app, "Usage: turnstile-cps [EAL options] -- --ip A.B.C.D/N --server A.B.C.D:PORT [options]");
   std::string ip, rate = "max", gateway, reuse = "0.001", hold = "0", ports = "32768-60999";
-  app.add_option("--ip", ip, "our (first) address and prefix, e.g. 198.18.0.3/24")->required();
+  app.add_option("--ip", ip, "our (first) address and prefix, e.g. 198.18.0.3/24 (/24 if left out)")->required();
   app.add_option("--ip-range", o->ip_count, "use N consecutive local addresses from --ip on (more tuples per server)")
       ->check(CLI::Range(1, 4096));
   app.add_option("--port-range", ports, "local ports to open from, LO-HI (default 32768-60999, Linux's)");
@@ -81,7 +85,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
                               "10000 with a rate)")
                    ->check(CLI::Range(1u, 1u << 24));
   auto* dur = app.add_option("--duration", o->duration, "seconds to open connections (default 10, or no bound with --requests; 0: until SIGINT)")
-                  ->check(CLI::Range(0.0, 1e7));
+                  ->check(apps::finite_range(0.0, 1e7));
   app.add_option("--requests", o->requests, "stop after opening this many connections (0: no bound)");
   app.add_option("--request", o->request_name, "what to send once connected: http (GET), echo (16 bytes), none")
       ->check(CLI::IsMember({"http", "echo", "none"}));
@@ -94,7 +98,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
                  "its FIN: TIME-WAIT there), rst (abort)")
       ->check(CLI::IsMember({"client", "server", "rst"}));
   app.add_option("--timeout", o->timeout, "abort a connection not done after this many seconds (a timeout)")
-      ->check(CLI::Range(0.001, 3600.0));
+      ->check(apps::finite_range(0.001, 3600.0));
   app.add_option("--hold", hold,
                  "keep each connection open this many seconds once its reply is in (or once connected, with "
                  "--request none), then close it as --close says; end: until opening stops (--requests, "
@@ -103,12 +107,12 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--drain", o->drain,
                  "after opening stops, wait this long for connections in flight (default: --timeout + --hold; "
                  "with --hold end, long enough to close them all)")
-      ->check(CLI::Range(0.0, 3600.0));
+      ->check(apps::finite_range(0.0, 3600.0));
   app.add_option("--time-wait-reuse", reuse,
                  "seconds after which a TIME-WAIT tuple of ours may be reused by a new connection, or never")
       ->default_str("0.001");
   app.add_option("--link-wait", o->link_wait, "seconds to wait for the link to come up before starting")
-      ->check(CLI::Range(0.0, 600.0));
+      ->check(apps::finite_range(0.0, 600.0));
   app.add_option("--queues", o->queues, "RX/TX queue pairs, one lcore each (default: one per EAL lcore)")
       ->check(CLI::Range(0, 64));
   app.add_option("--fault", o->fault,
@@ -123,7 +127,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
                  "record this process's CPU time (e.g. the server's) with each interval, for CPU per connection")
       ->check(CLI::Range(1, 1 << 30));
   app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines (0: none)")
-      ->check(CLI::Range(0.0, 3600.0));
+      ->check(apps::finite_range(0.0, 3600.0));
   app.add_flag("-v,--verbose", o->verbose, "show EAL's start-up log");
 
   std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -134,7 +138,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     *exit_code = 0;
     return false;
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "turnstile-cps: error: %s (try -- --help)\n", e.what());
+    std::fprintf(stderr, "turnstile-cps: error: %s\n", apps::parse_error(app, e, args).c_str());
     *exit_code = 2;
     return false;
   }
@@ -163,6 +167,11 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   if (!parse_endpoint(o->server_str, &o->server_ip, &o->server_port))
     return fail("--server '" + o->server_str + "' is not A.B.C.D:PORT");
   if (o->server_ip - o->ip < o->ip_count) return fail("--server is one of our own addresses");
+  // No host answers there: on our subnet its network or broadcast address; anywhere, a loopback,
+  // multicast or reserved one.
+  const uint8_t server_prefix = ni.on_link(o->server_ip) ? c->prefix_len : 32;
+  if (std::string why = dpdk::not_a_host(o->server_ip, server_prefix); !why.empty())
+    return fail("--server " + dpdk::ipv4_str(o->server_ip) + " " + why);
   if (!gateway.empty()) {
     const auto g = dpdk::parse_ipv4(gateway);
     if (!g) return fail("--gateway '" + gateway + "' is not an IPv4 address");
@@ -173,6 +182,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     return fail("--server " + dpdk::ipv4_str(o->server_ip) + " is not on the subnet of --ip " + ip +
                 ": give --gateway, the next hop on the link");
   }
+  if (o->watch_pid && kill(o->watch_pid, 0) != 0 && errno == ESRCH)
+    return fail("--watch-pid " + std::to_string(o->watch_pid) + ": no such process");
   if (std::string why; !o->fault.empty() && !dpdk::parse_fault_spec(o->fault, &o->fault_spec, &why))
     return fail("--fault: " + why);
   if (!parse_rate(rate, &o->rate)) return fail("--rate '" + rate + "' is neither a positive number nor max");
@@ -184,7 +195,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     } catch (const std::exception&) {
       return fail("--time-wait-reuse '" + reuse + "' is neither seconds nor never");
     }
-    if (o->time_wait_reuse < 0) return fail("--time-wait-reuse must not be negative");
+    if (!std::isfinite(o->time_wait_reuse) || o->time_wait_reuse < 0)
+      return fail("--time-wait-reuse must be a number of seconds, not negative, or never");
   }
   if (hold == "end") {
     o->hold_to_end = true;

@@ -33,6 +33,14 @@ bool has_token(std::string_view v, std::string_view token) {
   return false;
 }
 
+// RFC 9112 §2.2: a line ends in CRLF. A head that ends its lines with a bare LF is refused (400)
+// rather than waited on until the size limit, as one that ends in CRLF CRLF only would be.
+bool bare_lf(std::string_view s) {
+  for (size_t i = s.find('\n'); i != std::string_view::npos; i = s.find('\n', i + 1))
+    if (i == 0 || s[i - 1] != '\r') return true;
+  return false;
+}
+
 }  // namespace
 
 HttpParse parse_http_request(std::string_view in, HttpRequest* out) {
@@ -41,16 +49,19 @@ HttpParse parse_http_request(std::string_view in, HttpRequest* out) {
   while (skip + 1 < in.size() && in[skip] == '\r' && in[skip + 1] == '\n') skip += 2;
   std::string_view s = in.substr(skip);
   const size_t end = s.find("\r\n\r\n");
-  if (end == std::string_view::npos) return s.size() > kMaxHeader ? HttpParse::kBad : HttpParse::kIncomplete;
+  if (end == std::string_view::npos)
+    return s.size() > kMaxHeader || s.find("\n\n") != std::string_view::npos ? HttpParse::kBad : HttpParse::kIncomplete;
   // The bound holds for a head that came whole too: the answer must not depend on the cuts.
   if (end + 4 > kMaxHeader) return HttpParse::kBad;
   std::string_view head = s.substr(0, end);
+  if (bare_lf(head)) return HttpParse::kBad;
   const size_t eol = head.find("\r\n");
   std::string_view line = head.substr(0, eol);
   HttpRequest r;
+  // RFC 9112 §3: method SP request-target SP version; a target holds no space.
   const size_t sp1 = line.find(' ');
-  const size_t sp2 = line.rfind(' ');
-  if (sp1 == std::string_view::npos || sp2 == sp1) return HttpParse::kBad;
+  const size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos) return HttpParse::kBad;
   r.method = line.substr(0, sp1);
   r.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
   std::string_view version = line.substr(sp2 + 1);
@@ -60,6 +71,8 @@ HttpParse parse_http_request(std::string_view in, HttpRequest* out) {
   r.minor = version[7] - '0';
   r.keep_alive = r.minor >= 1;
   std::string_view rest = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
+  int hosts = 0;
+  bool has_length = false;
   while (!rest.empty()) {
     const size_t e = rest.find("\r\n");
     std::string_view h = rest.substr(0, e);
@@ -67,17 +80,28 @@ HttpParse parse_http_request(std::string_view in, HttpRequest* out) {
     const size_t colon = h.find(':');
     if (colon == std::string_view::npos || colon == 0) return HttpParse::kBad;
     std::string_view name = h.substr(0, colon), value = trim(h.substr(colon + 1));
-    if (iequals(name, "Connection")) {
+    // RFC 9112 §5.1, §5.2: no space in or after a field name, no line folded onto the last.
+    if (name.find_first_of(" \t") != std::string_view::npos) return HttpParse::kBad;
+    if (iequals(name, "Host")) {
+      ++hosts;
+    } else if (iequals(name, "Connection")) {
       if (has_token(value, "close")) r.keep_alive = false;
       else if (has_token(value, "keep-alive")) r.keep_alive = true;
     } else if (iequals(name, "Content-Length")) {
-      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), r.content_length);
-      if (ec != std::errc() || p != value.data() + value.size() || r.content_length > kMaxBody)
-        return HttpParse::kBad;
+      // RFC 9112 §6.3 (5): lengths that differ leave the message's end unknown. Taking one of
+      // them would read the next pipelined request as this one's body, or this body as a request.
+      size_t n = 0;
+      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || p != value.data() + value.size() || n > kMaxBody) return HttpParse::kBad;
+      if (has_length && n != r.content_length) return HttpParse::kBad;
+      has_length = true;
+      r.content_length = n;
     } else if (iequals(name, "Transfer-Encoding")) {
       return HttpParse::kBad;  // chunked request bodies: not for a benchmark server
     }
   }
+  // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field.
+  if (r.minor >= 1 && hosts != 1) return HttpParse::kBad;
   r.length = skip + end + 4 + r.content_length;
   if (in.size() < r.length) return HttpParse::kIncomplete;
   *out = r;

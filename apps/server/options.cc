@@ -4,16 +4,17 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "../cli.h"
 #include "dpdk/netif.h"
 
 namespace ts::server {
 
 bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_code) {
-  CLI::App app{"turnstile-server: a TCP server on the Turnstile kernel-bypass stack.\n"
-               "Usage: turnstile-server [EAL options] -- --ip A.B.C.D/N [options]",
+  CLI::App app{"turnstile-server: a TCP server on the Turnstile kernel-bypass stack.",
                "turnstile-server"};
+  apps::set_usage(app, "Usage: turnstile-server [EAL options] -- --ip A.B.C.D/N [options]");
   std::string gateway;
-  app.add_option("--ip", o->ip_cidr, "our address and prefix, e.g. 198.18.0.2/24")->required();
+  app.add_option("--ip", o->ip_cidr, "our address and prefix, e.g. 198.18.0.2/24 (/24 if left out)")->required();
   app.add_option("--gateway", gateway, "next hop for addresses off our subnet");
   app.add_option("--port", o->port, "TCP port to listen on")->check(CLI::Range(1, 65535));
   app.add_option("--mode", o->mode_name, "http (200 OK, keep-alive), echo, or discard")
@@ -26,10 +27,10 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--config", o->config, "driver profile, drivers-config/*.ini (default: embedded tap)")
       ->check(CLI::ExistingFile);
   app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines (0: none)")
-      ->check(CLI::Range(0.0, 3600.0));
+      ->check(apps::finite_range(0.0, 3600.0));
   app.add_option("--json", o->json, "write the final counters to this JSON file");
   app.add_option("--duration", o->duration, "stop after this many seconds (0: at SIGINT/SIGTERM)")
-      ->check(CLI::Range(0.0, 1e7));
+      ->check(apps::finite_range(0.0, 1e7));
   app.add_option("--dad-ms", o->dad_ms, "probe for address conflicts this long before announcing (RFC 5227)")
       ->check(CLI::Range(0, 60000));
   app.add_option("--body", o->body, "HTTP response body");
@@ -49,7 +50,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     *exit_code = 0;
     return false;
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "turnstile-server: error: %s (try -- --help)\n", e.what());
+    std::fprintf(stderr, "turnstile-server: error: %s\n", apps::parse_error(app, e, args).c_str());
     *exit_code = 2;
     return false;
   }

@@ -22,11 +22,13 @@ def plot_run(run, out):
     fails = [sum(s["failed"].values()) / s["seconds"] if s["seconds"] else 0 for s in series]
     if any(fails):
         ax1.plot(t, fails, marker="x", color="tab:red", label="failed / s")
+    top = max([s["cps"] for s in series] + fails + [1])
     if isinstance(run["config"].get("rate"), (int, float)):
         ax1.axhline(run["config"]["rate"], color="grey", linestyle="--", label="target")
+        top = max(top, run["config"]["rate"])
     ax1.set_xlabel("seconds")
     ax1.set_ylabel("connections per second")
-    ax1.set_ylim(bottom=0)
+    ax1.set_ylim(0, top * 1.1)  # a target the run met would lie on the frame's top edge
     ax1.grid(alpha=0.3)
     ax1.legend()
     ax1.set_title("%s: %.0f CPS, %d failures" % (run["config"]["server"], run["cps"], run["failures"]))

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "dpdk/lcore_internal.h"
+#include "tcp/conn.h"
 #include "table/value.h"
 
 namespace ts::dpdk {
@@ -120,17 +121,23 @@ bool Lcore::hand_over(rte_mbuf* m) { return rte_ring_mp_enqueue(handoff_, m) == 
 
 unsigned Lcore::poll(tcp::Time now) {
   now_ = now;
+  // Frames other lcores handed over first: most were received before this poll's burst. A tap
+  // sends a flow's SYN and the handshake's ACK to the queue of its own hash, and the rest to the
+  // queue we answered from: handed-over ACKs taken after the request that followed them were
+  // half of queues.sh's segments outside the window (an ACK back for each).
+  const unsigned h = rte_ring_sc_dequeue_burst(handoff_, reinterpret_cast<void**>(rx_.data()),
+                                               static_cast<unsigned>(rx_.size()), nullptr);
+  if (h) {
+    for (unsigned i = 0; i < h; i++) input(rx_[i], false);
+    free_retired();
+    flush_app();
+  }
   const uint16_t n = sh_.port->rx_burst(queue_, rx_.data(), static_cast<uint16_t>(rx_.size()));
   for (uint16_t i = 0; i < n; i++) rx_hash_[i] = prefetch_flow(rx_[i]);
   for (uint16_t i = 0; i < n; i++) {
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(rx_[i + 1], void*));
     input(rx_[i], true, rx_hash_[i]);
   }
-  free_retired();
-  flush_app();
-  const unsigned h = rte_ring_sc_dequeue_burst(handoff_, reinterpret_cast<void**>(rx_.data()),
-                                               static_cast<unsigned>(rx_.size()), nullptr);
-  for (unsigned i = 0; i < h; i++) input(rx_[i], false);
   free_retired();
   flush_app();
   run_timers();
@@ -167,6 +174,7 @@ void Lcore::shutdown() {
   free_retired();
   flush_tx();
   close_all();
+  flush_tx();  // the RSTs
   publish_tcp_counters();
   for (auto& p : pending_) rte_pktmbuf_free(p.m);
   pending_.clear();
@@ -174,18 +182,21 @@ void Lcore::shutdown() {
   while (handoff_ && rte_ring_sc_dequeue(handoff_, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
 }
 
-// No RST goes out: the port is going away, and the peer learns soon enough from its own timers
-// (or from the RST our successor's stack answers with). The state is CLOSED before the sink hears
-// of it, so that what a handler asks from inside on_closed is refused.
+// Each connection the peer knows of gets the RST abort() sends, while the port is still up: a
+// peer idle on a keep-alive connection would otherwise wait on it until its own timers ran out.
+// Best effort: a RST the transmit ring has no room for is a tx_full_drop. The state is CLOSED
+// before the sink hears of it, so that what a handler asks from inside on_closed is refused.
 void Lcore::close_all() {
   AppSink* sink = sh_.sink;
   for (uint32_t slot = 0; slot < conns_.size() && conns_live_; slot++) {
     Conn& c = conns_[slot];
     if (!(c.flags & cf::kLive)) continue;
-    note_state(c.tcb.state, tcp::State::kClosed);
+    const tcp::State before = c.tcb.state;
+    const tcp::Actions a = tcp::abort(ctx_, c.tcb, now_, tcp::CloseReason::kShutdown);
+    for (int i = 0; i < a.count; i++) emit(c, a.seg[i]);
+    note_state(before, tcp::State::kClosed);
     c.tcb.state = tcp::State::kClosed;
     cnt_.add(Counter::conn_shutdown);
-    ++ctx_.cnt.closes[unsigned(tcp::CloseReason::kShutdown)];
     if ((c.flags & cf::kKnown) && sink) sink->closed(*this, ref_of(slot), tcp::CloseReason::kShutdown);
     table_->erase(c.tcb.tuple, c.hash);
     free_conn(slot);
@@ -305,7 +316,6 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash) {
 }
 
 void Lcore::tx(rte_mbuf* m) {
-  cnt_.add(Counter::tx_bytes, rte_pktmbuf_pkt_len(m));
   txq_[tx_n_++] = m;
   if (tx_n_ == txq_.size()) flush_tx();
 }
@@ -324,14 +334,22 @@ void Lcore::free_retired() {
 }
 
 void Lcore::flush_tx() {
+  // Bytes counted as tx_packets are, once sent: a frame the PMD would not take is a drop. Summed
+  // before the burst, which hands the frames over (a ring peer may free them at once).
+  uint64_t bytes = 0;
+  for (uint16_t i = 0; i < tx_n_; i++) bytes += rte_pktmbuf_pkt_len(txq_[i]);
   uint16_t done = 0;
   for (int tries = 0; done < tx_n_ && tries < 4; tries++)
     done += sh_.port->tx_burst(queue_, txq_.data() + done, static_cast<uint16_t>(tx_n_ - done));
-  cnt_.add(Counter::tx_packets, done);
   if (done < tx_n_) {
     cnt_.add(Counter::tx_full_drops, tx_n_ - done);
-    for (uint16_t i = done; i < tx_n_; i++) rte_pktmbuf_free(txq_[i]);
+    for (uint16_t i = done; i < tx_n_; i++) {
+      bytes -= rte_pktmbuf_pkt_len(txq_[i]);
+      rte_pktmbuf_free(txq_[i]);
+    }
   }
+  cnt_.add(Counter::tx_packets, done);
+  cnt_.add(Counter::tx_bytes, bytes);
   tx_n_ = 0;
 }
 

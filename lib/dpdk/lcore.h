@@ -93,7 +93,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   // a poll-mode lcore burns its core either way, and only the busy share says how loaded it is.
   void run(const std::atomic<bool>& stop);
   // After the loop, on the thread that ran it (or the main thread once it stopped): flush, then
-  // end every connection still open, without a RST: each the AppSink knows of gets
+  // end every connection still open, with a RST to its peer: each the AppSink knows of gets
   // closed(CloseReason::kShutdown) before its slot is freed, each counts conn_shutdown (and
   // closes[kShutdown] in tcp_counters()); then publish the counters and free the frames still
   // parked. TIME-WAIT entries just go with the lcore. Idempotent; the destructor calls it.

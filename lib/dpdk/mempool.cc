@@ -25,7 +25,11 @@ rte_mempool* create_pool(const std::string& name, uint32_t mbufs, uint16_t cache
   cache = std::min<uint16_t>(cache, RTE_MEMPOOL_CACHE_MAX_SIZE);
   rte_mempool* mp = rte_pktmbuf_pool_create(name.c_str(), mbufs, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                                             static_cast<int>(rte_socket_id()));
-  if (!mp) {
+  if (!mp && rte_errno == EINVAL && uint64_t(cache) * 3 / 2 > mbufs) {
+    // DPDK's rule: a per-lcore cache flushes at 1.5 times its size, which the pool must hold.
+    *err = "[port] mbufs " + std::to_string(mbufs) + " is too few for a per-lcore cache of " + std::to_string(cache) +
+           " ([port] mbuf_cache): at least " + std::to_string(uint64_t(cache) * 3 / 2);
+  } else if (!mp) {
     uint64_t mib = (uint64_t(mbufs) * (RTE_MBUF_DEFAULT_BUF_SIZE + 256)) >> 20;
     *err = "cannot create the mbuf pool (" + std::to_string(mbufs) + " mbufs, about " + std::to_string(mib) +
            " MiB): " + rte_strerror(rte_errno) + "; give EAL more memory (-m) or set [port] mbufs";

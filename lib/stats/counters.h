@@ -79,7 +79,7 @@ namespace ts::stats {
   X(conn_reset, "connections ended by a RST received")                                       \
   X(conn_aborted, "connections ended by a RST we sent")                                      \
   X(conn_timed_out, "connections ended by retransmission or keepalive timeout")              \
-  X(conn_shutdown, "connections still open at shutdown (closed without RST, app told)")      \
+  X(conn_shutdown, "connections still open at shutdown (a RST to the peer, app told)")       \
   X(accept_overflow, "final ACKs ignored because the accept queue was full")                 \
   X(half_open_drops, "SYNs dropped because the half-open bound was reached")                 \
   X(time_wait_reopens, "SYNs that reopened a TIME-WAIT entry (RFC 6191; admitted past the half-open bound)")\

@@ -61,7 +61,7 @@ void register_telemetry() {
     rte_telemetry_register_cmd("/turnstile/stats", cmd_stats,
                                "Turnstile counters and connection gauges, summed over lcores");
     rte_telemetry_register_cmd("/turnstile/lcore", cmd_lcore,
-                               "Turnstile counters of one lcore. Parameters: int lcore index");
+                               "Turnstile counters of one lcore. Parameters: int queue index, 0 to queues - 1 (not the EAL lcore id)");
     rte_telemetry_register_cmd("/turnstile/prometheus", cmd_prometheus,
                                "Turnstile counters in Prometheus text format");
   });

@@ -39,7 +39,7 @@ enum class CloseReason : uint8_t {
   kFinWait2Timeout,    // peer never sent its FIN
   kKeepaliveTimeout,   // keepalive probes unanswered
   kAcceptOverflow,     // accept queue full and abort_on_overflow set
-  kShutdown,           // the stack was shut down with the connection open (no RST: the port goes)
+  kShutdown,           // the stack was shut down with the connection open (a RST, as abort())
 };
 inline constexpr int kCloseReasonCount = 13;
 const char* close_reason_name(CloseReason r);

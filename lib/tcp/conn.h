@@ -57,8 +57,9 @@ Actions close(Context& ctx, Tcb& t, Time now);
 // two: send() puts the data on the wire before close() is called).
 Actions send_close(Context& ctx, Tcb& t, uint32_t bytes, Time now);
 
-// Drop the connection: RST if the peer knows about it, then CLOSED (reason kAborted).
-Actions abort(Context& ctx, Tcb& t, Time now);
+// Drop the connection: RST if the peer knows about it, then CLOSED (reason kAborted, or the one
+// given: kShutdown when the stack stops with it open).
+Actions abort(Context& ctx, Tcb& t, Time now, CloseReason why = CloseReason::kAborted);
 
 // Keepalive on or off (RFC 1122 §4.2.3.6) with the context's idle / interval / probes.
 Actions set_keepalive(Context& ctx, Tcb& t, bool on, Time now);

@@ -98,7 +98,7 @@ Actions send_close(Context& ctx, Tcb& t, uint32_t bytes, Time now) {
   return close(ctx, t, now);
 }
 
-Actions abort(Context& ctx, Tcb& t, Time now) {
+Actions abort(Context& ctx, Tcb& t, Time now, CloseReason why) {
   (void)now;
   Actions a;
   if (t.state == State::kClosed) return a;
@@ -108,7 +108,7 @@ Actions abort(Context& ctx, Tcb& t, Time now) {
                                  bit(State::kFinWait1) | bit(State::kFinWait2) |
                                  bit(State::kCloseWait);
   if (in_state(t.state, kResetOnAbort)) emit_rst(ctx, a, t.snd_max, t.rcv_nxt, true);
-  close_block(ctx, t, a, CloseReason::kAborted, ev::kReset);
+  close_block(ctx, t, a, why, ev::kReset);
   finish(t, a);
   return a;
 }

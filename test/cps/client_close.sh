@@ -4,10 +4,31 @@
 # TIME-WAIT entries stay with the generator (which takes its own over, RFC 6191, as the 28,232
 # ports of one address come round again), none with the server. Then the same with a generator
 # profile of time_wait_per_queue = 0 (Linux's tcp_max_tw_buckets = 0): the same 7 segments, and
-# every closed connection leaves at once, counted as time_wait_overflow.
+# every closed connection leaves at once, counted as time_wait_overflow. First, each end alone:
+# the frames no peer takes are drops, with no bytes counted as sent; a generator that no server
+# answers exits 1.
 source "$(dirname "$0")/lib.sh" "$@"
 N=${TS_CPS_N:-100000}
 RATE=${TS_CPS_RATE:-20000}
+
+# A server alone: its ARP announcements find no memif peer to take them. Dropped, not sent, and
+# no bytes counted as out for them.
+srv_start --mode http
+sleep 1
+srv_stop || fail "server exited with $?"
+srv_expect counters.tx_full_drops gt 0
+srv_expect counters.tx_packets eq 0
+srv_expect counters.tx_bytes eq 0
+# A generator alone on a loopback ring: its ARP requests come back unanswered. The run did not
+# happen, and says so in its exit status (1) and one line, after its summary and JSON.
+timeout 60 "$CPS_BIN" -l "$CPS_CORE" --no-huge -m 512 --file-prefix "$CPS_PREFIX" --vdev=net_ring0 -- \
+  --ip 198.18.0.3/24 --server 198.18.0.2:80 --link-wait 1 --timeout 1 --json "$CPS_JSON" >"$CPS_LOG" 2>"$T_DIR/err"
+rc=$?
+[[ $rc -eq 1 ]] || fail "a generator with no server exited with $rc, not 1"
+grep -qx "turnstile-cps: error: 198.18.0.2 never answered ARP in 1 s (--link-wait): no connection could open" "$T_DIR/err" ||
+  fail "stderr: $(cat "$T_DIR/err")"
+[[ $(jv "$CPS_JSON" stopped_by) == "no ARP answer from the server" ]] || fail "stopped by $(jv "$CPS_JSON" stopped_by)"
+cps_expect completed eq 0
 
 srv_start --mode http
 cps_run --rate "$RATE" --requests "$N" --request http --close client --timeout 5

@@ -30,6 +30,14 @@ for bad in 5000-4000 0-10 40000 40000-70000 a-b 1-2x; do
   cps_refused 2 "--port-range '$bad' is not LO-HI with 1 <= LO <= HI <= 65535" --port-range "$bad"
 done
 cps_refused 2 "--server 198.19.0.2 is not on the subnet of --ip 198.18.0.3/24: give --gateway" --server 198.19.0.2:80
+cps_refused 2 "--server 198.18.0.255 is the broadcast address of its subnet" --server 198.18.0.255:80
+cps_refused 2 "--server 224.0.0.1 is a multicast address" --server 224.0.0.1:80 --gateway 198.18.0.1
+# Seconds that are not a number: nan passes any comparison, and ran without end.
+for opt in --duration --timeout --drain --link-wait --stats-interval; do
+  cps_refused 2 "$opt: Value nan not in range" $opt nan
+done
+cps_refused 2 "--time-wait-reuse must be a number of seconds, not negative, or never" --time-wait-reuse nan
+cps_refused 2 "--watch-pid 1073741000: no such process" --watch-pid 1073741000  # above any pid_max
 cps_refused 2 "--gateway 198.19.0.1 is not on the subnet of --ip 198.18.0.3/24" --gateway 198.19.0.1 --server 198.19.0.2:80
 
 kernel_start

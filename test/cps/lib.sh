@@ -153,6 +153,11 @@ expect_clean_run() {
   srv_expect connections.close_wait eq 0
   srv_expect connections.last_ack eq 0
   srv_expect mbufs_in_use_end eq 0  # memif keeps no RX buffers of ours at rest
+  # The per-second series adds up to the totals (its last interval takes in the final drain).
+  local sums
+  sums=$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))["series"]
+print(sum(i["attempted"] for i in s), sum(i["completed"] for i in s), min(i["cpu_s"] for i in s) >= 0)' "$CPS_JSON")
+  [[ $sums == "$n $n True" ]] || fail "the series adds up to '$sums' (attempted, completed, CPU times), the totals to $n $n"
 }
 
 # TCP segments per connection at the generator: expect_segments N IN OUT. Exact when neither side

@@ -353,7 +353,7 @@ TEST(Http, a_request_arriving_in_pieces) {
 }
 
 TEST(Http, pipelined_requests_and_bodies_are_delimited) {
-  const std::string r = "POST /a HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET /b HTTP/1.1\r\n\r\n";
+  const std::string r = "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /b HTTP/1.1\r\nHost: x\r\n\r\n";
   HttpRequest q;
   ASSERT_EQ(server::parse_http_request(r, &q), HttpParse::kOk);
   EXPECT_EQ(q.length, r.find("GET"));
@@ -367,7 +367,7 @@ TEST(Http, keep_alive_follows_version_and_connection_header) {
   EXPECT_FALSE(q.keep_alive);
   ASSERT_EQ(server::parse_http_request("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &q), HttpParse::kOk);
   EXPECT_TRUE(q.keep_alive);
-  ASSERT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nconnection: upgrade, close\r\n\r\n", &q), HttpParse::kOk);
+  ASSERT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nHost: x\r\nconnection: upgrade, close\r\n\r\n", &q), HttpParse::kOk);
   EXPECT_FALSE(q.keep_alive);
   bool close = false;
   const std::string resp = server::http_response(q, "hi", &close);
@@ -379,12 +379,12 @@ TEST(Http, keep_alive_follows_version_and_connection_header) {
 TEST(Http, head_has_no_body_and_other_methods_get_405) {
   HttpRequest q;
   bool close = true;
-  ASSERT_EQ(server::parse_http_request("HEAD / HTTP/1.1\r\n\r\n", &q), HttpParse::kOk);
+  ASSERT_EQ(server::parse_http_request("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", &q), HttpParse::kOk);
   std::string r = server::http_response(q, "body", &close);
   EXPECT_FALSE(close);
   EXPECT_NE(r.find("Content-Length: 4\r\n"), std::string::npos);
   EXPECT_EQ(r.substr(r.size() - 4), "\r\n\r\n");
-  ASSERT_EQ(server::parse_http_request("DELETE / HTTP/1.1\r\n\r\n", &q), HttpParse::kOk);
+  ASSERT_EQ(server::parse_http_request("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", &q), HttpParse::kOk);
   r = server::http_response(q, "body", &close);
   EXPECT_EQ(r.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0u);
   EXPECT_NE(r.find("Allow: GET, HEAD\r\n"), std::string::npos);
@@ -394,19 +394,49 @@ TEST(Http, malformed_requests_are_bad) {
   HttpRequest q;
   EXPECT_EQ(server::parse_http_request("GET /\r\n\r\n", &q), HttpParse::kBad);
   EXPECT_EQ(server::parse_http_request("GET / HTTP/2.0\r\n\r\n", &q), HttpParse::kBad);
-  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nNoColon\r\n\r\n", &q), HttpParse::kBad);
-  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: x\r\n\r\n", &q), HttpParse::kBad);
   EXPECT_EQ(server::parse_http_request(std::string(20000, 'a'), &q), HttpParse::kBad);
+}
+
+// RFC 9112's musts for a server, each refused with a 400 rather than taken one way or another.
+TEST(Http, requests_rfc_9112_says_to_refuse_are_bad) {
+  HttpRequest q;
+  // §3.2: an HTTP/1.1 request without Host, or with two.
+  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\n\r\n", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.0\r\n\r\n", &q), HttpParse::kOk);  // 1.0 needs none
+  // §5.1: whitespace between a field name and its colon; §5.2: a folded line.
+  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nHost : x\r\n\r\n", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nHost: x\r\n X-A: b\r\n\r\n", &q), HttpParse::kBad);
+  // §3: a request-target with a space in it.
+  EXPECT_EQ(server::parse_http_request("GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", &q), HttpParse::kBad);
+  // §2.2: lines ended by a bare LF, refused at once, not waited on until the head's size limit.
+  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\nHost: x\n\n", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nHost: x\n\r\n\r\n", &q), HttpParse::kBad);
+}
+
+// §6.3: two Content-Lengths that differ. Taking either would read the pipelined GET's first
+// bytes as the POST's body, or the body as a request (request smuggling); the same value twice is
+// one length.
+TEST(Http, content_lengths_that_differ_are_bad) {
+  HttpRequest q;
+  const std::string pipelined = "GET /x HTTP/1.1\r\nHost: x\r\n\r\n";
+  EXPECT_EQ(server::parse_http_request("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n" + pipelined, &q),
+            HttpParse::kBad);
+  ASSERT_EQ(server::parse_http_request("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n" + pipelined, &q),
+            HttpParse::kOk);
+  EXPECT_EQ(q.content_length, 0u);
 }
 
 // A head over 16 KiB is refused whether it came whole or in pieces (the prefix past 16 KiB with
 // no end of head is already refused; the whole must not then be accepted).
 TEST(Http, a_head_over_the_bound_is_bad_whole_or_in_pieces) {
-  const std::string r = "GET / HTTP/1.1\r\nX-Pad: " + std::string(17000, 'a') + "\r\n\r\n";
+  const std::string r = "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(17000, 'a') + "\r\n\r\n";
   HttpRequest q;
   EXPECT_EQ(server::parse_http_request(std::string_view(r).substr(0, 16 * 1024 + 1), &q), HttpParse::kBad);
   EXPECT_EQ(server::parse_http_request(r, &q), HttpParse::kBad);
-  const std::string fits = "GET / HTTP/1.1\r\nX-Pad: " + std::string(16000, 'a') + "\r\n\r\n";
+  const std::string fits = "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(16000, 'a') + "\r\n\r\n";
   EXPECT_EQ(server::parse_http_request(fits, &q), HttpParse::kOk);
 }
 
@@ -415,7 +445,7 @@ TEST(Http, a_head_over_the_bound_is_bad_whole_or_in_pieces) {
 // the handler keeps a request until it is whole.
 TEST(Http, a_content_length_that_would_wrap_or_exceed_the_bound_is_bad) {
   HttpRequest q;
-  const std::string head = "POST / HTTP/1.1\r\nContent-Length: ";
+  const std::string head = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ";
   EXPECT_EQ(server::parse_http_request(head + "18446744073709551615\r\n\r\nxy", &q), HttpParse::kBad);
   EXPECT_EQ(server::parse_http_request(head + "1048577\r\n\r\nxy", &q), HttpParse::kBad);
   EXPECT_EQ(server::parse_http_request(head + "1048576\r\n\r\nxy", &q), HttpParse::kIncomplete);

@@ -25,8 +25,17 @@ NOHUGE="--no-huge -m 512"
 run_fail 2 "--ip" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip nonsense
 run_fail 2 "--mode" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --mode nope
 run_fail 2 "--ip is required" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --port 80
+# EAL options after `--` (or with none at all): named in the order given, with the way out.
+run_fail 2 "unexpected arguments: --no-huge -m 512 --file-prefix $P \(EAL options go before \`--\`" "$P" "$I" -- -l 1 -- \
+  --ip "$TS_IP/24" $NOHUGE --file-prefix "$P"
+# nan passes any comparison: --duration nan ran without end, --stats-interval nan printed nothing.
+run_fail 2 "--duration: Value nan not in range" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --duration nan
+run_fail 2 "--stats-interval: Value nan not in range" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --stats-interval nan
 printf '[port]\nqueues = 1\nrx_descriptorz = 512\n' >"$TS_DIR/bad.ini"
 run_fail 1 "unknown key 'rx_descriptorz'" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --config "$TS_DIR/bad.ini"
+printf '[port]\nmbufs = 10\n' >"$TS_DIR/mbufs.ini"
+run_fail 1 "\[port\] mbufs 10 is too few for a per-lcore cache of 256 \(\[port\] mbuf_cache\): at least 384" "$P" "$I" -- \
+  -l 1 $NOHUGE --file-prefix "$P" --vdev=net_null0 -- --ip "$TS_IP/24" --config "$TS_DIR/mbufs.ini"
 # An MTU the PMD does not take: named with the PMD's limit (ethdev says only "Invalid argument").
 sed 's/^mtu = .*/mtu = 1600/' "$TS_ROOT/drivers-config/tap.ini" >"$TS_DIR/mtu.ini"
 run_fail 1 "\[port\] mtu 1600: net_tap0 \(net_tap\) takes at most 1504" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" \

@@ -1,6 +1,7 @@
 // A Stack shut down with connections open: every connection a handler was told of gets on_closed
-// exactly once (kShutdown for the open ones), so that per-connection state is freed; no RST goes
-// out; the counters say what happened. Inline and worker mode, two stacks over in-memory ports
+// exactly once (kShutdown for the open ones), so that per-connection state is freed; each open
+// one's peer gets a RST and closes (it would otherwise wait on its own timers); the counters say
+// what happened. Inline and worker mode, two stacks over in-memory ports
 // on a virtual clock (EAL with --no-huge; needs no root). Also: a second listen is an error.
 #include <gtest/gtest.h>
 
@@ -8,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "api/inline_sink.h"
 #include "api/stack.h"
@@ -154,6 +156,11 @@ class Shutdown : public ::testing::TestWithParam<uint16_t> {  // the server's wo
     }
     return false;
   }
+  // The same for the client's lcores alone (the server's stack gone).
+  void settle_client() {
+    for (tcp::Time until = now_ + 3 * tcp::kMsec; now_ < until; now_ += 10 * tcp::kUsec)
+      for (uint16_t q = 0; q < client_->datapath().queues(); q++) client_->datapath().lcore(q).poll(now_);
+  }
   // A few milliseconds of virtual time: the lcores publish their counters once a tick.
   void settle() {
     run_until([this, until = now_ + 3 * tcp::kMsec] { return now_ >= until; });
@@ -180,8 +187,8 @@ TEST_P(Shutdown, EveryOpenConnectionIsClosedOnceAndItsStateFreed) {
   EXPECT_EQ(srv_.stray, 0);
   EXPECT_EQ(srv_.frees, srv_.allocs.load());
   EXPECT_EQ(after[Counter::conn_shutdown], uint64_t(kConns - kClosedBy));
-  EXPECT_EQ(after[Counter::tx_packets], before[Counter::tx_packets]) << "nothing sent at shutdown";
-  EXPECT_EQ(after[Counter::tcp_rst_out], before[Counter::tcp_rst_out]);
+  EXPECT_EQ(after[Counter::tx_packets], before[Counter::tx_packets] + kConns - kClosedBy) << "a RST each, nothing else";
+  EXPECT_EQ(after[Counter::tcp_rst_out], before[Counter::tcp_rst_out] + kConns - kClosedBy);
   uint64_t by_reason = 0;
   for (uint16_t q = 0; q < server_->datapath().queues(); q++) {
     EXPECT_EQ(server_->datapath().lcore(q).live_connections(), 0u);
@@ -189,17 +196,27 @@ TEST_P(Shutdown, EveryOpenConnectionIsClosedOnceAndItsStateFreed) {
   }
   EXPECT_EQ(by_reason, uint64_t(kConns - kClosedBy));
 
-  // Again (and the destructor once more): nothing is closed twice.
+  // Again (and the destructor once more): nothing is closed twice, nothing more sent.
   server_->shutdown();
+  EXPECT_EQ(server_->stats().total()[Counter::tx_packets], after[Counter::tx_packets]);
+
+  // The client takes the RSTs (the server's port still holds them): every connection it still
+  // had is reset, none left for its own shutdown.
+  for (int i = 0; i < 1000 && cli_.closed < kConns; i++) {
+    for (uint16_t q = 0; q < client_->datapath().queues(); q++) client_->datapath().lcore(q).poll(now_);
+    now_ += 10 * tcp::kUsec;
+    if (GetParam()) std::this_thread::sleep_for(std::chrono::microseconds(100));  // workers run on_closed
+  }
+  EXPECT_EQ(cli_.closed, kConns);
   server_.reset();
   EXPECT_EQ(srv_.closed, kConns);
   EXPECT_EQ(srv_.stray, 0);
-
-  // The client's stack just goes, without shutdown(): its destructor does the same.
+  settle_client();
+  EXPECT_EQ(client_->stats().total()[Counter::tcp_rst_in], uint64_t(kConns - kClosedBy));
   EXPECT_EQ(cli_.told, kConns);
   client_.reset();
   EXPECT_EQ(cli_.closed, kConns);
-  EXPECT_EQ(cli_.shutdown, kConns - kClosedBy);
+  EXPECT_EQ(cli_.shutdown, 0);
   EXPECT_EQ(cli_.stray, 0);
   EXPECT_EQ(cli_.frees, cli_.allocs.load());
 }

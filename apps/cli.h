@@ -1,0 +1,62 @@
+// What both apps' command lines share beyond CLI11.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ts::apps {
+
+// A range check for seconds and rates that also refuses nan. CLI::Range compares, and every
+// comparison with nan is false: `--duration nan` passed it and ran without end.
+inline CLI::Validator finite_range(double lo, double hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& s) -> std::string {
+        double v = 0;
+        if (!CLI::detail::lexical_cast(s, v)) return "'" + s + "' is not a number";
+        if (!std::isfinite(v) || v < lo || v > hi)
+          return "Value " + s + " not in range " + std::to_string(lo) + " to " + std::to_string(hi);
+        return {};
+      },
+      "FLOAT in [" + std::to_string(lo) + " - " + std::to_string(hi) + "]");
+}
+
+// --help's usage line, EAL options included (CLI11's own would say `NAME [OPTIONS]`).
+class UsageLine : public CLI::Formatter {
+ public:
+  explicit UsageLine(std::string line) : line_(std::move(line)) {}
+  std::string make_usage(const CLI::App*, std::string) const override { return line_ + "\n"; }
+
+ private:
+  std::string line_;
+};
+
+inline void set_usage(CLI::App& app, std::string line) {
+  app.formatter(std::make_shared<UsageLine>(std::move(line)));
+}
+
+// A parse error in one line. Arguments left over are listed in the order given (CLI11 lists them
+// backwards), with a word on `--` when they look like EAL's: the usual slip is to leave it out.
+inline std::string parse_error(const CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args) {
+  if (!dynamic_cast<const CLI::ExtrasError*>(&e)) return std::string(e.what()) + " (try -- --help)";
+  static const char* const eal[] = {"-l", "-c", "-n", "-m", "-a", "-b", "--vdev", "--no-huge", "--file-prefix",
+                                    "--in-memory", "--socket-mem", "--huge-dir", "--log-level", "--main-lcore",
+                                    "--iova-mode", "--proc-type", "--no-pci", "--lcores"};
+  const std::vector<std::string> extra = app.remaining();
+  std::string list;
+  bool eal_like = false;
+  for (const std::string& a : args) {
+    if (std::find(extra.begin(), extra.end(), a) == extra.end()) continue;
+    list += (list.empty() ? "" : " ") + a;
+    for (const char* o : eal) {
+      const std::string opt(o);
+      eal_like |= a == opt || (a.rfind(opt, 0) == 0 && (opt.size() == 2 || a[opt.size()] == '='));
+    }
+  }
+  return "unexpected arguments: " + list +
+         (eal_like ? " (EAL options go before `--`, this program's after it)" : " (try -- --help)");
+}
+
+}  // namespace ts::apps
