@@ -6,23 +6,21 @@ namespace ts::dpdk {
 
 inline constexpr uint32_t kNoHeld = UINT32_MAX;  // end of a chain of Lcore::Held
 
-// A connection block plus what the datapath keeps beside it: four cache lines.
-struct alignas(64) Lcore::Conn {
+// A connection block plus what the datapath keeps beside it: three cache lines.
+struct Lcore::Conn {
   tcp::Tcb tcb;
-  // -- third line: what the packet path touches besides the block
   SendQueue sq;
   void* user = nullptr;       // the application's pointer (inline handlers)
   uint32_t gen = 0;           // bumped when the slot is freed: stale ConnRefs miss
+  uint32_t hash = 0;          // the RSS hash the table knows the tuple by
   uint32_t app_bytes = 0;     // queued by the application, not yet told to the state machine
   uint32_t app_read = 0;      // read by the application (reads_later), not yet told either
   tcp::Seq last_ack;          // ack field of the last segment sent (see defer_ack)
-  uint32_t held = kNoHeld;    // its out-of-order queue: first of a chain in Lcore::held_
+  wire::Mac peer_mac;         // from the SYN: used while ARP has no entry for the peer
   uint8_t flags = 0;          // cf:: below
   uint8_t acks_sent = 0;      // segments with ACK sent, modulo 256 (see defer_ack)
-  // -- fourth line: once a connection, or only past a hole
-  uint32_t hash = 0;          // the RSS hash the table knows the tuple by
+  uint32_t held = kNoHeld;    // its out-of-order queue: first of a chain in Lcore::held_
   uint32_t sack_recent = 0;   // sequence number of the segment kept last (its SACK block first)
-  wire::Mac peer_mac;         // from the SYN: used while ARP has no entry for the peer
 };
 
 // A segment kept past a hole (tcp::ev::kAhead), its mbuf referenced until it is taken.

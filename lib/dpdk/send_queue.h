@@ -36,7 +36,7 @@ class SendQueue {
   // ended. cur_ is a mbuf of the chain and cur_base_ the queue offset of its first byte.
   rte_mbuf* cur_ = nullptr;
   uint32_t cur_base_ = 0;
-  uint32_t bytes_ = 0;  // after cur_base_: the two share a word (a connection's third line holds it and the hot fields)
+  uint32_t bytes_ = 0;  // after cur_base_: the two share a word (a connection fits 192 bytes)
 };
 
 // Copies len bytes into a fresh chain of data mbufs (from any thread; nullptr if the pool is dry).

@@ -146,7 +146,7 @@ bool resend_hole(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   const Hole h = next_hole(s.opts, t.snd_una, t.snd_max, from, t.snd_mss);
   if (h.len == 0) return false;
   t.mark.high_rxt = h.seq + emit_range(ctx, t, a, h.seq, h.len, now);
-  note_resent(t, t.mark.high_rxt);
+  note_resent(ctx, t, t.mark.high_rxt);
   ++ctx.cnt.sack_retransmits;
   return true;
 }
@@ -156,7 +156,7 @@ void resend_una(Context& ctx, Tcb& t, Actions& a, Time now) {
   t.recover = t.snd_max;
   t.flags |= tcbf::kUnaResent;
   const Seq end = t.snd_una + emit_range(ctx, t, a, t.snd_una, t.snd_mss, now);
-  note_resent(t, end);
+  note_resent(ctx, t, end);
   t.mark.high_rxt = seq_max(t.mark.high_rxt, end);
 }
 
@@ -193,7 +193,7 @@ void on_dupack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
     t.dupacks = 3;
     t.flags &= ~(tcbf::kTlpOut | tcbf::kTlpResent);  // `recover` is recovery's now
     const uint32_t flight = uint32_t(t.snd_max - t.snd_una);
-    begin_undo(t);
+    begin_undo(ctx, t, now);
     t.ssthresh = std::max<uint32_t>(flight / 2, 2u * t.snd_mss);
     t.cwnd = t.ssthresh + 3u * t.snd_mss;
     t.flags |= tcbf::kRecovery;
@@ -214,7 +214,7 @@ void on_partial_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now
     return;
   }
   t.mark.high_rxt = t.snd_una + emit_range(ctx, t, a, t.snd_una, t.snd_mss, now);
-  note_resent(t, t.mark.high_rxt);
+  note_resent(ctx, t, t.mark.high_rxt);
 }
 
 // The part of the ACK that covers new sequence space. Returns true if it covered our FIN.
@@ -283,7 +283,7 @@ bool on_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now, bool& 
     on_dupack(ctx, t, s, a, now);
   }
   if (t.has(tcbf::kTlpOut)) settle_probe(ctx, t, s, advanced);
-  if (t.has(tcbf::kUndo)) settle_undo(ctx, t, s);
+  if (t.undo) settle_undo(ctx, t, s, now);
   return true;
 }
 

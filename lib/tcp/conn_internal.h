@@ -91,10 +91,12 @@ void send_probe(Context& ctx, Tcb& t, Actions& a, Time now);
 void settle_probe(Context& ctx, Tcb& t, const Segment& s, bool advanced);
 
 // D-SACK undo of a spurious fast recovery (conn_undo.cc): its start, each copy it sends (`end`:
-// where the copy ends), and what each ACK's D-SACK block says of them while tcbf::kUndo holds.
-void begin_undo(Tcb& t);
-void note_resent(Tcb& t, Seq end);
-void settle_undo(Context& ctx, Tcb& t, const Segment& s);
+// where the copy ends), what each ACK's D-SACK block says of them while t.undo names a record,
+// and the record's release (a timeout, the connection's end).
+void begin_undo(Context& ctx, Tcb& t, Time now);
+void note_resent(Context& ctx, Tcb& t, Seq end);
+void settle_undo(Context& ctx, Tcb& t, const Segment& s, Time now);
+void release_undo(Context& ctx, Tcb& t);
 
 // Chooses the timer the block needs now; a timer of the same kind keeps its deadline, so set
 // t.timer = kNone first to restart it.

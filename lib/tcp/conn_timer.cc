@@ -61,6 +61,7 @@ void close_block(Context& ctx, Tcb& t, Actions& a, CloseReason r, uint16_t event
   if (t.state == State::kSynReceived && t.has(tcbf::kPassive) && ctx.listeners) {
     if (Listener* l = ctx.listeners->find(t.tuple)) listener_half_open_done(*l);
   }
+  if (t.undo) release_undo(ctx, t);
   t.state = State::kClosed;
   t.timer = TimerKind::kNone;
   t.deadline = kNever;
@@ -70,6 +71,7 @@ void close_block(Context& ctx, Tcb& t, Actions& a, CloseReason r, uint16_t event
 }
 
 void enter_time_wait(Context& ctx, Tcb& t, Actions& a, Time now) {
+  if (t.undo) release_undo(ctx, t);  // the block goes, or stays without sending
   t.state = State::kTimeWait;
   t.timer = TimerKind::kTimeWait;
   t.deadline = now + ctx.cfg.time_wait_len();
@@ -138,7 +140,8 @@ void retransmit_timeout(Context& ctx, Tcb& t, Actions& a, Time now) {
     t.ssthresh = std::max<uint32_t>(flight / 2, 2u * t.snd_mss);
     t.cwnd = t.snd_mss;
     t.dupacks = 0;
-    t.flags &= ~(tcbf::kRecovery | tcbf::kUnaResent | tcbf::kUndo);  // a timeout is not undone here
+    t.flags &= ~(tcbf::kRecovery | tcbf::kUnaResent);
+    if (t.undo) release_undo(ctx, t);  // a timeout is not undone here
     t.snd_nxt = t.snd_una + emit_range(ctx, t, a, t.snd_una, t.snd_mss, now);
   }
   t.timer = TimerKind::kRetransmit;

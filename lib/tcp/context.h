@@ -13,6 +13,21 @@
 namespace ts::tcp {
 
 struct Listener;
+struct Tcb;
+
+// What a fast recovery may yet undo (conn_undo.cc): the window it took, and the copies it sent
+// that no D-SACK has returned yet. A handful of connections at a time are just out of a
+// recovery, so the records live here, not in every connection block (Tcb::undo names one).
+struct UndoRecord {
+  const Tcb* owner = nullptr;  // nullptr: free; compared, never followed
+  Time expires = kNever;       // from then on, free for another: the D-SACKs did not come
+  Seq marker;                  // snd_una when the recovery began
+  Seq end;                     // the end of the highest copy it sent
+  uint32_t prior_cwnd = 0;
+  uint32_t prior_ssthresh = 0;
+  uint32_t copies = 0;         // copies sent, less those D-SACKs returned
+};
+inline constexpr int kUndoRecords = 64;
 
 // Where ISNs and our timestamp offsets come from (RFC 6528, RFC 7323 §5.4). The datapath
 // implements it with make_isn() and make_ts_offset() and its secret keys; tests leave it unset
@@ -67,6 +82,7 @@ struct Context {
   Time cookie_rotated = 0;
   // Fallback ISN sequence when isn_source is unset (tests).
   uint32_t next_test_isn = 1000;
+  UndoRecord undo[kUndoRecords];
 };
 
 // The ISN for a new connection of t: isn_source when set, else a deterministic counter.

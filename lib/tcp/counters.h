@@ -42,6 +42,7 @@ struct Counters {
   uint64_t tail_loss_probes = 0;      // probes sent when a flight's ACK was overdue (RFC 8985 §7)
   uint64_t tlp_recoveries = 0;        // of which repaired a loss: ACKed past, no D-SACK for the copy
   uint64_t dsack_undos = 0;           // fast recoveries undone: D-SACKs returned every copy (RFC 3708)
+  uint64_t undo_unrecorded = 0;       // fast recoveries begun with every UndoRecord taken: no undo
   uint64_t ooo_segments = 0;          // payload past a hole (answered by a dup ACK; ev::kAhead)
   uint64_t bad_seq_acks = 0;          // unacceptable segment answered by an ACK
   uint64_t dsacks_sent = 0;           // of which for text we had, with a D-SACK block (RFC 2883)

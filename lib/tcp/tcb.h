@@ -40,7 +40,6 @@ inline constexpr uint16_t kUnaResent = 1u << 11;   // in kRecovery: snd_una sent
 inline constexpr uint16_t kTlpOut = 1u << 12;      // a tail loss probe's episode is open; it ends at `recover`
 inline constexpr uint16_t kTlpResent = 1u << 13;   // ... and the probe was a copy of sent data
 inline constexpr uint16_t kAckPure = 1u << 14;     // the ACK owed is a duplicate: it goes alone, not on data
-inline constexpr uint16_t kUndo = 1u << 15;        // the last fast recovery may prove spurious: undo_* hold
 }  // namespace tcbf
 
 struct Tcb {
@@ -80,17 +79,12 @@ struct Tcb {
   uint8_t retries = 0;        // retransmissions (or keepalive probes) without an answer
   uint8_t backoff = 0;        // RTO doublings in force
   uint8_t dupacks = 0;        // duplicate ACKs in a row
-  uint8_t undo_retrans = 0;   // with kUndo: copies the last recovery sent that no D-SACK returned
+  uint8_t undo = 0;           // the Context's UndoRecord of the last fast recovery, + 1; 0: none
   Seq rcv_adv;                // right edge of the window announced so far (Config::app_window)
-  // -- with kUndo: what the last fast recovery resent, and the window it took (conn_undo.cc)
-  Seq undo_marker;            // snd_una when it began
-  Seq undo_end;               // the end of the highest copy it sent
-  uint32_t prior_cwnd = 0;
-  uint32_t prior_ssthresh = 0;
 
   bool has(uint16_t f) const { return (flags & f) != 0; }
 };
-static_assert(sizeof(Tcb) == 128, "connection block: keep it within two cache lines");
+static_assert(sizeof(Tcb) == 112, "connection block: keep it within two cache lines");
 
 // Sequence number of the head of the caller's send queue (our SYN, until acked, precedes it).
 inline Seq send_head(const Tcb& t) {

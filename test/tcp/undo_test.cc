@@ -29,7 +29,7 @@ TEST_F(Undo, a_dsack_for_the_only_copy_gives_the_window_back) {
   EXPECT_EQ(tcb.cwnd, 1000u);
   EXPECT_EQ(tcb.ssthresh, ~0u);  // back in slow start, where the reordering found it
   EXPECT_EQ(ctx.cnt.dsack_undos, 1u);
-  EXPECT_FALSE(tcb.has(tcbf::kUndo));
+  EXPECT_EQ(tcb.undo, 0);  // its record is free for another
   inject(ack(100).sack(base, base + 10));  // a copy of that ACK: nothing more to undo
   EXPECT_EQ(ctx.cnt.dsack_undos, 1u);
 }
@@ -108,6 +108,47 @@ TEST_F(Undo, out_of_congestion_avoidance_the_threshold_comes_back_to_three_quart
   inject(ack(100).sack(base, base + 10));
   EXPECT_EQ(tcb.cwnd, 1000u);
   EXPECT_EQ(tcb.ssthresh, 750u);  // Linux's tcp_current_ssthresh: max(ssthresh, 3/4 cwnd)
+}
+
+TEST_F(Undo, a_record_left_with_copies_out_is_freed_one_rto_after_the_recovery) {
+  send_window();
+  reordering_starts_a_recovery();
+  ASSERT_NE(tcb.undo, 0);
+  const UndoRecord& r = ctx.undo[tcb.undo - 1];
+  inject(ack(100));  // a real repair: no D-SACK will come
+  EXPECT_EQ(r.owner, &tcb);
+  ASSERT_NE(r.expires, kNever);
+  advance(r.expires - now - kMsec);  // nothing outstanding: no timer runs on the way
+  inject(ack(100));
+  EXPECT_EQ(r.owner, &tcb);  // not yet
+  advance(kMsec);
+  inject(ack(100));
+  EXPECT_EQ(tcb.undo, 0);
+  EXPECT_EQ(r.owner, nullptr);
+  EXPECT_EQ(ctx.cnt.dsack_undos, 0u);
+}
+
+TEST_F(Undo, the_connection_s_end_frees_its_record) {
+  send_window();
+  reordering_starts_a_recovery();
+  const int i = tcb.undo - 1;
+  ASSERT_GE(i, 0);
+  inject(In(kRst, kPeerIss + 1));
+  EXPECT_EQ(state(), State::kClosed);
+  EXPECT_EQ(ctx.undo[i].owner, nullptr);
+}
+
+TEST_F(Undo, with_every_record_taken_a_recovery_is_not_undone) {
+  Tcb others[kUndoRecords];
+  for (int i = 0; i < kUndoRecords; i++) ctx.undo[i] = UndoRecord{&others[i]};
+  send_window();
+  reordering_starts_a_recovery();
+  EXPECT_EQ(tcb.undo, 0);
+  EXPECT_EQ(ctx.cnt.undo_unrecorded, 1u);
+  inject(ack(100));
+  inject(ack(100).sack(base, base + 10));
+  EXPECT_EQ(ctx.cnt.dsack_undos, 0u);
+  EXPECT_EQ(tcb.ssthresh, 50u);
 }
 
 }  // namespace
