@@ -82,6 +82,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   if (o->read_delay_us && !o->workers)
     return fail("--read-delay-us needs --workers: inline handlers run on the lcore, which must never wait");
   o->mode = o->mode_name == "echo" ? Mode::kEcho : o->mode_name == "discard" ? Mode::kDiscard : Mode::kHttp;
+  if (o->mode != Mode::kHttp && app.count("--body")) return fail("--body is for --mode http");
   return true;
 }
 

@@ -24,6 +24,7 @@ TS_EXTRA_PREFIXES+=("$P" "${P}y")
 NOHUGE="--no-huge -m 512"
 run_fail 2 "--ip" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip nonsense
 run_fail 2 "--mode" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --mode nope
+run_fail 2 "--body is for --mode http" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --mode echo --body x
 run_fail 2 "--ip is required" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --port 80
 # EAL options after `--` (or with none at all): named in the order given, with the way out.
 run_fail 2 "unexpected arguments: --no-huge -m 512 --file-prefix $P \(EAL options go before \`--\`" "$P" "$I" -- -l 1 -- \
