@@ -83,7 +83,8 @@ std::string banner(const cps::Options& o, dpdk::Datapath& dp) {
                      "{} lcore(s)",
                      dpdk::ipv4_str(o.ip), o.prefix_len,
                      o.ip_count > 1 ? fmt::format(" (+{} more)", o.ip_count - 1) : std::string(), o.server_str,
-                     o.requests ? fmt::format("{} connections", o.requests)
+                     o.requests && o.duration > 0 ? fmt::format("{} connections or {:g} s, whichever first", o.requests, o.duration)
+                     : o.requests ? fmt::format("{} connections", o.requests)
                      : o.duration > 0 ? fmt::format("{:g} s", o.duration) : std::string("until SIGINT"),
                      o.request_name, o.close_name, o.rate > 0 ? fmt::format("{:g}/s", o.rate) : std::string("max"),
                      o.concurrency, dp.port().name(), dpdk::mac_str(dp.port().mac()), dp.queues());

@@ -2,6 +2,7 @@
 
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include <algorithm>
@@ -30,9 +31,15 @@ rte_mempool* create_pool(const std::string& name, uint32_t mbufs, uint16_t cache
     *err = "[port] mbufs " + std::to_string(mbufs) + " is too few for a per-lcore cache of " + std::to_string(cache) +
            " ([port] mbuf_cache): at least " + std::to_string(uint64_t(cache) * 3 / 2);
   } else if (!mp) {
+    const int why = rte_errno;
     uint64_t mib = (uint64_t(mbufs) * (RTE_MBUF_DEFAULT_BUF_SIZE + 256)) >> 20;
+    // What EAL's heap has left: -m counts what EAL itself and the PMDs took before the pool.
+    std::string heap;
+    if (rte_malloc_socket_stats st; rte_malloc_get_socket_stats(static_cast<int>(rte_socket_id()), &st) == 0)
+      heap = " of " + std::to_string(st.heap_freesz_bytes >> 20) + " MiB free in EAL's heap (largest piece " +
+             std::to_string(st.greatest_free_size >> 20) + " MiB)";
     *err = "cannot create the mbuf pool (" + std::to_string(mbufs) + " mbufs, about " + std::to_string(mib) +
-           " MiB): " + rte_strerror(rte_errno) + "; give EAL more memory (-m) or set [port] mbufs";
+           " MiB" + heap + "): " + rte_strerror(why) + "; give EAL more memory (-m) or set [port] mbufs";
   }
   return mp;
 }
