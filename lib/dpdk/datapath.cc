@@ -77,6 +77,15 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
   sh.tcp.syncookies = p.stack.syncookies;
   sh.tcp.max_half_open = p.stack.max_half_open;
   sh.tcp.abort_on_overflow = p.stack.abort_on_overflow;
+  sh.tcp.keepalive = p.stack.keepalive;
+  sh.tcp.keepalive_idle = tcp::Time(p.stack.keepalive_idle_ms) * tcp::kMsec;
+  sh.tcp.keepalive_interval = tcp::Time(p.stack.keepalive_interval_ms) * tcp::kMsec;
+  sh.tcp.keepalive_probes = static_cast<uint8_t>(p.stack.keepalive_probes);
+  sh.tcp.fin_wait2_timeout = tcp::Time(p.stack.fin_timeout_ms) * tcp::kMsec;
+  sh.tcp.syn_retries = static_cast<uint8_t>(p.stack.syn_retries);
+  sh.tcp.syn_rto = tcp::Time(p.stack.syn_rto_ms) * tcp::kMsec;
+  sh.tcp.synack_retries = static_cast<uint8_t>(p.stack.synack_retries);
+  sh.tcp.synack_rto = tcp::Time(p.stack.synack_rto_ms) * tcp::kMsec;
   BootSecret secret = boot_secret();
   sh.isn_key = secret.isn;
   sh.ts_key = secret.ts;

@@ -600,6 +600,11 @@ void Lcore::publish_tcp_counters() {
   cnt_.add(Counter::tcp_sack_retransmits, n.sack_retransmits - o.sack_retransmits);
   cnt_.add(Counter::tcp_dsack_out, n.dsacks_sent - o.dsacks_sent);
   cnt_.add(Counter::tcp_dsack_undos, n.dsack_undos - o.dsack_undos);
+  cnt_.add(Counter::tcp_keepalive_probes, n.keepalive_probes - o.keepalive_probes);
+  {
+    const unsigned k = unsigned(tcp::CloseReason::kKeepaliveTimeout);
+    cnt_.add(Counter::tcp_keepalive_timeouts, n.closes[k] - o.closes[k]);
+  }
   cnt_.add(Counter::tcp_timeouts, n.rto_expirations - o.rto_expirations);
   cnt_.add(Counter::tcp_loss_probes, n.tail_loss_probes - o.tail_loss_probes);
   cnt_.add(Counter::tcp_loss_probe_repairs, n.tlp_recoveries - o.tlp_recoveries);

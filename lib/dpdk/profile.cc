@@ -92,6 +92,15 @@ std::string apply(Profile* p, const std::string& sec, const std::string& key, co
     if (key == "sack") return parse_bool(v, &s.sack) ? "" : bad("true or false");
     if (key == "tail_loss_probe") return parse_bool(v, &s.tail_loss_probe) ? "" : bad("true or false");
     if (key == "abort_on_overflow") return parse_bool(v, &s.abort_on_overflow) ? "" : bad("true or false");
+    if (key == "keepalive") return parse_bool(v, &s.keepalive) ? "" : bad("true or false");
+    if (key == "keepalive_idle_ms") return u32(&s.keepalive_idle_ms);
+    if (key == "keepalive_interval_ms") return u32(&s.keepalive_interval_ms);
+    if (key == "keepalive_probes") return u32(&s.keepalive_probes);
+    if (key == "fin_timeout_ms") return u32(&s.fin_timeout_ms);
+    if (key == "syn_retries") return u32(&s.syn_retries);
+    if (key == "syn_rto_ms") return u32(&s.syn_rto_ms);
+    if (key == "synack_retries") return u32(&s.synack_retries);
+    if (key == "synack_rto_ms") return u32(&s.synack_rto_ms);
     if (key == "syncookies") {
       if (v == "off") return s.syncookies = tcp::CookieMode::kOff, "";
       if (v == "auto") return s.syncookies = tcp::CookieMode::kAuto, "";
@@ -122,6 +131,13 @@ std::string check(const Profile& p) {
   if (p.stack.receive_window < 1024 || p.stack.receive_window > (0xffffu << 14))
     return "[stack] receive_window must be 1024 to 1073725440 bytes";
   if (p.stack.out_of_order_mbufs > (1u << 20)) return "[stack] out_of_order_mbufs must be 0 to 1048576";
+  const StackProfile& s = p.stack;
+  if (s.keepalive_idle_ms < 1 || s.keepalive_interval_ms < 1 || s.keepalive_probes < 1 || s.keepalive_probes > 255)
+    return "[stack] keepalive_idle_ms and keepalive_interval_ms must be at least 1, keepalive_probes 1 to 255";
+  if (s.syn_retries < 1 || s.syn_retries > 255 || s.synack_retries < 1 || s.synack_retries > 255)
+    return "[stack] syn_retries and synack_retries must be 1 to 255";
+  if (s.syn_rto_ms < 1 || s.synack_rto_ms < 1 || s.fin_timeout_ms < 1)
+    return "[stack] syn_rto_ms, synack_rto_ms and fin_timeout_ms must be at least 1";
   return {};
 }
 

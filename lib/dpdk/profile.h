@@ -58,6 +58,16 @@ struct StackProfile {
   tcp::CookieMode syncookies = tcp::CookieMode::kAuto;  // off | auto | always (tcp_syncookies)
   uint32_t max_half_open = 1024;           // SYN-RECEIVED blocks per listener and lcore
   bool abort_on_overflow = false;          // RST when the accept queue is full (Linux's option)
+  // Keepalive (RFC 1122 §4.2.3.6) on every connection, and its times (Linux's tcp_keepalive_*).
+  bool keepalive = false;
+  uint32_t keepalive_idle_ms = 7200000;
+  uint32_t keepalive_interval_ms = 75000;
+  uint32_t keepalive_probes = 9;
+  uint32_t fin_timeout_ms = 60000;         // FIN-WAIT-2 without the peer's FIN (tcp_fin_timeout)
+  uint32_t syn_retries = 6;                // tcp_syn_retries, from an initial RTO of syn_rto_ms
+  uint32_t syn_rto_ms = 1000;
+  uint32_t synack_retries = 5;             // tcp_synack_retries, from synack_rto_ms
+  uint32_t synack_rto_ms = 1000;
 };
 
 struct Profile {

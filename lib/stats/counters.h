@@ -60,6 +60,8 @@ namespace ts::stats {
   X(tcp_sack_retransmits, "retransmissions of holes the peer's SACK blocks showed (RFC 6675)") \
   X(tcp_dsack_out, "ACKs telling a peer in a D-SACK block that it resent what we had (RFC 2883)") \
   X(tcp_dsack_undos, "fast recoveries undone: the peer's D-SACKs returned every copy (RFC 3708)") \
+  X(tcp_keepalive_probes, "keepalive probes sent (RFC 1122 s4.2.3.6)")                       \
+  X(tcp_keepalive_timeouts, "connections ended by unanswered keepalive probes")              \
   X(tcp_timeouts, "retransmission timer expirations (SYN, SYN-ACK, data or FIN; RFC 6298)")   \
   X(tcp_loss_probes, "tail loss probes: a flight's ACK two round trips late (RFC 8985 s7)")  \
   X(tcp_loss_probe_repairs, "of which repaired a loss: ACKed past, no D-SACK for the copy")   \

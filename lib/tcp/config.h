@@ -49,7 +49,9 @@ struct Config {
   Time fin_wait2_timeout = 60 * kSec; // tcp_fin_timeout
   bool rfc1337 = false;               // true: a RST does not end TIME-WAIT (RFC 1337)
 
-  // Keepalive (RFC 1122 §4.2.3.6): off unless set_keepalive() turns it on.
+  // Keepalive (RFC 1122 §4.2.3.6): off unless set_keepalive() turns it on, or `keepalive` for
+  // every connection from its establishment (an application setting SO_KEEPALIVE on all).
+  bool keepalive = false;
   Time keepalive_idle = 7200 * kSec;
   Time keepalive_interval = 75 * kSec;
   uint8_t keepalive_probes = 9;

@@ -199,6 +199,41 @@ TEST(Profile, values_with_trailing_comments_and_every_key) {
   EXPECT_FALSE(p.stack.tail_loss_probe);
 }
 
+// Keepalive and the retry settings BEHAVIOUR.md calls configurable: Linux's defaults when not
+// given, the values given otherwise, and nonsense refused.
+TEST(Profile, keepalive_and_retries) {
+  dpdk::Profile p;
+  std::string err;
+  ASSERT_TRUE(dpdk::parse_profile("[stack]\n", "t.ini", &p, &err)) << err;
+  EXPECT_FALSE(p.stack.keepalive);
+  EXPECT_EQ(p.stack.keepalive_idle_ms, 7200000u);
+  EXPECT_EQ(p.stack.keepalive_interval_ms, 75000u);
+  EXPECT_EQ(p.stack.keepalive_probes, 9u);
+  EXPECT_EQ(p.stack.fin_timeout_ms, 60000u);
+  EXPECT_EQ(p.stack.syn_retries, 6u);
+  EXPECT_EQ(p.stack.synack_retries, 5u);
+  ASSERT_TRUE(dpdk::parse_profile("[stack]\nkeepalive = true\nkeepalive_idle_ms = 500\nkeepalive_interval_ms = 250\n"
+                                  "keepalive_probes = 3\nfin_timeout_ms = 1000\nsyn_retries = 2\nsyn_rto_ms = 100\n"
+                                  "synack_retries = 3\nsynack_rto_ms = 3000\n",
+                                  "t.ini", &p, &err))
+      << err;
+  EXPECT_TRUE(p.stack.keepalive);
+  EXPECT_EQ(p.stack.keepalive_idle_ms, 500u);
+  EXPECT_EQ(p.stack.keepalive_interval_ms, 250u);
+  EXPECT_EQ(p.stack.keepalive_probes, 3u);
+  EXPECT_EQ(p.stack.fin_timeout_ms, 1000u);
+  EXPECT_EQ(p.stack.syn_retries, 2u);
+  EXPECT_EQ(p.stack.syn_rto_ms, 100u);
+  EXPECT_EQ(p.stack.synack_retries, 3u);
+  EXPECT_EQ(p.stack.synack_rto_ms, 3000u);
+  EXPECT_FALSE(dpdk::parse_profile("[stack]\nkeepalive_probes = 0\n", "x.ini", &p, &err));
+  EXPECT_NE(err.find("keepalive_probes 1 to 255"), std::string::npos) << err;
+  EXPECT_FALSE(dpdk::parse_profile("[stack]\nsyn_retries = 256\n", "x.ini", &p, &err));
+  EXPECT_NE(err.find("syn_retries and synack_retries must be 1 to 255"), std::string::npos) << err;
+  EXPECT_FALSE(dpdk::parse_profile("[stack]\nfin_timeout_ms = 0\n", "x.ini", &p, &err));
+  EXPECT_NE(err.find("fin_timeout_ms must be at least 1"), std::string::npos) << err;
+}
+
 TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
   dpdk::Profile p;
   std::string err;

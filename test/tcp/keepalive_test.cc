@@ -14,6 +14,20 @@ TEST_F(Keepalive, is_off_by_default) {
   EXPECT_EQ(state(), State::kEstablished);
 }
 
+// Config::keepalive (the profile's [stack] keepalive): on for every connection from its
+// establishment, both sides, without set_keepalive().
+TEST_F(Keepalive, the_config_turns_it_on_for_every_connection) {
+  ctx.cfg.keepalive = true;
+  ctx.cfg.keepalive_idle = 2 * kSec;
+  for (int passive = 0; passive < 2; passive++) {
+    restart();
+    passive ? open_passive() : open_active();
+    EXPECT_TRUE(tcb.has(tcbf::kKeepalive));
+    advance(2 * kSec);
+    expect(Out(kAck, tcb.snd_nxt.v - 1, tcb.rcv_nxt.v));  // seq = SND.NXT - 1: the peer must answer
+  }
+}
+
 TEST_F(Keepalive, probes_after_two_idle_hours_then_every_75s_and_resets_after_9) {
   open_active();
   apply(set_keepalive(ctx, tcb, true, now));
