@@ -47,7 +47,7 @@ class Stack {
 
   // After run(), or once the caller stopped polling: stops the workers and ends every connection
   // still open. What the application sees:
-  //   - no RST goes out (the port is going away); each such connection counts conn_shutdown;
+  //   - a RST goes to each such connection's peer while the port is up; each counts conn_shutdown;
   //   - every connection its handler was told of (on_accept / Poller::connect) gets on_closed
   //     exactly once, with CloseReason::kShutdown unless it ended otherwise first, so handlers
   //     free their per-connection state there as usual; then its Connection object is freed;

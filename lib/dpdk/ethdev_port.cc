@@ -150,7 +150,9 @@ std::unique_ptr<EthdevPort> EthdevPort::open(const PortProfile& p, uint16_t queu
     *err = port->name_ + ": cannot program the RSS redirection table; set [port] rss = software";
     return nullptr;
   }
-  if (p.promiscuous) rte_eth_promiscuous_enable(id);
+  // A kernel interface under af_packet or af_xdp is left as found: promiscuous only if it was.
+  if (p.promiscuous && rte_eth_promiscuous_get(id) == 0 && rte_eth_promiscuous_enable(id) == 0)
+    port->promisc_set_ = true;
   rte_eth_dev_set_link_up(id);
 
   rte_ether_addr a;
@@ -167,6 +169,7 @@ std::unique_ptr<EthdevPort> EthdevPort::open(const PortProfile& p, uint16_t queu
 }
 
 EthdevPort::~EthdevPort() {
+  if (promisc_set_) rte_eth_promiscuous_disable(port_id_);
   if (started_) rte_eth_dev_stop(port_id_);
   rte_eth_dev_close(port_id_);
 }

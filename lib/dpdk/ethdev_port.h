@@ -38,6 +38,7 @@ class EthdevPort final : public Port {
   uint16_t queues_;
   uint16_t mtu_ = 1500;
   bool started_ = false;
+  bool promisc_set_ = false;  // we turned promiscuous mode on: turned off again at close
   std::string name_;
   std::string driver_;
   wire::Mac mac_;

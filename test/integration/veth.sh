@@ -35,6 +35,8 @@ for pmd in af_packet af_xdp; do
   veth_start "$pmd"
   in_ns ping -c1 -W5 "$TS_IP" >/dev/null || fail "$pmd: no answer to ping"
   ts_stop || fail "$pmd: server exited with $?"
+  # The profile asks for promiscuous mode; the interface is given back as it was found.
+  ! ip link show "$TS_IF" | grep -q PROMISC || fail "$pmd: the server left $TS_IF promiscuous"
   base=$(json mbufs_in_use_after_close) || fail "$pmd: no mbufs_in_use_after_close in the JSON"
   info "$pmd: the PMD keeps $base mbufs of the pool (ping only)"
 
