@@ -58,6 +58,21 @@ bool wait_for_link(dpdk::Port& port, double seconds) {
   return false;
 }
 
+// --linger: the lcores are stopped; the port stays open until the peer leaves (link down) or the
+// time is up. memif's PMD unmaps a departed peer's rings from its control thread, under any
+// rx_burst still running: a side whose lcores stopped first is the safe one to be left.
+void linger_for_peer(dpdk::Port& port, double seconds) {
+  auto* e = dynamic_cast<dpdk::EthdevPort*>(&port);
+  if (!e || seconds <= 0) return;
+  std::printf("turnstile-cps: lcores stopped; waiting up to %g s for the server to leave (--linger)\n", seconds);
+  std::fflush(stdout);
+  const uint64_t end = rte_get_tsc_cycles() + static_cast<uint64_t>(seconds * rte_get_tsc_hz());
+  rte_eth_link link{};
+  while (rte_get_tsc_cycles() < end && rte_eth_link_get_nowait(e->port_id(), &link) == 0 &&
+         link.link_status == RTE_ETH_LINK_UP)
+    rte_delay_ms(10);
+}
+
 // Each lcore's share: the rate, the concurrency (within the lcore's connection blocks), the quota.
 std::vector<cps::Plan> make_plans(const cps::Options& o, unsigned lcores, uint32_t per_lcore_max) {
   std::vector<cps::Plan> plans(lcores);
@@ -210,6 +225,7 @@ int main(int argc, char** argv) {
     f << cps::report_json(o, t, ri, ctlr.series()).dump(2) << "\n";
     if (!f) rc = fail("cannot write " + json_path);
   }
+  linger_for_peer(dp.port(), o.linger);
   stack.reset();
   eal.reset();
   if (!ran) return fail(err);

@@ -111,6 +111,11 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--time-wait-reuse", reuse,
                  "seconds after which a TIME-WAIT tuple of ours may be reused by a new connection, or never")
       ->default_str("0.001");
+  app.add_option("--linger", o->linger,
+                 "after the run, its lcores stopped, keep the port open until the link goes down (the server "
+                 "stopped) or this many seconds pass: with memif, stop the server then, and no lcore of either "
+                 "side polls rings its peer unmaps (DPDK 22.11's memif race, README)")
+      ->check(apps::finite_range(0.0, 3600.0));
   app.add_option("--link-wait", o->link_wait, "seconds to wait for the link to come up before starting")
       ->check(apps::finite_range(0.0, 600.0));
   app.add_option("--queues", o->queues, "RX/TX queue pairs, one lcore each (default: one per EAL lcore)")

@@ -39,6 +39,7 @@ struct Options {
   double drain = 0;              // after opening stops, wait this long for what is in flight (0: timeout + hold)
   double time_wait_reuse = 0.001;  // reuse our own TIME-WAIT tuple this long after it entered it
   double link_wait = 10;         // seconds to wait for the port's link before starting
+  double linger = 0;             // after the run, lcores stopped: seconds to wait for the peer to leave
   uint16_t queues = 0;
   std::string config;            // driver profile; default: the embedded tap profile
   std::string json;
