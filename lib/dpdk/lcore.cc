@@ -194,8 +194,7 @@ void Lcore::close_all() {
     const tcp::State before = c.tcb.state;
     const tcp::Actions a = tcp::abort(ctx_, c.tcb, now_, tcp::CloseReason::kShutdown);
     for (int i = 0; i < a.count; i++) emit(c, a.seg[i]);
-    note_state(before, tcp::State::kClosed);
-    c.tcb.state = tcp::State::kClosed;
+    note_state(before, tcp::State::kClosed);  // abort() left it CLOSED, counted as kShutdown
     cnt_.add(Counter::conn_shutdown);
     if ((c.flags & cf::kKnown) && sink) sink->closed(*this, ref_of(slot), tcp::CloseReason::kShutdown);
     table_->erase(c.tcb.tuple, c.hash);

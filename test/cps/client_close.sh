@@ -31,8 +31,7 @@ grep -qx "turnstile-cps: error: 198.18.0.2 never answered ARP in 1 s (--link-wai
 cps_expect completed eq 0
 
 srv_start --mode http
-cps_run --rate "$RATE" --requests "$N" --request http --close client --timeout 5
-srv_stop || fail "server exited with $?"
+cps_run_stop --rate "$RATE" --requests "$N" --request http --close client --timeout 5
 expect_clean_run "$N"
 # SYN, request (+ the handshake's ACK), FIN (+ ACK of the reply), ACK of theirs; SYN-ACK,
 # reply, FIN+ACK.
@@ -66,8 +65,7 @@ sed 's/^\[stack\]$/[stack]\ntime_wait_per_queue = 0/' "$TS_ROOT/drivers-config/m
 grep -q '^time_wait_per_queue = 0$' "$NOTW" || fail "could not write $NOTW"
 M=$((N / 5))
 srv_start --mode http
-cps_run --config "$NOTW" --rate "$RATE" --requests "$M" --request http --close client --timeout 5
-srv_stop || fail "server exited with $?"
+cps_run_stop --config "$NOTW" --rate "$RATE" --requests "$M" --request http --close client --timeout 5
 expect_clean_run "$M"
 expect_segments "$M" 3 4
 cps_expect stack.counters.enter_time_wait eq "$M"

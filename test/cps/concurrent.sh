@@ -22,8 +22,7 @@ cps_refused 2 "--hold end with --requests above --concurrency would never end" -
 # One address: the ports run out at 28,232 open connections.
 PORTS=28232
 srv_start --config "$PROFILE"
-cps_run --config "$PROFILE" --ip-range 1 --requests 30000 --concurrency 30000 --hold end --duration 5 --timeout 5
-srv_stop || fail "server exited with $?"
+cps_run_stop --config "$PROFILE" --ip-range 1 --requests 30000 --concurrency 30000 --hold end --duration 5 --timeout 5
 [[ $(jv "$CPS_JSON" stopped_by) == duration ]] ||
   fail "the one-address run stopped by $(jv "$CPS_JSON" stopped_by), not by its duration"
 cps_expect in_flight_peak eq "$PORTS"
@@ -39,8 +38,7 @@ srv_expect counters.conn_accepted eq "$PORTS"
 # Four addresses: 100,000 open at once to 198.18.0.2:80.
 N=100000
 srv_start --config "$PROFILE"
-cps_run --config "$PROFILE" --ip-range 4 --requests "$N" --concurrency "$N" --hold end --timeout 10
-srv_stop || fail "server exited with $?"
+cps_run_stop --config "$PROFILE" --ip-range 4 --requests "$N" --concurrency "$N" --hold end --timeout 10
 expect_clean_run "$N"
 cps_expect in_flight_peak eq "$N"
 cps_expect in_flight_peak_per_lcore.0 eq "$N"

@@ -7,8 +7,7 @@ N=${TS_CPS_N:-2000}
 FAULT="drop=0.05,dup=0.01,reorder=0.02,reorder_ms=2,seed=7,dir=both"
 
 srv_start --mode http
-cps_run --rate 1000 --requests "$N" --request http --close client --timeout 30 --fault "$FAULT"
-srv_stop || fail "server exited with $?"
+cps_run_stop --rate 1000 --requests "$N" --request http --close client --timeout 30 --fault "$FAULT"
 grep -q "^turnstile-cps: faulty wire: " "$CPS_LOG" || fail "turnstile-cps did not announce its faulty wire"
 cps_expect attempted eq "$N"
 cps_expect completed eq "$N"

@@ -6,8 +6,7 @@ N=${TS_CPS_N:-20000}
 RATE=${TS_CPS_RATE:-20000}
 
 srv_start --mode echo
-cps_run --rate "$RATE" --requests "$N" --request echo --close rst --timeout 5
-srv_stop || fail "server exited with $?"
+cps_run_stop --rate "$RATE" --requests "$N" --request echo --close rst --timeout 5
 expect_clean_run "$N"
 # SYN, request (+ the handshake's ACK), RST; SYN-ACK, echo.
 expect_segments "$N" 2 3

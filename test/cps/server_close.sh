@@ -10,8 +10,7 @@ N=${TS_CPS_N:-40000}
 RATE=${TS_CPS_RATE:-20000}
 
 srv_start --mode http
-cps_run --rate "$RATE" --requests "$N" --request http --close server --timeout 5
-srv_stop || fail "server exited with $?"
+cps_run_stop --rate "$RATE" --requests "$N" --request http --close server --timeout 5
 expect_clean_run "$N"
 # SYN, request (+ the handshake's ACK), FIN+ACK; SYN-ACK, reply+FIN, ACK.
 expect_segments "$N" 3 3

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# D-SACK undo with the Linux kernel as the receiver: the stack's echo of an upload reaches the
-# kernel reordered, none lost (turnstile-server --fault reorder on the transmit side). Each late
+# D-SACK undo with the Linux kernel as the receiver: the stack's echo of an 8 MiB upload reaches
+# the kernel reordered, none lost (turnstile-server --fault reorder on the transmit side). Each late
 # segment looks like a loss: duplicate ACKs with SACK blocks start a fast recovery that sends it
 # again. The original arrives after all, the copy too, and the kernel names the copy in a D-SACK
 # block (RFC 2883); once every copy of a recovery has come back so, the window it took is given
@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh" "$@"
 CLIENTS="$(dirname "$0")/clients.py"
 FAULT="reorder=0.01,reorder_ms=2,dir=tx,seed=11"
-BYTES=2097152
+BYTES=8388608  # about 40 recoveries, 22 to 25 undone: none undone would take a broken undo
 
 ts_start --mode echo --port 7 --fault "$FAULT"
 in_ns $PY "$CLIENTS" echo "$TS_IP" 7 "$BYTES" || fail "echo through the reordering failed"
