@@ -43,34 +43,26 @@ int fail(const std::string& msg) {
 // Splits `total` over n lcores, the remainder to the first ones.
 uint64_t share(uint64_t total, unsigned n, unsigned i) { return total / n + (i < total % n ? 1 : 0); }
 
-// A memif client needs its server, a NIC its cable: the run's clock starts once the link is up.
-// Not a tap's: net_tap reads the flags of its interface by name, which fail once the interface
-// has moved to another namespace (as our tests and benchmarks do), and it is up from the start.
+// A memif client needs its server, a NIC its cable: the run's clock starts once the link is up
+// (or cannot be known, as a tap's).
 bool wait_for_link(dpdk::Port& port, double seconds) {
-  auto* e = dynamic_cast<dpdk::EthdevPort*>(&port);
-  if (!e || e->driver() == "net_tap") return true;
   const uint64_t end = rte_get_tsc_cycles() + static_cast<uint64_t>(seconds * rte_get_tsc_hz());
-  do {
-    rte_eth_link link{};
-    if (rte_eth_link_get_nowait(e->port_id(), &link) == 0 && link.link_status == RTE_ETH_LINK_UP) return true;
+  while (dpdk::link_up(port) == 0) {
+    if (rte_get_tsc_cycles() >= end || dpdk::stop_flag().load()) return false;
     rte_delay_ms(10);
-  } while (rte_get_tsc_cycles() < end && !dpdk::stop_flag().load());
-  return false;
+  }
+  return true;
 }
 
 // --linger: the lcores are stopped; the port stays open until the peer leaves (link down) or the
 // time is up. memif's PMD unmaps a departed peer's rings from its control thread, under any
 // rx_burst still running: a side whose lcores stopped first is the safe one to be left.
 void linger_for_peer(dpdk::Port& port, double seconds) {
-  auto* e = dynamic_cast<dpdk::EthdevPort*>(&port);
-  if (!e || seconds <= 0) return;
+  if (seconds <= 0 || dpdk::link_up(port) < 0) return;
   std::printf("turnstile-cps: lcores stopped; waiting up to %g s for the server to leave (--linger)\n", seconds);
   std::fflush(stdout);
   const uint64_t end = rte_get_tsc_cycles() + static_cast<uint64_t>(seconds * rte_get_tsc_hz());
-  rte_eth_link link{};
-  while (rte_get_tsc_cycles() < end && rte_eth_link_get_nowait(e->port_id(), &link) == 0 &&
-         link.link_status == RTE_ETH_LINK_UP)
-    rte_delay_ms(10);
+  while (rte_get_tsc_cycles() < end && dpdk::link_up(port) == 1) rte_delay_ms(10);
 }
 
 // Each lcore's share: the rate, the concurrency (within the lcore's connection blocks), the quota.

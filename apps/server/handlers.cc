@@ -13,7 +13,9 @@ namespace {
 class EchoHandler final : public api::Handler {
  public:
   void on_data(api::Connection& c, const uint8_t* data, size_t len) override {
-    if (!c.send(data, len)) c.abort();  // out of buffers: better a reset than silent loss
+    // Out of buffers, or a peer that sends without reading filled the send buffer: inline, the
+    // data is read already, so better a reset than silent loss.
+    if (!c.send(data, len)) c.abort();
   }
 };
 
@@ -55,8 +57,7 @@ class HttpHandler final : public api::Handler {
       const HttpParse r = parse_http_request(in.substr(used), &req);
       if (r == HttpParse::kIncomplete) break;
       if (r == HttpParse::kBad) {
-        c.send(http_bad_request());
-        c.close();
+        if (reply(c, http_bad_request())) c.close();
         if (buf) buf->clear();
         return;
       }
@@ -65,9 +66,9 @@ class HttpHandler final : public api::Handler {
       if (req.method == "GET") {
         close = !req.keep_alive;
         if (alone && used == in.size() && in.size() <= kMemoMax) remember(in, req.minor >= 1, close);
-        c.send(get_[req.minor >= 1][close]);
-      } else {
-        c.send(http_response(req, body_, &close));
+        if (!reply(c, get_[req.minor >= 1][close])) return;
+      } else if (!reply(c, http_response(req, body_, &close))) {
+        return;
       }
       if (close) {
         c.close();
@@ -93,8 +94,15 @@ class HttpHandler final : public api::Handler {
   }
 
   void answer_get(api::Connection& c, int minor, bool close) {
-    c.send(get_[minor][close]);
-    if (close) c.close();
+    if (reply(c, get_[minor][close]) && close) c.close();
+  }
+
+  // A reply that cannot be queued (no buffers, or pipelined requests from a peer that does not
+  // read filled the send buffer) ends the connection: a client must not wait for it forever.
+  static bool reply(api::Connection& c, std::string_view s) {
+    if (c.send(s)) return true;
+    c.abort();
+    return false;
   }
 
   void on_closed(api::Connection& c, tcp::CloseReason) override {

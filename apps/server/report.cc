@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "dpdk/ethdev_port.h"
 #include "dpdk/fault_port.h"
 #include "dpdk/netif.h"
 #include "stats/format.h"
@@ -59,6 +60,7 @@ void Reporter::loop() {
     if (dad_pending && t * 1000 >= o_.dad_ms) dad_pending = false;
     if (t >= next_hint) {  // once a second, whatever --stats-interval: a hint is for the waiting user
       hint_.check(s_.datapath().port().name(), s_.stats().total());
+      watch_link();
       next_hint = t + 1;
     }
     if (o_.stats_interval > 0 && t >= next) {
@@ -75,6 +77,21 @@ void Reporter::loop() {
     }
   }
   elapsed_ = secs();
+}
+
+// A server on a down link serves nothing: without this line it would say nothing either.
+void Reporter::watch_link() {
+  const int up = dpdk::link_up(s_.datapath().port());
+  if (up < 0 || up == link_said_) return;
+  link_said_ = up;
+  const char* name = s_.datapath().port().name();
+  if (up)
+    std::fprintf(stderr, "turnstile-server: link up on %s\n", name);
+  else
+    std::fprintf(stderr,
+                 "turnstile-server: link down on %s: nothing arrives or leaves until it is up "
+                 "(a memif server waits for its client; a NIC for its cable and its peer)\n",
+                 name);
 }
 
 std::string summary(const stats::Snapshot& s, double elapsed) {

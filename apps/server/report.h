@@ -13,7 +13,8 @@
 namespace ts::server {
 
 // Runs on a DPDK control thread (off the lcores' CPUs) until `stop`: one stats line every
-// interval, --duration, and the --dad-ms verdict (sets *conflict and stops on a conflict).
+// interval, --duration, the --dad-ms verdict (sets *conflict and stops on a conflict), and a line
+// to stderr when the link goes down or comes back.
 class Reporter {
  public:
   Reporter(const Options& o, api::Stack& s, std::atomic<bool>& stop);
@@ -26,6 +27,7 @@ class Reporter {
  private:
   static void* main(void* arg);
   void loop();
+  void watch_link();
 
   const Options& o_;
   api::Stack& s_;
@@ -36,6 +38,7 @@ class Reporter {
   bool by_duration_ = false;
   bool conflict_ = false;
   stats::HintOnce hint_;
+  int link_said_ = 1;  // what the user was last told of the link (1 up: nothing is said of a link up at start)
 };
 
 std::string summary(const stats::Snapshot& s, double elapsed);

@@ -1,9 +1,12 @@
 #include "api/connection.h"
 
+#include <cstdint>
+
 namespace ts::api {
 
 bool Connection::send(const void* data, size_t len) {
   if (closing_ || len == 0) return len == 0 && !closing_;
+  if (len > UINT32_MAX) return false;  // more than any send buffer
   return d_->send(*this, data, len);
 }
 
@@ -16,6 +19,10 @@ void Connection::close() {
 void Connection::abort() {
   closing_ = true;
   d_->abort(*this);
+}
+
+void Connection::set_keepalive(bool on) {
+  if (!closing_) d_->keepalive(*this, on);
 }
 
 }  // namespace ts::api

@@ -18,13 +18,22 @@ class ConnDriver;
 
 class Connection {
  public:
-  // Queues bytes for sending (copied). False: the connection is closing or gone, or no buffers.
+  // Queues bytes for sending (copied), all or nothing. False: nothing was queued, because the
+  // connection is closing or gone, or the mempool is dry, or its send buffer is full: more than
+  // [stack] send_buffer bytes would be queued or unacknowledged (counted as app_send_full; retry
+  // from on_send_space, once the peer has acknowledged some). With workers, a connection that
+  // has ended may still take bytes: the lcore drops them, and on_closed follows.
   bool send(const void* data, size_t len);
   bool send(std::string_view s) { return send(s.data(), s.size()); }
   // Our FIN after what was queued; the peer may still send (on_data keeps coming).
   void close();
   // RST now; on_closed follows with CloseReason::kAborted.
   void abort();
+  // Keepalive for this connection, on or off (as SO_KEEPALIVE): after the profile's
+  // keepalive_idle_ms without a segment from the peer, a probe each keepalive_interval_ms; after
+  // keepalive_probes unanswered, the connection is reset (on_closed: CloseReason::kTimedOut).
+  // Overrides the profile's `keepalive` default for this connection. No effect once closing.
+  void set_keepalive(bool on);
 
   const tcp::FourTuple& tuple() const { return tuple_; }
   uint16_t lcore() const { return ref_.lcore; }
@@ -43,6 +52,7 @@ class Connection {
   dpdk::ConnRef ref_;
   tcp::FourTuple tuple_;
   uint16_t worker_ = 0;
+  uint32_t unacked_ = 0;  // workers: bytes sent, less those on_send_space reported acknowledged
   bool closing_ = false;
   bool peer_closed_ = false;
 };
@@ -53,6 +63,7 @@ class ConnDriver {
   virtual bool send(Connection& c, const void* data, size_t len) = 0;
   virtual void close(Connection& c) = 0;
   virtual void abort(Connection& c) = 0;
+  virtual void keepalive(Connection& c, bool on) = 0;
 
  protected:
   ~ConnDriver() = default;

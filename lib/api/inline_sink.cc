@@ -79,6 +79,7 @@ bool InlineSink::send(Connection& c, const void* data, size_t len) {
 
 void InlineSink::close(Connection& c) { lcores_[c.ref_.lcore]->app_close(c.ref_); }
 void InlineSink::abort(Connection& c) { lcores_[c.ref_.lcore]->app_abort(c.ref_); }
+void InlineSink::keepalive(Connection& c, bool on) { lcores_[c.ref_.lcore]->app_keepalive(c.ref_, on); }
 
 Connection* Poller::connect(uint32_t raddr, uint16_t rport) {
   auto ref = l_.app_connect(raddr, rport);

@@ -51,6 +51,7 @@ class InlineSink final : public dpdk::AppSink, public ConnDriver {
   bool send(Connection& c, const void* data, size_t len) override;
   void close(Connection& c) override;
   void abort(Connection& c) override;
+  void keepalive(Connection& c, bool on) override;
 
  private:
   friend class Poller;

@@ -27,9 +27,9 @@ struct Event {
 
 // worker -> lcore.
 struct Command {
-  enum Type : uint8_t { kAccepted, kSend, kClose, kAbort, kConsumed };
+  enum Type : uint8_t { kAccepted, kSend, kClose, kAbort, kConsumed, kKeepalive };
   Type type = kSend;
-  uint32_t len = 0;               // kConsumed: bytes the handler is done with
+  uint32_t len = 0;               // kConsumed: bytes the handler is done with; kKeepalive: 1 on, 0 off
   dpdk::ConnRef ref;
   rte_mbuf* chain = nullptr;      // kSend: data mbufs (send_queue.h); the lcore takes them
 };

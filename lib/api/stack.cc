@@ -15,7 +15,8 @@ std::unique_ptr<Stack> Stack::create(StackConfig cfg, HandlerFactory factory, st
   const uint16_t queues = dc.queues ? dc.queues : p.port.queues ? p.port.queues : static_cast<uint16_t>(rte_lcore_count());
   dc.workers = cfg.workers;
   if (cfg.workers) {
-    s->workers_ = std::make_unique<WorkerSet>(factory, queues, cfg.workers, p.stack.app_ring_size);
+    s->workers_ = std::make_unique<WorkerSet>(factory, queues, cfg.workers, p.stack.app_ring_size,
+                                              p.stack.send_buffer);
     dc.sink = s->workers_.get();
   } else {
     s->inline_ = std::make_unique<InlineSink>(factory, queues);
@@ -42,7 +43,10 @@ void Stack::shutdown() {
   stop_workers();
   if (!dp_) return;
   dp_->shutdown();
-  if (workers_) workers_->drain();
+  if (workers_) {
+    workers_->drain();
+    workers_->release_mbufs();  // sends no lcore took: mbufs_in_use_after_close must not count them
+  }
 }
 
 bool Stack::listen(uint16_t port, uint32_t backlog, std::string* err) { return dp_->listen(port, backlog, err); }

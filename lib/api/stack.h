@@ -35,7 +35,7 @@ class Stack {
   ~Stack();
 
   // Before run(): accept connections on `port`; each lcore queues at most `backlog` of them.
-  // False (and *err, one line) if `port` is already listened on.
+  // False (and *err, one line) if `port` is already listened on, or backlog is 0.
   bool listen(uint16_t port, uint32_t backlog, std::string* err = nullptr);
 
   // Starts the workers, polls every queue on its lcore until `stop`, stops the workers.
@@ -47,13 +47,16 @@ class Stack {
 
   // After run(), or once the caller stopped polling: stops the workers and ends every connection
   // still open. What the application sees:
-  //   - a RST goes to each such connection's peer while the port is up; each counts conn_shutdown;
+  //   - each such connection is aborted while the port is up (counted as conn_shutdown): a RST
+  //     goes to the peer of those in SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2 and CLOSE-WAIT
+  //     (RFC 9293's ABORT; SYN-SENT, CLOSING, LAST-ACK and TIME-WAIT end without one);
   //   - every connection its handler was told of (on_accept / Poller::connect) gets on_closed
   //     exactly once, with CloseReason::kShutdown unless it ended otherwise first, so handlers
   //     free their per-connection state there as usual; then its Connection object is freed;
   //   - inline: on_closed runs on the calling thread; workers: the events still in a worker's
   //     rings reach its handler on the calling thread first, in order (data included), then
-  //     the on_closed calls; sends and closes made from these calls go nowhere.
+  //     the on_closed calls; sends made from these calls return false, closes go nowhere;
+  //     the mbufs of sends still in the command rings are freed (none is left in use).
   // The counters (stats()) include these closes afterwards. Idempotent; the destructor calls it.
   void shutdown();
 

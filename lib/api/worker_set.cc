@@ -6,14 +6,17 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 #include "dpdk/send_queue.h"
 
 namespace ts::api {
 
-WorkerSet::WorkerSet(HandlerFactory factory, uint16_t lcores, uint16_t workers, uint32_t ring_size)
-    : pairs_(size_t(lcores) * workers), w_(workers), rr_(lcores, 0), data_bound_(ring_size) {
+WorkerSet::WorkerSet(HandlerFactory factory, uint16_t lcores, uint16_t workers, uint32_t ring_size,
+                     uint32_t send_buffer)
+    : pairs_(size_t(lcores) * workers), w_(workers), rr_(lcores, 0), data_bound_(ring_size),
+      send_buffer_(send_buffer) {
   for (auto& p : pairs_) {
     p.ev = std::make_unique<EventRing>(ring_size);
     p.cmd = std::make_unique<CommandRing>(ring_size);
@@ -73,6 +76,12 @@ void WorkerSet::attach(dpdk::Datapath& dp) {
 }
 
 bool WorkerSet::start(const std::atomic<bool>& stop_flag, std::string* err) {
+  // Twice would put two threads on each worker's rings (single-consumer) and its connections.
+  if (std::any_of(w_.begin(), w_.end(), [](const Worker& w) { return w.running; })) {
+    if (stop_ == &stop_flag) return true;
+    *err = "the worker threads are already running (with another stop flag)";
+    return false;
+  }
   stop_ = &stop_flag;
   quit_ = false;
   for (auto& w : w_) {
@@ -175,6 +184,10 @@ void WorkerSet::poll(dpdk::Lcore& l, tcp::Time) {
   for (uint16_t w = 0; w < w_.size(); w++) {
     Pair& p = pair(q, w);
     while (!p.overflow.empty() && p.ev->push(p.overflow.front())) p.overflow.pop_front();
+    if (const uint64_t full = p.send_full.load(std::memory_order_relaxed); full != p.send_full_counted) {
+      l.counters().add(stats::Counter::app_send_full, full - p.send_full_counted);
+      p.send_full_counted = full;
+    }
     // Bounded: a worker flooding commands cannot starve the receive path.
     Command cmd;
     for (int i = 0; i < 256 && p.cmd->pop(cmd); i++) {
@@ -184,6 +197,7 @@ void WorkerSet::poll(dpdk::Lcore& l, tcp::Time) {
         case Command::kClose: l.app_close(cmd.ref); break;
         case Command::kAbort: l.app_abort(cmd.ref); break;
         case Command::kConsumed: l.app_consumed(cmd.ref, cmd.len); break;
+        case Command::kKeepalive: l.app_keepalive(cmd.ref, cmd.len != 0); break;
       }
     }
   }
@@ -203,7 +217,15 @@ void WorkerSet::command(const Connection& c, const Command& cmd) {
   }
 }
 
+// The worker counts what it sent against what the peer acknowledged (kSendSpace): the lcore's
+// queue then never holds more than send_buffer for it, and the handler hears no at once.
 bool WorkerSet::send(Connection& c, const void* data, size_t len) {
+  if (quit_.load(std::memory_order_relaxed)) return false;  // stopping: no lcore takes it now
+  if (len > send_buffer_ - std::min(send_buffer_, c.unacked_)) {
+    std::atomic<uint64_t>& full = pair(c.ref_.lcore, c.worker_).send_full;
+    full.store(full.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    return false;
+  }
   rte_mbuf* chain = dpdk::make_chain(pool_, static_cast<const uint8_t*>(data), static_cast<uint32_t>(len));
   if (!chain) return false;
   Command cmd;
@@ -211,6 +233,7 @@ bool WorkerSet::send(Connection& c, const void* data, size_t len) {
   cmd.ref = c.ref_;
   cmd.chain = chain;
   command(c, cmd);
+  c.unacked_ += static_cast<uint32_t>(len);
   return true;
 }
 
@@ -225,6 +248,14 @@ void WorkerSet::abort(Connection& c) {
   Command cmd;
   cmd.type = Command::kAbort;
   cmd.ref = c.ref_;
+  command(c, cmd);
+}
+
+void WorkerSet::keepalive(Connection& c, bool on) {
+  Command cmd;
+  cmd.type = Command::kKeepalive;
+  cmd.ref = c.ref_;
+  cmd.len = on;
   command(c, cmd);
 }
 
@@ -273,6 +304,7 @@ bool WorkerSet::handle(Worker& w, const Event& e) {
       w.h->on_peer_closed(c);
       break;
     case Event::kSendSpace:
+      c.unacked_ -= std::min(c.unacked_, e.len);
       w.h->on_send_space(c, e.len);
       break;
     case Event::kClosed:

@@ -31,7 +31,8 @@ namespace ts::api {
 
 class WorkerSet final : public dpdk::AppSink, public ConnDriver {
  public:
-  WorkerSet(HandlerFactory factory, uint16_t lcores, uint16_t workers, uint32_t ring_size);
+  // send_buffer: bytes a connection may have sent and not yet acknowledged ([stack] send_buffer).
+  WorkerSet(HandlerFactory factory, uint16_t lcores, uint16_t workers, uint32_t ring_size, uint32_t send_buffer);
   ~WorkerSet() override;
   void attach(dpdk::Datapath& dp);
 
@@ -62,6 +63,7 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
   bool send(Connection& c, const void* data, size_t len) override;
   void close(Connection& c) override;
   void abort(Connection& c) override;
+  void keepalive(Connection& c, bool on) override;
 
   uint16_t workers() const { return static_cast<uint16_t>(w_.size()); }
   // Events parked because a ring was full, summed over pairs (read after stop()).
@@ -75,6 +77,8 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
     uint64_t overflowed = 0;
     uint64_t data_out = 0;       // lcore side: data mbufs handed to the worker
     alignas(64) std::atomic<uint64_t> data_back{0};  // worker side: those it has freed
+    std::atomic<uint64_t> send_full{0};  // worker side: sends its send buffer refused
+    uint64_t send_full_counted = 0;      // lcore side: of those, added to its counters
   };
   struct Worker {
     std::unique_ptr<Handler> h;
@@ -100,6 +104,7 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
   std::vector<uint16_t> rr_;  // per lcore: next worker
   std::vector<dpdk::Lcore*> lcores_;
   uint32_t data_bound_;  // data mbufs a pair's worker may hold: the ring size the mempool counts
+  uint32_t send_buffer_;
   rte_mempool* pool_ = nullptr;
   const std::atomic<bool>* stop_ = nullptr;
   std::atomic<bool> quit_{false};

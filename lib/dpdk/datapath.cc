@@ -98,6 +98,7 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
                                : p.stack.time_wait_per_queue;
   sh.handoff_ring_size = p.stack.rx_ring_size;
   sh.out_of_order_mbufs = p.stack.out_of_order_mbufs;
+  sh.send_buffer = p.stack.send_buffer;
   sh.burst = p.port.burst;
 
   d->stats_ = std::make_unique<stats::Registry>(queues);
@@ -120,6 +121,10 @@ Datapath::~Datapath() {
 
 // Every lcore listens on the same ports, so the first refuses a second listen before any changes.
 bool Datapath::listen(uint16_t port, uint32_t backlog, std::string* err) {
+  if (backlog == 0) {  // an accept queue of none would drop every SYN
+    if (err) *err = "a listener's backlog must be at least 1";
+    return false;
+  }
   for (auto& l : lcores_) {
     if (!l->listen(port, backlog)) {
       if (err) *err = "port " + std::to_string(port) + " is already listened on";

@@ -168,6 +168,18 @@ std::unique_ptr<EthdevPort> EthdevPort::open(const PortProfile& p, uint16_t queu
   return port;
 }
 
+int EthdevPort::link_up() const {
+  if (driver_ == "net_tap") return -1;
+  rte_eth_link link{};
+  if (rte_eth_link_get_nowait(port_id_, &link) != 0) return -1;
+  return link.link_status == RTE_ETH_LINK_UP ? 1 : 0;
+}
+
+int link_up(const Port& port) {
+  auto* e = dynamic_cast<const EthdevPort*>(&port);
+  return e ? e->link_up() : -1;
+}
+
 EthdevPort::~EthdevPort() {
   if (promisc_set_) rte_eth_promiscuous_disable(port_id_);
   if (started_) rte_eth_dev_stop(port_id_);

@@ -30,6 +30,10 @@ class EthdevPort final : public Port {
 
   uint16_t port_id() const { return port_id_; }
   const std::string& driver() const { return driver_; }
+  // The link as the PMD reports it: 1 up, 0 down, -1 unknown. A tap's is unknown: net_tap reads
+  // the flags of its interface by name, which fail once the interface has moved to another
+  // namespace (as our tests and benchmarks do), and it is up from the start. Any thread.
+  int link_up() const;
 
  private:
   EthdevPort(uint16_t id, uint16_t queues);
@@ -45,6 +49,9 @@ class EthdevPort final : public Port {
   PortCaps caps_;
   rss::Reta reta_;
 };
+
+// link_up() of an EthdevPort; -1 for any other port (in-memory ports have no link).
+int link_up(const Port& port);
 
 // How many ethdev ports EAL probed (0: the PMD is missing or failed).
 uint16_t ethdev_count();

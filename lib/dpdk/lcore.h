@@ -66,6 +66,7 @@ struct Shared {
   uint32_t time_wait_per_queue = 65536;
   uint32_t handoff_ring_size = 4096;
   uint32_t out_of_order_mbufs = 1024;  // per lcore: segments kept past a hole
+  uint32_t send_buffer = 4u << 20;    // per connection: bytes queued and unacknowledged at most
   uint16_t burst = 32;
   tcp::Time time_wait_reuse = tcp::kNever;  // see DatapathConfig
   tcp::Time probe_until = 0;          // RFC 5227 address probing before announcing (0: none)
@@ -107,6 +108,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   bool app_close(ConnRef c);
   // RST now.
   bool app_abort(ConnRef c);
+  // Keepalive on or off for this connection (the profile's times; RFC 1122 §4.2.3.6).
+  bool app_keepalive(ConnRef c, bool on);
   // AppSink::reads_later: the application is done with `bytes` more of the data it was handed;
   // they go back to the receive window (tcp::consumed).
   bool app_consumed(ConnRef c, uint32_t bytes);

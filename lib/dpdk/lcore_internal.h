@@ -41,6 +41,7 @@ inline constexpr uint8_t kAbort = 8;     // application asked for abort()
 inline constexpr uint8_t kQueued = 16;   // counted in its listener's accept queue
 inline constexpr uint8_t kKnown = 32;    // the application has been told about it
 inline constexpr uint8_t kRead = 64;     // app_read holds bytes for tcp::consumed
+inline constexpr uint8_t kKeepFlip = 128; // application wants keepalive the other way from the block's
 }  // namespace cf
 
 // What the segment being processed came with, for events that hand out its payload.

@@ -494,6 +494,12 @@ void Lcore::flush_app() {
       finish(slot, before, tcp::abort(ctx_, c.tcb, now_), nullptr);
       continue;
     }
+    if (c.flags & cf::kKeepFlip) {
+      c.flags &= static_cast<uint8_t>(~cf::kKeepFlip);
+      const bool on = !(c.tcb.flags & tcp::tcbf::kKeepalive);
+      finish(slot, before, tcp::set_keepalive(ctx_, c.tcb, on, now_), nullptr);
+      if (!(c.flags & cf::kLive)) continue;
+    }
     const bool fin = c.flags & cf::kClose;
     c.flags &= static_cast<uint8_t>(~cf::kClose);
     const uint32_t n = c.app_bytes;
@@ -516,11 +522,17 @@ bool Lcore::app_send(ConnRef r, const uint8_t* data, uint32_t len) {
   Conn* c = conn_of(r);
   if (!c || !tcp::in_state(c->tcb.state, tcp::kAcceptsSend) || (c->flags & (cf::kClose | cf::kAbort)))
     return false;
-  const uint32_t n = c->sq.append(sh_.pool, data, len);
-  c->app_bytes += n;
+  if (len > sh_.send_buffer - std::min(sh_.send_buffer, c->sq.bytes())) {
+    cnt_.add(Counter::app_send_full);
+    return false;
+  }
+  if (c->sq.append(sh_.pool, data, len) != len) {  // all or nothing
+    cnt_.add(Counter::drop_no_mbuf);
+    return false;
+  }
+  c->app_bytes += len;
   mark_dirty(r.slot);
-  if (n < len) cnt_.add(Counter::drop_no_mbuf);
-  return n == len;
+  return true;
 }
 
 bool Lcore::app_send_chain(ConnRef r, rte_mbuf* chain) {
@@ -546,6 +558,19 @@ bool Lcore::app_abort(ConnRef r) {
   Conn* c = conn_of(r);
   if (!c) return false;
   c->flags |= cf::kAbort;
+  mark_dirty(r.slot);
+  return true;
+}
+
+// The wish is one flag, against what the block has now: asked twice the same way, or back to
+// what the block has, it leaves nothing for flush_app to do.
+bool Lcore::app_keepalive(ConnRef r, bool on) {
+  Conn* c = conn_of(r);
+  if (!c) return false;
+  const bool has = c->tcb.flags & tcp::tcbf::kKeepalive;
+  const bool flip = has != on;
+  if (flip == static_cast<bool>(c->flags & cf::kKeepFlip)) return true;
+  c->flags ^= cf::kKeepFlip;
   mark_dirty(r.slot);
   return true;
 }

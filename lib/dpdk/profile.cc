@@ -87,6 +87,7 @@ std::string apply(Profile* p, const std::string& sec, const std::string& key, co
     if (key == "rx_ring_size") return u32(&s.rx_ring_size);
     if (key == "app_ring_size") return u32(&s.app_ring_size);
     if (key == "receive_window") return u32(&s.receive_window);
+    if (key == "send_buffer") return u32(&s.send_buffer);
     if (key == "out_of_order_mbufs") return u32(&s.out_of_order_mbufs);
     if (key == "max_half_open") return u32(&s.max_half_open);
     if (key == "sack") return parse_bool(v, &s.sack) ? "" : bad("true or false");
@@ -130,6 +131,9 @@ std::string check(const Profile& p) {
   // RFC 7323 §2.3: a shift of at most 14 on a 16-bit field.
   if (p.stack.receive_window < 1024 || p.stack.receive_window > (0xffffu << 14))
     return "[stack] receive_window must be 1024 to 1073725440 bytes";
+  // tcp::send takes under 1 GiB queued.
+  if (p.stack.send_buffer < 1024 || p.stack.send_buffer > (1u << 30) - 1)
+    return "[stack] send_buffer must be 1024 to 1073741823 bytes";
   if (p.stack.out_of_order_mbufs > (1u << 20)) return "[stack] out_of_order_mbufs must be 0 to 1048576";
   const StackProfile& s = p.stack;
   if (s.keepalive_idle_ms < 1 || s.keepalive_interval_ms < 1 || s.keepalive_probes < 1 || s.keepalive_probes > 255)

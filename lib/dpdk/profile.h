@@ -46,6 +46,10 @@ struct StackProfile {
   // The receive window a connection offers, in bytes (Linux's tcp_rmem). With workers it is
   // also the most unread data one connection can leave waiting for its worker.
   uint32_t receive_window = 256 * 1024;
+  // The most a connection may hold queued for sending, unacknowledged data included (Linux's
+  // tcp_wmem at its largest): past it Connection::send refuses until the peer acknowledges, so a
+  // peer that never reads cannot empty the mempool that every connection draws on.
+  uint32_t send_buffer = 4 * 1024 * 1024;
   // Segments kept per lcore past a hole in the sequence space until it is filled (an
   // out-of-order queue: one retransmission repairs one loss); 0: dropped, as before.
   uint32_t out_of_order_mbufs = 1024;

@@ -38,20 +38,19 @@ rte_mbuf* make_chain(rte_mempool* pool, const uint8_t* data, uint32_t len) {
   return head;
 }
 
+// The chain for what the tail cannot take is made first: a dry pool then leaves the queue as it
+// was, and a caller told no finds none of its bytes sent.
 uint32_t SendQueue::append(rte_mempool* pool, const uint8_t* data, uint32_t len) {
-  uint32_t done = 0;
-  if (tail_ && room(tail_) > 0) {
-    uint16_t n = static_cast<uint16_t>(std::min<uint32_t>(len, room(tail_)));
-    std::memcpy(rte_pktmbuf_mtod_offset(tail_, uint8_t*, tail_->data_len), data, n);
-    tail_->data_len += n;
-    done = n;
+  const uint16_t fit = tail_ ? static_cast<uint16_t>(std::min<uint32_t>(len, room(tail_))) : 0;
+  rte_mbuf* chain = nullptr;
+  if (fit < len && !(chain = make_chain(pool, data + fit, len - fit))) return 0;
+  if (fit) {
+    std::memcpy(rte_pktmbuf_mtod_offset(tail_, uint8_t*, tail_->data_len), data, fit);
+    tail_->data_len = static_cast<uint16_t>(tail_->data_len + fit);
+    bytes_ += fit;
   }
-  bytes_ += done;
-  if (done < len) {
-    rte_mbuf* chain = make_chain(pool, data + done, len - done);
-    if (chain) done += append_chain(chain);
-  }
-  return done;
+  if (chain) append_chain(chain);
+  return len;
 }
 
 uint32_t SendQueue::append_chain(rte_mbuf* chain) {

@@ -17,8 +17,8 @@ class SendQueue {
   uint32_t bytes() const { return bytes_; }
   bool empty() const { return bytes_ == 0; }
 
-  // Copies len bytes in, filling the tail mbuf first. Returns the bytes queued (fewer only when
-  // the pool runs dry).
+  // Copies len bytes in, filling the tail mbuf first. Returns len, or 0 when the pool runs dry
+  // (then nothing was queued).
   uint32_t append(rte_mempool* pool, const uint8_t* data, uint32_t len);
   // Links a chain of data mbufs in (ownership passes to the queue). Returns its length in bytes.
   uint32_t append_chain(rte_mbuf* chain);

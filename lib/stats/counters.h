@@ -95,6 +95,7 @@ namespace ts::stats {
   X(poll_idle_ns, "nanoseconds of poll iterations that found nothing to do")                 \
   X(app_events_deferred, "events parked on the lcore because a worker ring was full")        \
   X(app_data_refused, "segments taken without their data: the workers held all they may")   \
+  X(app_send_full, "sends refused: the connection's send buffer ([stack] send_buffer) was full")\
   X(enter_syn_sent, "transitions into SYN-SENT")                                             \
   X(enter_syn_received, "transitions into SYN-RECEIVED")                                     \
   X(enter_established, "transitions into ESTABLISHED")                                       \

@@ -11,8 +11,9 @@ OUT=$T_DIR/bench
 
 "$RUN" --repeat 0 >"$T_DIR/err1" 2>&1 && fail "run took --repeat 0"
 grep -q -- '--repeat must be 1 to 20' "$T_DIR/err1" || fail "--repeat 0: $(cat "$T_DIR/err1")"
-"$RUN" --cases 9 --build "$BUILD" >"$T_DIR/err2" 2>&1 && fail "run took case 9"
+"$RUN" --cases 9 --build "$BUILD" --out "$T_DIR/never" >"$T_DIR/err2" 2>&1 && fail "run took case 9"
 grep -q 'no case 9' "$T_DIR/err2" || fail "--cases 9: $(cat "$T_DIR/err2")"
+[[ -e $T_DIR/never ]] && fail "a refused run made its output directory"
 "$RUN" --duration 10s >"$T_DIR/err3" 2>&1 && fail "run took --duration 10s"
 grep -q -- "--duration must be a whole number from 1 to 600 (got '10s')" "$T_DIR/err3" || fail "--duration 10s: $(cat "$T_DIR/err3")"
 "$RUN" --client-core 1 --server-core 1 >"$T_DIR/err4" 2>&1 && fail "run took one core for both"

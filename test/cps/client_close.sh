@@ -6,7 +6,7 @@
 # profile of time_wait_per_queue = 0 (Linux's tcp_max_tw_buckets = 0): the same 7 segments, and
 # every closed connection leaves at once, counted as time_wait_overflow. First, each end alone:
 # the frames no peer takes are drops, with no bytes counted as sent; a generator that no server
-# answers exits 1.
+# answers exits 1; a server waiting for its client says its link is down, then up.
 source "$(dirname "$0")/lib.sh" "$@"
 N=${TS_CPS_N:-100000}
 RATE=${TS_CPS_RATE:-20000}
@@ -30,9 +30,15 @@ grep -qx "turnstile-cps: error: 198.18.0.2 never answered ARP in 1 s (--link-wai
 [[ $(jv "$CPS_JSON" stopped_by) == "no ARP answer from the server" ]] || fail "stopped by $(jv "$CPS_JSON" stopped_by)"
 cps_expect completed eq 0
 
+# A server whose memif client has not come says so once its link has been down a second, and
+# says when the link comes up.
 srv_start --mode http
+for ((i = 0; i < 100; i++)); do grep -q "link down" "$SRV_LOG" && break; sleep 0.1; done
+grep -qx "turnstile-server: link down on net_memif0: nothing arrives or leaves until it is up (a memif server waits for its client; a NIC for its cable and its peer)" "$SRV_LOG" ||
+  fail "no link-down line from a server without its client: $(cat "$SRV_LOG")"
 cps_run_stop --rate "$RATE" --requests "$N" --request http --close client --timeout 5
 expect_clean_run "$N"
+grep -qx "turnstile-server: link up on net_memif0" "$SRV_LOG" || fail "no link-up line once the client came: $(cat "$SRV_LOG")"
 # SYN, request (+ the handshake's ACK), FIN (+ ACK of the reply), ACK of theirs; SYN-ACK,
 # reply, FIN+ACK.
 expect_segments "$N" 3 4

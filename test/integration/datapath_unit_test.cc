@@ -234,6 +234,19 @@ TEST(Profile, keepalive_and_retries) {
   EXPECT_NE(err.find("fin_timeout_ms must be at least 1"), std::string::npos) << err;
 }
 
+TEST(Profile, send_buffer_is_linux_largest_wmem_by_default_and_bounded) {
+  dpdk::Profile p;
+  std::string err;
+  ASSERT_TRUE(dpdk::parse_profile("[stack]\n", "t.ini", &p, &err)) << err;
+  EXPECT_EQ(p.stack.send_buffer, 4u << 20);
+  ASSERT_TRUE(dpdk::parse_profile("[stack]\nsend_buffer = 65536\n", "t.ini", &p, &err)) << err;
+  EXPECT_EQ(p.stack.send_buffer, 65536u);
+  for (const char* bad : {"[stack]\nsend_buffer = 1023\n", "[stack]\nsend_buffer = 1073741824\n"}) {
+    EXPECT_FALSE(dpdk::parse_profile(bad, "x.ini", &p, &err)) << bad;
+    EXPECT_NE(err.find("send_buffer must be 1024 to 1073741823 bytes"), std::string::npos) << err;
+  }
+}
+
 TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
   dpdk::Profile p;
   std::string err;

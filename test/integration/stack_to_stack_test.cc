@@ -445,6 +445,15 @@ TEST_F(StackToStack, connection_to_a_closed_port_is_refused_by_rst) {
   EXPECT_EQ(server_.total()[Counter::conn_accepted], 0u);
 }
 
+// A listener with room for no connection would drop every SYN: refused when asked for.
+TEST_F(StackToStack, listen_refuses_a_backlog_of_zero) {
+  build(1, true, server::Mode::kEcho);
+  std::string err;
+  EXPECT_FALSE(server_.stack->listen(7, 0, &err));
+  EXPECT_EQ(err, "a listener's backlog must be at least 1");
+  EXPECT_TRUE(server_.stack->listen(7, 1, &err)) << err;
+}
+
 TEST_F(StackToStack, ten_thousand_short_connections_in_a_row_without_a_failure) {
   build(1, true, server::Mode::kHttp);
   script_.to_open = 10000;
@@ -783,6 +792,132 @@ TEST_F(SlowWorker, a_stalled_worker_holds_no_more_data_mbufs_than_its_ring_count
   EXPECT_EQ(server_.total()[Counter::tcp_rst_out] + client_.total()[Counter::tcp_rst_out], 0u);
   ASSERT_TRUE(finish_upload());
 }
+
+// Echoes; as each connection is accepted, turns keepalive on, and with `then_off` off again at once.
+struct KeepaliveEcho final : api::Handler {
+  KeepaliveEcho(bool on, bool then_off) : on_(on), off_(then_off) {}
+  void on_accept(api::Connection& c) override {
+    if (on_) c.set_keepalive(true);
+    if (off_) c.set_keepalive(false);
+  }
+  void on_data(api::Connection& c, const uint8_t* d, size_t n) override { ASSERT_TRUE(c.send(d, n)); }
+  bool on_, off_;
+};
+
+// The Connection calls, inline (param 0) and from a worker thread (1). Keepalive: a profile whose
+// keepalive is off: idle 1 s, then a probe every 0.5 s (3 unanswered would end it).
+class ConnectionApi : public SlowWorker, public ::testing::WithParamInterface<uint16_t> {
+ protected:
+  // A server of `handler`s (on GetParam() workers) on port 7, a client that opens one
+  // connection to it and sends `request`.
+  void start_pair(api::HandlerFactory handler, const std::string& request) {
+    static int serial = 0;
+    serial++;
+    server_workers_ = GetParam();
+    server_ = make_side("srva" + std::to_string(serial), kServerIp, 0x02, 1, true, std::move(handler));
+    client_ = make_side("clia" + std::to_string(serial), kClientIp, 0x01, 1, true,
+                        [this](unsigned) { return std::make_unique<ClientHandler>(script_); });
+    server_.stack->listen(7, 511);
+    dpdk::MemPort::connect(*server_.port, *client_.port);
+    std::string err;
+    if (server_workers_) EXPECT_TRUE(server_.stack->start_workers(stop_, &err)) << err;
+    script_.to_open = 1;
+    script_.rport = 7;
+    script_.request = request;
+  }
+
+  // The server's probes over 5 s (of the stacks' time) while the client sits idle after an echo.
+  uint64_t probes_while_idle(bool on, bool then_off) {
+    server_stack_ = [](dpdk::StackProfile& p) {
+      p.keepalive_idle_ms = 1000;
+      p.keepalive_interval_ms = 500;
+      p.keepalive_probes = 3;
+    };
+    start_pair([on, then_off](unsigned) { return std::make_unique<KeepaliveEcho>(on, then_off); }, "ping");
+    auto echoed = [&] {
+      for (const Seen& x : wire_)
+        if (x.side == 's' && x.out && x.len == 4) return true;
+      return false;
+    };
+    EXPECT_TRUE(run_with_worker_until(echoed));
+    const uint64_t client_out = sent_by('c');
+    run_until([] { return false; }, 5 * tcp::kSec);
+    settle();
+    const stats::Snapshot srv = server_.total();
+    EXPECT_EQ(srv[Counter::conn_timed_out], 0u);
+    EXPECT_EQ(srv[Counter::tcp_keepalive_timeouts], 0u);
+    EXPECT_EQ(script_.results.size(), 0u) << "the idle connection ended";
+    // Each probe is answered (an ACK from the client), which keeps the connection open.
+    EXPECT_EQ(sent_by('c') - client_out, srv[Counter::tcp_keepalive_probes]);
+    server_.stack->shutdown();
+    return srv[Counter::tcp_keepalive_probes];
+  }
+};
+
+TEST_P(ConnectionApi, a_connection_set_to_keepalive_is_probed_after_its_idle_time_and_stays_open) {
+  // Idle from the echo on: a probe at about 1, 2, 3, 4 and 5 s (each answer starts a new idle
+  // time; the last one lands as the 5 s end).
+  const uint64_t probes = probes_while_idle(true, false);
+  EXPECT_GE(probes, 4u);
+  EXPECT_LE(probes, 5u);
+}
+
+TEST_P(ConnectionApi, without_the_call_no_probe_is_sent) {
+  EXPECT_EQ(probes_while_idle(false, false), 0u);
+}
+
+TEST_P(ConnectionApi, turned_off_right_after_on_no_probe_is_sent) {
+  EXPECT_EQ(probes_while_idle(true, true), 0u);
+}
+
+// Sends `total` bytes in 16 KiB pieces as fast as send() takes them, then closes; a refusal
+// (the send buffer full) waits for on_send_space. Notes the most that send() took before its
+// first refusal, and how many refusals there were.
+struct Streamer final : api::Handler {
+  struct Shared {
+    std::string data;
+    std::atomic<size_t> before_first_refusal{0};
+    std::atomic<size_t> refusals{0};
+  };
+  explicit Streamer(Shared& s) : s_(s) {}
+  void on_accept(api::Connection& c) override { push(c); }
+  void on_send_space(api::Connection& c, size_t) override { push(c); }
+  void on_data(api::Connection&, const uint8_t*, size_t) override {}
+  void push(api::Connection& c) {
+    while (sent_ < s_.data.size()) {
+      const size_t n = std::min<size_t>(16384, s_.data.size() - sent_);
+      if (!c.send(s_.data.data() + sent_, n)) {
+        if (s_.refusals++ == 0) s_.before_first_refusal = sent_;
+        return;
+      }
+      sent_ += n;
+    }
+    if (!c.closing()) c.close();
+  }
+  Shared& s_;
+  size_t sent_ = 0;
+};
+
+// [stack] send_buffer: send() refuses what would queue more than it (a peer that never reads
+// can hold no more), on_send_space says when to go on, and every byte arrives once.
+TEST_P(ConnectionApi, the_send_buffer_bounds_what_send_takes_and_nothing_is_lost_or_doubled) {
+  Streamer::Shared sh;
+  sh.data = random_bytes(1 << 20);
+  server_stack_ = [](dpdk::StackProfile& p) { p.send_buffer = 65536; };
+  start_pair([&sh](unsigned) { return std::make_unique<Streamer>(sh); }, "go");
+  ASSERT_TRUE(run_with_worker_until([&] { return script_.done(); }));
+  ASSERT_EQ(script_.results.size(), 1u);
+  EXPECT_TRUE(script_.results[0].got == sh.data) << script_.results[0].got.size() << " bytes arrived";
+  EXPECT_EQ(script_.results[0].why, tcp::CloseReason::kNormal);
+  EXPECT_GT(sh.refusals.load(), 0u);
+  EXPECT_LE(sh.before_first_refusal.load(), 65536u);
+  EXPECT_GE(sh.before_first_refusal.load(), 65536u - 16384);
+  EXPECT_EQ(server_.total()[Counter::app_send_full], sh.refusals.load());
+  server_.stack->shutdown();
+}
+
+INSTANTIATE_TEST_SUITE_P(Mode, ConnectionApi, ::testing::Values(uint16_t{0}, uint16_t{1}),
+                         [](const auto& i) { return i.param ? std::string("worker") : std::string("inline"); });
 
 }  // namespace
 }  // namespace ts
