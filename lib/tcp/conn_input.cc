@@ -36,6 +36,9 @@ void rtt_from_ack(Context& ctx, Tcb& t, const Segment& s, Time now) {
     rto_sample(t, ctx.cfg, Time(uint32_t(now) - t.rtt_start_us));
     t.flags &= ~tcbf::kRttTiming;
   }
+  // The handshake was timed before timestamps were agreed; from then on they time everything.
+  // Left set, the timing would measure the SYN at the first ACK without a usable TSecr, hours on.
+  if (t.has(tcbf::kTimestamps)) t.flags &= ~tcbf::kRttTiming;
 }
 
 // --- SYN-SENT (RFC 9293 §3.10.7.3) -----------------------------------------------------------
@@ -187,6 +190,11 @@ void on_dupack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
       return;
     }
     resend_hole(ctx, t, s, a, now);
+  } else if (t.has(tcbf::kAfterRto) && s.ack <= t.recover && !t.has(tcbf::kSackOk)) {
+    // Not past `recover` (snd_max, one above RFC 6582's "highest sequence number transmitted"):
+    // copies the go-back resent, not a sign of loss (§3.2 step 2), as Linux's Loss state holds
+    // them. With SACK the blocks tell which is which (and a D-SACK undoes a needless recovery).
+    return;
   } else if (t.dupacks >= 3 || sacked_lost(t, s) || (t.has(tcbf::kTlpOut) && sack_dupack(t, s))) {
     // After a tail loss probe, any block above snd_una will do: what it leaves out was sent two
     // round trips before (RACK's reasoning, RFC 8985 §6.2), so it is lost, not reordered.
@@ -232,6 +240,7 @@ bool on_new_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   if (t.snd_nxt < t.snd_una) t.snd_nxt = t.snd_una;  // after an RTO went back
   t.retries = 0;
   t.backoff = 0;
+  if (t.has(tcbf::kAfterRto) && s.ack > t.recover) t.flags &= ~tcbf::kAfterRto;
   if (t.has(tcbf::kRecovery)) {
     if (s.ack >= t.recover) {
       // Full ACK: leave recovery with the window deflated to ssthresh.
@@ -275,6 +284,9 @@ bool on_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now, bool& 
     t.snd_wl1 = s.seq;
     t.snd_wl2 = s.ack;
   }
+  // An answered zero-window probe: the peer is there, so probing goes on as long as it answers
+  // (RFC 9293 MUST-36); the count is of probes in a row without an answer (Linux's probes_out).
+  if (t.timer == TimerKind::kPersist) t.retries = 0;
   const bool advanced = s.ack > t.snd_una;
   if (advanced) {
     fin_acked = on_new_ack(ctx, t, s, a, now);
@@ -310,7 +322,8 @@ bool on_handshake_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time n
   }
   rtt_from_ack(ctx, t, s, now);
   t.snd_una = s.ack;
-  t.snd_wnd = uint32_t(s.window) << t.snd_wscale;
+  // A SYN's window is never scaled (RFC 7323 §2.2): the SYN-ACK of a simultaneous open.
+  t.snd_wnd = s.has(kSyn) ? s.window : uint32_t(s.window) << t.snd_wscale;
   t.snd_wl1 = s.seq;
   t.snd_wl2 = s.ack;
   t.timer = TimerKind::kNone;
@@ -405,12 +418,21 @@ void synchronized(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) 
     return;
   }
   if (!acceptable(ctx.cfg, t, s)) {
+    // "If the RCV.WND is zero, no segments will be acceptable, but special allowance should be
+    // made to accept valid ACKs": text at rcv_nxt is dropped, its ACK and window still count.
+    if (!rst && !s.has(kSyn) && s.len && s.seq == t.rcv_nxt && receive_space(ctx.cfg, t) == 0) {
+      ++ctx.cnt.bad_seq_acks;
+      t.flags |= tcbf::kAckNow;  // the dropped text is answered with the window, still zero
+      return synchronized(ctx, t, without_text(s), a, now);
+    }
     // "If an incoming segment is not acceptable, an acknowledgment should be sent in reply
-    // (unless the RST bit is set)"; a SYN takes the challenge path (RFC 5961 §4).
+    // (unless the RST bit is set)"; a SYN gets a challenge ACK (RFC 5961 §4) and nothing else:
+    // out of the window, it cannot end even a half-open block (the fourth check's "return to
+    // LISTEN" is for acceptable segments), or a blind SYN would.
     if (rst) {
       ++ctx.cnt.rsts_ignored;
     } else if (s.has(kSyn)) {
-      on_syn(ctx, t, a, now);
+      emit_challenge_ack(ctx, t, a, now);
     } else {
       ++ctx.cnt.bad_seq_acks;
       emit_old_text_ack(ctx, t, s, a, now);

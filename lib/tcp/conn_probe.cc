@@ -42,6 +42,7 @@ void send_probe(Context& ctx, Tcb& t, Actions& a, Time now) {
     emit_range(ctx, t, a, sent_end - n, n, now);
   }
   t.flags |= tcbf::kTlpOut;
+  t.flags &= ~tcbf::kAfterRto;  // `recover` is the probe's now
   t.recover = t.snd_max;
   t.timer = TimerKind::kRetransmit;
   t.deadline = now + rto_current(t, ctx.cfg);

@@ -52,6 +52,13 @@ void update_timer(Context& ctx, Tcb& t, Time now) {
   // A probe already armed keeps its time when more data goes out: at worst it comes early, a
   // copy the peer answers with a D-SACK; and a peer's stream of segments cannot put it off.
   if (k == t.timer && k != TimerKind::kNone) return;
+  // Probes of a persist or keepalive episode spend none of the data's retransmission budget:
+  // its timer starts from the first RTO with the full count (Linux's tcp_ack_probe).
+  if ((t.timer == TimerKind::kPersist || t.timer == TimerKind::kKeepalive) &&
+      (k == TimerKind::kRetransmit || k == TimerKind::kProbe)) {
+    t.retries = 0;
+    t.backoff = 0;
+  }
   t.timer = k;
   if (k == TimerKind::kNone) t.deadline = kNever;
   else t.deadline = now + (len ? len : timer_length(t, ctx.cfg, k));
@@ -142,6 +149,10 @@ void retransmit_timeout(Context& ctx, Tcb& t, Actions& a, Time now) {
     t.cwnd = t.snd_mss;
     t.dupacks = 0;
     t.flags &= ~(tcbf::kRecovery | tcbf::kUnaResent);
+    // RFC 6582 §3.2 step 4: the go-back resends what the peer may hold already, and its
+    // duplicate ACKs below `recover` must not start a fast retransmit (step 2).
+    t.recover = t.snd_max;
+    t.flags |= tcbf::kAfterRto;
     if (t.undo) release_undo(ctx, t);  // a timeout is not undone here
     t.snd_nxt = t.snd_una + emit_range(ctx, t, a, t.snd_una, t.snd_mss, now);
   }

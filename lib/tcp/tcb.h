@@ -40,6 +40,7 @@ inline constexpr uint16_t kUnaResent = 1u << 11;   // in kRecovery: snd_una sent
 inline constexpr uint16_t kTlpOut = 1u << 12;      // a tail loss probe's episode is open; it ends at `recover`
 inline constexpr uint16_t kTlpResent = 1u << 13;   // ... and the probe was a copy of sent data
 inline constexpr uint16_t kAckPure = 1u << 14;     // the ACK owed is a duplicate: it goes alone, not on data
+inline constexpr uint16_t kAfterRto = 1u << 15;    // `recover` is snd_max at the last timeout (RFC 6582 §3.2)
 }  // namespace tcbf
 
 struct Tcb {

@@ -53,9 +53,11 @@ TwResult time_wait_segment(Context& ctx, TimeWait& tw, const Segment& s, Time no
     return TwResult{};
   }
   if (s.has(kSyn) && !s.has(kAck)) {
-    // RFC 6191: with timestamps on both, a newer TSval shows a new incarnation; otherwise
-    // (RFC 9293 §3.6.1) a sequence number above anything of the old connection does.
-    const bool newer = ts ? ts_before(tw.ts_recent, s.opts.ts_val) : s.seq > tw.rcv_nxt;
+    // RFC 6191: with timestamps on both, a newer TSval shows a new incarnation, or an equal one
+    // with a higher sequence number; otherwise (RFC 9293 §3.6.1) a higher sequence number does.
+    const bool above = s.seq > tw.rcv_nxt;
+    const bool newer = ts ? ts_before(tw.ts_recent, s.opts.ts_val) || (s.opts.ts_val == tw.ts_recent && above)
+                          : above;
     if (newer) {
       ++ctx.cnt.time_wait_reopens;
       TwResult r;

@@ -820,7 +820,9 @@ class ConnectionApi : public SlowWorker, public ::testing::WithParamInterface<ui
     server_.stack->listen(7, 511);
     dpdk::MemPort::connect(*server_.port, *client_.port);
     std::string err;
-    if (server_workers_) EXPECT_TRUE(server_.stack->start_workers(stop_, &err)) << err;
+    if (server_workers_) {
+      EXPECT_TRUE(server_.stack->start_workers(stop_, &err)) << err;
+    }
     script_.to_open = 1;
     script_.rport = 7;
     script_.request = request;

@@ -1,5 +1,6 @@
 // Data transfer: zero-copy delivery, windows, retransmission (RFC 6298), fast retransmit
 // (RFC 5681), out-of-order handling, zero-window probing.
+#include "tcp/rto.h"
 #include "timeline.h"
 
 namespace ts::tcp::testing {
@@ -421,6 +422,69 @@ TEST_F(Data, payload_on_a_syn_is_not_delivered) {
   start_passive(In(kSyn, kPeerIss).data("fast open?"));
   EXPECT_TRUE(received.empty());
   expect(Out(kSyn | kAck, kIss, kPeerIss + 1).win(65535).mss(1460));
+}
+
+// RFC 9293 MUST-36: a peer that answers every probe keeps its zero window as long as it likes;
+// only probes in a row without an answer count towards giving up.
+TEST_F(Data, zero_window_probes_go_on_while_the_peer_answers_them) {
+  open_active();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).win(0));
+  app_send("abc");
+  for (int i = 0; i < 3 * int(ctx.cfg.data_retries); i++) {
+    advance(tcb.deadline - now);
+    ASSERT_NE(state(), State::kClosed) << "after " << i + 1 << " answered probes";
+    inject(In(kAck, kPeerIss + 1, kIss + 1).win(0));
+  }
+  EXPECT_EQ(tcb.timer, TimerKind::kPersist);
+  EXPECT_EQ(ctx.cnt.window_probes, 3u * ctx.cfg.data_retries);
+}
+
+TEST_F(Data, unanswered_zero_window_probes_give_up_after_the_data_retries) {
+  open_active();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).win(0));
+  app_send("abc");
+  for (unsigned i = 0; i <= ctx.cfg.data_retries && state() != State::kClosed; i++) advance(tcb.deadline - now);
+  EXPECT_EQ(state(), State::kClosed);
+  EXPECT_EQ(ctx.cnt.window_probes, ctx.cfg.data_retries);
+}
+
+// The probes' backoff and count are the persist episode's: once the window opens, the data's
+// timer starts from the RTO with the whole retransmission budget (Linux's tcp_ack_probe).
+TEST_F(Data, a_long_persist_leaves_the_data_its_whole_retransmission_budget) {
+  open_active();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).win(0));
+  app_send("abc");
+  for (int i = 0; i < 12; i++) {
+    advance(tcb.deadline - now);
+    inject(In(kAck, kPeerIss + 1, kIss + 1).win(0));
+  }
+  sent.clear();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).win(1000));
+  expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 3));
+  EXPECT_EQ(tcb.timer, TimerKind::kRetransmit);
+  EXPECT_EQ(tcb.backoff, 0u);
+  EXPECT_EQ(tcb.deadline, now + rto_current(tcb, ctx.cfg));
+  unsigned timeouts = 0;
+  while (state() != State::kClosed && timeouts < 40) {
+    advance(tcb.deadline - now);
+    timeouts++;
+  }
+  EXPECT_EQ(timeouts, ctx.cfg.data_retries + 1);  // 15 retransmissions, then the RST
+}
+
+// RFC 9293 §3.10.7.4: with a zero receive window no text is acceptable, "but special allowance
+// should be made to accept valid ACKs": a probe carrying data still acknowledges ours.
+TEST_F(Data, a_zero_receive_window_still_takes_the_ack_of_a_segment_whose_text_it_drops) {
+  ctx.cfg.app_window = true;
+  open_active();
+  app_send("hello");
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data(std::string(65535, 'a')));  // fills our window
+  sent.clear();
+  inject(In(kAck, kPeerIss + 65536, kIss + 6).data("z"));  // a probe, and the ACK of "hello"
+  EXPECT_EQ(tcb.snd_una.v, kIss + 6);
+  EXPECT_TRUE(sendq.empty());
+  EXPECT_EQ(received.size(), 65535u);  // the probe's byte was not taken
+  expect(Out(kAck, kIss + 6, kPeerIss + 65536).win(0));
 }
 
 }  // namespace

@@ -109,5 +109,23 @@ TEST_F(Keepalive, waits_while_data_is_outstanding) {
   EXPECT_EQ(tcb.deadline, now + 7200 * kSec);
 }
 
+// Unanswered keepalive probes spend none of the retransmission budget of data sent next.
+TEST_F(Keepalive, probes_leave_data_sent_after_them_its_whole_retransmission_budget) {
+  ctx.cfg.keepalive_idle = 10 * kSec;
+  ctx.cfg.keepalive_interval = kSec;
+  open_active();
+  apply(set_keepalive(ctx, tcb, true, now));
+  advance(17 * kSec);  // 8 probes, none answered
+  ASSERT_EQ(ctx.cnt.keepalive_probes, 8u);
+  app_send("x");
+  unsigned timeouts = 0;
+  while (state() != State::kClosed && timeouts < 40) {
+    advance(tcb.deadline - now);
+    timeouts++;
+  }
+  EXPECT_EQ(timeouts, ctx.cfg.data_retries + 1);
+  EXPECT_EQ(reason, CloseReason::kRetransmitTimeout);
+}
+
 }  // namespace
 }  // namespace ts::tcp::testing

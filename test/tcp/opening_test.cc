@@ -336,5 +336,28 @@ TEST_F(Opening, cookie_ack_with_a_full_accept_queue_keeps_nothing) {
   expect_nothing();
 }
 
+// RFC 7323 §2.2: the window of a SYN is never scaled, the SYN-ACK of a simultaneous open too.
+TEST_F(Opening, simultaneous_open_takes_the_synacks_window_unscaled) {
+  ctx.cfg.window_scaling = true;
+  start_active();
+  inject(In(kSyn, kPeerIss).mss(1460).ws(7));
+  ASSERT_EQ(state(), State::kSynReceived);
+  inject(In(kSyn | kAck, kPeerIss, kIss + 1).mss(1460).ws(7).win(1000));
+  ASSERT_EQ(state(), State::kEstablished);
+  EXPECT_EQ(tcb.snd_wnd, 1000u);
+}
+
+// A SYN outside the window of a half-open block gets a challenge ACK and changes nothing
+// (RFC 9293's first check, RFC 5961 §4): a blind SYN, the tuple guessed, must not end it.
+TEST_F(Opening, out_of_window_syn_leaves_a_half_open_block_as_it_was) {
+  start_passive(In(kSyn, kPeerIss).mss(1460));
+  sent.clear();
+  inject(In(kSyn, kPeerIss + 0x40000000));
+  EXPECT_EQ(state(), State::kSynReceived);
+  expect(Out(kAck, kIss + 1, kPeerIss + 1));
+  inject(In(kAck, kPeerIss + 1, kIss + 1));
+  EXPECT_EQ(state(), State::kEstablished);
+}
+
 }  // namespace
 }  // namespace ts::tcp::testing

@@ -167,5 +167,36 @@ TEST_F(Recovery, no_round_trip_is_timed_during_recovery_and_timing_resumes_after
   EXPECT_EQ(tcb.mark.rtt_seq, Seq(base + 110));
 }
 
+using AfterTimeout = Timeline;
+
+// RFC 6582 §3.2 steps 2 and 4: after a timeout, `recover` is snd_max; the go-back resends
+// segments the peer may hold already, and the duplicate ACKs those copies bring must not start
+// a fast retransmit (and halve the window again). 64-byte segments S0..S9: S0..S3 lost, S4..S9
+// received, every ACK lost too, so the timer fires.
+TEST_F(AfterTimeout, duplicate_acks_of_the_go_backs_copies_start_no_fast_retransmit) {
+  start_active();
+  inject(In(kSyn | kAck, kPeerIss, kIss + 1).mss(64));
+  ASSERT_EQ(tcb.snd_mss, 64);
+  app_send(std::string(640, 'x'));
+  sent.clear();
+  auto S = [](int k) { return kIss + 1 + 64 * k; };
+  advance(tcb.deadline - now);  // S0 again, cwnd one segment
+  expect(Out(kAck, S(0), kPeerIss + 1).data(0, 64));
+  inject(In(kAck, kPeerIss + 1, S(1)));
+  inject(In(kAck, kPeerIss + 1, S(2)));
+  inject(In(kAck, kPeerIss + 1, S(3)));  // the go-back is sending copies of S4.. by now
+  app_send(std::string(64, 'n'));        // S10
+  inject(In(kAck, kPeerIss + 1, S(10))); // S3 filled the hole: the peer had S4..S9
+  const uint32_t ssthresh = tcb.ssthresh;
+  sent.clear();
+  for (int i = 0; i < 3; i++) inject(In(kAck, kPeerIss + 1, S(10)));  // the copies of S4..S6
+  EXPECT_EQ(ctx.cnt.fast_retransmits, 0u);
+  EXPECT_EQ(tcb.ssthresh, ssthresh);
+  EXPECT_FALSE(tcb.has(tcbf::kRecovery));
+  // Past `recover`, duplicate ACKs mean loss again.
+  inject(In(kAck, kPeerIss + 1, S(11)));
+  EXPECT_FALSE(tcb.has(tcbf::kAfterRto));
+}
+
 }  // namespace
 }  // namespace ts::tcp::testing

@@ -86,5 +86,22 @@ TEST_F(RtoTimeline, rto_deadline_follows_the_estimate) {
   EXPECT_EQ(tcb.deadline, now + 300 * kMsec);  // 100 ms RTT: 100 + 4 * 50
 }
 
+// With timestamps agreed, the handshake's own timing ends with it: an ACK without a usable
+// TSecr an hour later must not time "the SYN" (an RTO of 120 s).
+TEST_F(RtoTimeline, with_timestamps_an_ack_without_them_takes_no_sample_from_the_syns_timing) {
+  ctx.cfg.timestamps = true;
+  start_active();
+  now += 10 * kMsec;
+  inject(In(kSyn | kAck, kPeerIss, kIss + 1).mss(1460).ts(100, tcb.ts_off));
+  ASSERT_EQ(state(), State::kEstablished);
+  EXPECT_FALSE(tcb.has(tcbf::kRttTiming));
+  const uint32_t rto = tcb.rto_us;
+  now += 3600 * kSec;
+  app_send("abc");
+  now += 10 * kMsec;
+  inject(In(kAck, kPeerIss + 1, kIss + 4));  // no timestamp option
+  EXPECT_EQ(tcb.rto_us, rto);
+}
+
 }  // namespace
 }  // namespace ts::tcp::testing

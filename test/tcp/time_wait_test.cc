@@ -57,6 +57,18 @@ TEST_F(TimeWaitEntry, syn_with_older_timestamp_does_not_reopen) {
   EXPECT_EQ(r.verdict, TwVerdict::kAck);
 }
 
+// RFC 6191 §2: an equal TSval with a sequence number above the old incarnation's also reopens.
+TEST_F(TimeWaitEntry, syn_with_an_equal_timestamp_reopens_only_above_rcv_nxt) {
+  EXPECT_EQ(deliver(In(kSyn, kPeerIss).ts(tw.ts_recent, 0)).verdict, TwVerdict::kAck);
+  EXPECT_EQ(deliver(In(kSyn, kPeerIss + 100000).ts(tw.ts_recent, 0)).verdict, TwVerdict::kReopen);
+}
+
+// An old incarnation with timestamps, a new SYN without them: the sequence number decides.
+TEST_F(TimeWaitEntry, syn_without_timestamps_after_an_incarnation_with_them_reopens_above_rcv_nxt) {
+  EXPECT_EQ(deliver(In(kSyn, kPeerIss + 100000)).verdict, TwVerdict::kReopen);
+  EXPECT_EQ(deliver(In(kSyn, kPeerIss)).verdict, TwVerdict::kAck);
+}
+
 TEST_F(TimeWaitEntry, without_timestamps_a_syn_above_rcv_nxt_reopens_and_below_does_not) {
   tw.flags = 0;
   EXPECT_EQ(deliver(In(kSyn, kPeerIss + 10)).verdict, TwVerdict::kReopen);
