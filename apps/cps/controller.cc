@@ -50,7 +50,9 @@ void Controller::loop() {
   auto secs = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   const double step = o_.stats_interval > 0 ? o_.stats_interval : 1.0;
   double next = step, last = 0, phase_at = 0;
-  Totals prev = totals();
+  // Zeros, not a first look: the lcores may have opened a connection before this thread ran,
+  // and the series adds up to the totals.
+  Totals prev;
   Phase phase = Phase::kRun;
   auto set_phase = [&](Phase p, double t) {
     phase = p;

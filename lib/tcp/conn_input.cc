@@ -192,8 +192,11 @@ void on_dupack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
     resend_hole(ctx, t, s, a, now);
   } else if (t.has(tcbf::kAfterRto) && s.ack <= t.recover && !t.has(tcbf::kSackOk)) {
     // Not past `recover` (snd_max, one above RFC 6582's "highest sequence number transmitted"):
-    // copies the go-back resent, not a sign of loss (§3.2 step 2), as Linux's Loss state holds
-    // them. With SACK the blocks tell which is which (and a D-SACK undoes a needless recovery).
+    // the duplicates may be the go-back's copies of what the peer had, so no new congestion
+    // event (§3.2 step 2: the window is not halved again). But a copy the go-back lost is as
+    // likely: the third sends snd_una again, as Linux's Loss state marks the head lost, rather
+    // than leave it to the next timeout. With SACK the blocks tell which is which.
+    if (t.dupacks == 3) emit_range(ctx, t, a, t.snd_una, t.snd_mss, now);
     return;
   } else if (t.dupacks >= 3 || sacked_lost(t, s) || (t.has(tcbf::kTlpOut) && sack_dupack(t, s))) {
     // After a tail loss probe, any block above snd_una will do: what it leaves out was sent two

@@ -649,9 +649,10 @@ TEST_P(SackUse, holes_the_blocks_show_are_sent_again_in_the_same_round_trip) {
     EXPECT_LE(retx, lost + 2);
     EXPECT_LT(took, 100 * tcp::kMsec) << "no retransmission timeout";
   } else {
-    // Measured: 0.410 s, 75 lost, 227 retransmitted, two timeouts.
+    // Measured: 0.410 s, 70 lost, 146 retransmitted, two timeouts (227 retransmitted before the
+    // go-back's duplicate ACKs stopped starting recoveries, RFC 6582 §3.2).
     EXPECT_EQ(c[Counter::tcp_sack_retransmits], 0u);
-    EXPECT_GT(retx, 2 * lost);
+    EXPECT_GT(retx * 2, 3 * lost);
   }
 }
 
