@@ -36,8 +36,13 @@ void rtt_from_ack(Context& ctx, Tcb& t, const Segment& s, Time now) {
     rto_sample(t, ctx.cfg, Time(uint32_t(now) - t.rtt_start_us));
     t.flags &= ~tcbf::kRttTiming;
   }
-  // The handshake was timed before timestamps were agreed; from then on they time everything.
-  // Left set, the timing would measure the SYN at the first ACK without a usable TSecr, hours on.
+}
+
+// After the handshake's ACK: its timing was set before timestamps were agreed, and from then on
+// they time everything. Left set, it would time the SYN at the first ACK without a usable TSecr,
+// hours on (an RTO of 120 s).
+void rtt_from_handshake(Context& ctx, Tcb& t, const Segment& s, Time now) {
+  rtt_from_ack(ctx, t, s, now);
   if (t.has(tcbf::kTimestamps)) t.flags &= ~tcbf::kRttTiming;
 }
 
@@ -72,7 +77,7 @@ void syn_sent(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   if (s.has(kAck)) {
     // "If SND.UNA > ISS (our SYN has been ACKed), change the connection state to ESTABLISHED,
     // form an ACK segment and send it."
-    rtt_from_ack(ctx, t, s, now);
+    rtt_from_handshake(ctx, t, s, now);
     t.snd_una = s.ack;
     enter_established(ctx, t, a, now);
     t.flags |= tcbf::kAckNow;
@@ -323,7 +328,7 @@ bool on_handshake_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time n
       return false;
     }
   }
-  rtt_from_ack(ctx, t, s, now);
+  rtt_from_handshake(ctx, t, s, now);
   t.snd_una = s.ack;
   // A SYN's window is never scaled (RFC 7323 §2.2): the SYN-ACK of a simultaneous open.
   t.snd_wnd = s.has(kSyn) ? s.window : uint32_t(s.window) << t.snd_wscale;
@@ -398,50 +403,10 @@ void on_fin(Context& ctx, Tcb& t, Actions& a, Time now) {
   }
 }
 
-void synchronized(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+// The fifth check on: an acceptable segment (RFC 9293 §3.10.7.4). Inlined into synchronized(),
+// its one hot caller; zero_window_text() has the other copy.
+[[gnu::always_inline]] inline void in_window(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   const bool rst = s.has(kRst);
-  // Simultaneous open (RFC 9293 Figure 8): the peer's SYN-ACK answers our SYN while we are in
-  // SYN-RECEIVED. Its SYN is the one already received, so only its ACK is news (as Linux).
-  if (t.state == State::kSynReceived && !t.has(tcbf::kPassive) && s.has(kSyn) && s.has(kAck) &&
-      !rst && s.seq + 1 == t.rcv_nxt && s.ack == t.snd_nxt) {
-    on_handshake_ack(ctx, t, s, a, now);
-    return;
-  }
-  // SYN-RECEIVED: the same SYN again means our SYN-ACK was lost; send it again (Linux does).
-  if (t.state == State::kSynReceived && s.has(kSyn) && !s.has(kAck) && !rst &&
-      s.seq + 1 == t.rcv_nxt) {
-    ++ctx.cnt.dup_syns;
-    return emit_syn(ctx, t, a, now);
-  }
-  // RFC 7323 §5.3 R1 (PAWS), before the sequence check; RSTs are exempt.
-  if (t.has(tcbf::kTimestamps) && s.opts.has_timestamps && !rst &&
-      ts_before(s.opts.ts_val, t.ts_recent)) {
-    ++ctx.cnt.paws_drops;
-    t.flags |= tcbf::kAckNow;
-    return;
-  }
-  if (!acceptable(ctx.cfg, t, s)) {
-    // "If the RCV.WND is zero, no segments will be acceptable, but special allowance should be
-    // made to accept valid ACKs": text at rcv_nxt is dropped, its ACK and window still count.
-    if (!rst && !s.has(kSyn) && s.len && s.seq == t.rcv_nxt && receive_space(ctx.cfg, t) == 0) {
-      ++ctx.cnt.bad_seq_acks;
-      t.flags |= tcbf::kAckNow;  // the dropped text is answered with the window, still zero
-      return synchronized(ctx, t, without_text(s), a, now);
-    }
-    // "If an incoming segment is not acceptable, an acknowledgment should be sent in reply
-    // (unless the RST bit is set)"; a SYN gets a challenge ACK (RFC 5961 §4) and nothing else:
-    // out of the window, it cannot end even a half-open block (the fourth check's "return to
-    // LISTEN" is for acceptable segments), or a blind SYN would.
-    if (rst) {
-      ++ctx.cnt.rsts_ignored;
-    } else if (s.has(kSyn)) {
-      emit_challenge_ack(ctx, t, a, now);
-    } else {
-      ++ctx.cnt.bad_seq_acks;
-      emit_old_text_ack(ctx, t, s, a, now);
-    }
-    return;
-  }
   // Any acceptable segment restarts the idle timers (keepalive, FIN-WAIT-2).
   if (t.timer == TimerKind::kKeepalive || t.timer == TimerKind::kFinWait2) {
     t.timer = TimerKind::kNone;
@@ -481,6 +446,56 @@ void synchronized(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) 
     if (s.seq + s.len == t.rcv_nxt && !in_state(t.state, kPeerFinStates)) on_fin(ctx, t, a, now);
     else t.flags |= tcbf::kAckNow;
   }
+}
+
+// "If the RCV.WND is zero, no segments will be acceptable, but special allowance should be made
+// to accept valid ACKs": the text is dropped, and answered with the window, still zero.
+[[gnu::noinline, gnu::cold]] void zero_window_text(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+  ++ctx.cnt.bad_seq_acks;
+  t.flags |= tcbf::kAckNow;
+  in_window(ctx, t, without_text(s), a, now);
+}
+
+void synchronized(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+  const bool rst = s.has(kRst);
+  // Simultaneous open (RFC 9293 Figure 8): the peer's SYN-ACK answers our SYN while we are in
+  // SYN-RECEIVED. Its SYN is the one already received, so only its ACK is news (as Linux).
+  if (t.state == State::kSynReceived && !t.has(tcbf::kPassive) && s.has(kSyn) && s.has(kAck) &&
+      !rst && s.seq + 1 == t.rcv_nxt && s.ack == t.snd_nxt) {
+    on_handshake_ack(ctx, t, s, a, now);
+    return;
+  }
+  // SYN-RECEIVED: the same SYN again means our SYN-ACK was lost; send it again (Linux does).
+  if (t.state == State::kSynReceived && s.has(kSyn) && !s.has(kAck) && !rst &&
+      s.seq + 1 == t.rcv_nxt) {
+    ++ctx.cnt.dup_syns;
+    return emit_syn(ctx, t, a, now);
+  }
+  // RFC 7323 §5.3 R1 (PAWS), before the sequence check; RSTs are exempt.
+  if (t.has(tcbf::kTimestamps) && s.opts.has_timestamps && !rst &&
+      ts_before(s.opts.ts_val, t.ts_recent)) {
+    ++ctx.cnt.paws_drops;
+    t.flags |= tcbf::kAckNow;
+    return;
+  }
+  if (!acceptable(ctx.cfg, t, s)) {
+    if (!rst && !s.has(kSyn) && s.len && s.seq == t.rcv_nxt && receive_space(ctx.cfg, t) == 0)
+      return zero_window_text(ctx, t, s, a, now);  // its ACK still counts
+    // "If an incoming segment is not acceptable, an acknowledgment should be sent in reply
+    // (unless the RST bit is set)"; a SYN gets a challenge ACK (RFC 5961 §4) and nothing else:
+    // out of the window, it cannot end even a half-open block (the fourth check's "return to
+    // LISTEN" is for acceptable segments), or a blind SYN would.
+    if (rst) {
+      ++ctx.cnt.rsts_ignored;
+    } else if (s.has(kSyn)) {
+      emit_challenge_ack(ctx, t, a, now);
+    } else {
+      ++ctx.cnt.bad_seq_acks;
+      emit_old_text_ack(ctx, t, s, a, now);
+    }
+    return;
+  }
+  in_window(ctx, t, s, a, now);
 }
 
 // A block the caller kept in TIME-WAIT behaves as the compact entry would; a SYN that could
