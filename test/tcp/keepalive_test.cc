@@ -127,5 +127,28 @@ TEST_F(Keepalive, probes_leave_data_sent_after_them_its_whole_retransmission_bud
   EXPECT_EQ(reason, CloseReason::kRetransmitTimeout);
 }
 
+// Keepalive probes in CLOSE-WAIT (the peer done sending, we idle) as in ESTABLISHED; in
+// FIN-WAIT-2 the FIN-WAIT-2 timeout governs, and keepalive only without one (as Linux).
+TEST_F(Keepalive, probes_in_close_wait_and_in_fin_wait_2_without_its_timeout) {
+  ctx.cfg.keepalive_idle = 10 * kSec;
+  for (State s : {State::kCloseWait, State::kFinWait2}) {
+    restart();
+    ctx.cfg.fin_wait2_timeout = 0;
+    open_active();
+    apply(set_keepalive(ctx, tcb, true, now));
+    go_to(s);
+    EXPECT_EQ(tcb.timer, TimerKind::kKeepalive) << state_name(s);
+    advance(10 * kSec);
+    expect(Out(kAck, tcb.snd_nxt.v - 1, tcb.rcv_nxt.v));
+    EXPECT_EQ(ctx.cnt.keepalive_probes, 1u) << state_name(s);
+  }
+  restart();
+  ctx.cfg.fin_wait2_timeout = 60 * kSec;
+  open_active();
+  apply(set_keepalive(ctx, tcb, true, now));
+  go_to(State::kFinWait2);
+  EXPECT_EQ(tcb.timer, TimerKind::kFinWait2);
+}
+
 }  // namespace
 }  // namespace ts::tcp::testing

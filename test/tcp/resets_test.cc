@@ -100,6 +100,26 @@ TEST_F(Resets, syn_on_an_established_connection_gets_a_challenge_ack) {
   EXPECT_EQ(ctx.cnt.challenge_acks, 2u);
 }
 
+// RFC 5961 §4: a SYN in any synchronized state, in the window or not, gets a challenge ACK
+// and changes nothing (RFC 9293's fourth check); a kept TIME-WAIT block answers as the entry.
+TEST_F(Resets, syn_in_every_synchronized_state_gets_a_challenge_ack_and_changes_nothing) {
+  for (State s : {State::kEstablished, State::kFinWait1, State::kFinWait2, State::kCloseWait,
+                  State::kClosing, State::kLastAck}) {
+    for (uint32_t seq : {peer_nxt + 10, peer_nxt + 0x40000000}) {
+      restart();
+      open_active();
+      go_to(s);
+      const uint32_t snd_nxt = tcb.snd_nxt.v;
+      const uint64_t before = ctx.cnt.challenge_acks;
+      inject(In(kSyn, seq));
+      EXPECT_EQ(state(), s) << state_name(s);
+      EXPECT_EQ(ctx.cnt.challenge_acks, before + 1) << state_name(s);
+      expect(Out(kAck, snd_nxt, peer_nxt));
+      expect_nothing();
+    }
+  }
+}
+
 TEST_F(Resets, challenge_acks_are_limited_to_1000_a_second) {
   open_active();
   for (int i = 0; i < 1500; ++i) inject(In(kSyn, kPeerIss + 10));
