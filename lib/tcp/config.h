@@ -56,7 +56,8 @@ struct Config {
   Time keepalive_interval = 75 * kSec;
   uint8_t keepalive_probes = 9;
 
-  // RFC 5961 §7: challenge ACKs sent per second, for the whole shard (tcp_challenge_ack_limit).
+  // RFC 5961 §7: challenge ACKs sent per second, for the whole shard (tcp_challenge_ack_limit),
+  // on average: each second's budget is drawn from [limit / 2, limit * 3 / 2).
   uint32_t challenge_ack_limit = 1000;
 
   Time time_wait_len() const { return 2 * msl; }

@@ -70,9 +70,10 @@ struct Context {
   ListenerLookup* listeners = nullptr;
 
   // RFC 5961 §7 challenge ACK budget: challenge_sent within the second that began at
-  // challenge_epoch.
+  // challenge_epoch, of challenge_budget (drawn for each second: see take_challenge_ack).
   Time challenge_epoch = 0;
   uint32_t challenge_sent = 0;
+  uint32_t challenge_budget = 0;
   // SYN cookie keys: the caller sets both at start from its random source (never a constant in
   // production: whoever knows the key can open connections without a handshake). The admission
   // path rotates them with keys from cookie_keys once kCookieRotatePeriod has passed since
