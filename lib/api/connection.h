@@ -31,8 +31,9 @@ class Connection {
   void abort();
   // Keepalive for this connection, on or off (as SO_KEEPALIVE): after the profile's
   // keepalive_idle_ms without a segment from the peer, a probe each keepalive_interval_ms; after
-  // keepalive_probes unanswered, the connection is reset (on_closed: CloseReason::kTimedOut).
-  // Overrides the profile's `keepalive` default for this connection. No effect once closing.
+  // keepalive_probes unanswered, the connection is reset (on_closed: kKeepaliveTimeout).
+  // Overrides the profile's `keepalive` for this connection, from any state (an active open's
+  // too, before its handshake is done). No effect once closing.
   void set_keepalive(bool on);
 
   const tcp::FourTuple& tuple() const { return tuple_; }

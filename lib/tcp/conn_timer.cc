@@ -91,7 +91,6 @@ void enter_time_wait(Context& ctx, Tcb& t, Actions& a, Time now) {
 void enter_established(Context& ctx, Tcb& t, Actions& a, Time now) {
   (void)now;
   t.state = State::kEstablished;
-  if (ctx.cfg.keepalive) t.flags |= tcbf::kKeepalive;
   ++ctx.cnt.established;
   a.events |= t.has(tcbf::kPassive) ? ev::kAcceptReady : ev::kConnected;
   t.retries = 0;

@@ -18,6 +18,7 @@ Actions connect(Context& ctx, Tcb& t, const FourTuple& tuple, Seq isn, Time now)
   t = Tcb{};
   t.tuple = tuple;
   t.state = State::kSynSent;
+  if (ctx.cfg.keepalive) t.flags = tcbf::kKeepalive;  // see init_passive
   t.snd_una = isn;
   t.snd_nxt = isn + 1;
   t.snd_max = isn + 1;

@@ -17,7 +17,9 @@ void init_passive(const Context& ctx, Tcb& t, const FourTuple& tuple, const Segm
   t = Tcb{};
   t.tuple = tuple;
   t.state = State::kSynReceived;
-  t.flags = tcbf::kPassive;
+  // The profile's keepalive from the start, not at ESTABLISHED: a connection the application
+  // set otherwise before then (set_keepalive) keeps its setting.
+  t.flags = ctx.cfg.keepalive ? tcbf::kPassive | tcbf::kKeepalive : tcbf::kPassive;
   // "Set RCV.NXT to SEG.SEQ+1, IRS is set to SEG.SEQ ... ISS should be selected and a SYN
   // segment sent of the form <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. SND.NXT is set to ISS+1
   // and SND.UNA to ISS."

@@ -830,8 +830,9 @@ class ConnectionApi : public SlowWorker, public ::testing::WithParamInterface<ui
   }
 
   // The server's probes over 5 s (of the stacks' time) while the client sits idle after an echo.
-  uint64_t probes_while_idle(bool on, bool then_off) {
-    server_stack_ = [](dpdk::StackProfile& p) {
+  uint64_t probes_while_idle(bool on, bool then_off, bool profile_on = false) {
+    server_stack_ = [profile_on](dpdk::StackProfile& p) {
+      p.keepalive = profile_on;
       p.keepalive_idle_ms = 1000;
       p.keepalive_interval_ms = 500;
       p.keepalive_probes = 3;
@@ -871,6 +872,13 @@ TEST_P(ConnectionApi, without_the_call_no_probe_is_sent) {
 
 TEST_P(ConnectionApi, turned_off_right_after_on_no_probe_is_sent) {
   EXPECT_EQ(probes_while_idle(true, true), 0u);
+}
+
+// The call overrides the profile both ways: with [stack] keepalive on, off for this one.
+TEST_P(ConnectionApi, the_profile_alone_turns_it_on) { EXPECT_EQ(probes_while_idle(false, false, true), 5u); }
+
+TEST_P(ConnectionApi, turned_off_against_the_profile_no_probe_is_sent) {
+  EXPECT_EQ(probes_while_idle(false, true, true), 0u);
 }
 
 // Sends `total` bytes in 16 KiB pieces as fast as send() takes them, then closes; a refusal

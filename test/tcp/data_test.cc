@@ -474,6 +474,21 @@ TEST_F(Data, a_long_persist_leaves_the_data_its_whole_retransmission_budget) {
 
 // RFC 9293 §3.10.7.4: with a zero receive window no text is acceptable, "but special allowance
 // should be made to accept valid ACKs": a probe carrying data still acknowledges ours.
+// ... and such probes, their ACK unchanged, are not duplicate ACKs (they carry data: RFC 5681
+// §2): three of them while our data is out start no fast retransmit.
+TEST_F(Data, probes_into_a_zero_receive_window_are_not_duplicate_acks) {
+  ctx.cfg.app_window = true;
+  open_active();
+  app_send(std::string(4000, 'd'));
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data(std::string(65535, 'a')));  // fills our window
+  sent.clear();
+  for (int i = 0; i < 3; i++) inject(In(kAck, kPeerIss + 65536, kIss + 1).data("z"));
+  EXPECT_EQ(ctx.cnt.fast_retransmits, 0u);
+  EXPECT_FALSE(tcb.has(tcbf::kRecovery));
+  for (int i = 0; i < 3; i++) expect(Out(kAck, tcb.snd_nxt.v, kPeerIss + 65536).win(0));
+  expect_nothing();
+}
+
 TEST_F(Data, a_zero_receive_window_still_takes_the_ack_of_a_segment_whose_text_it_drops) {
   ctx.cfg.app_window = true;
   open_active();

@@ -150,5 +150,18 @@ TEST_F(Keepalive, probes_in_close_wait_and_in_fin_wait_2_without_its_timeout) {
   EXPECT_EQ(tcb.timer, TimerKind::kFinWait2);
 }
 
+// With the profile's keepalive on, an active open turned off before its handshake is done stays
+// off once ESTABLISHED (the profile's setting is the block's from its creation, not re-applied).
+TEST_F(Keepalive, turned_off_in_syn_sent_stays_off_against_the_profile) {
+  ctx.cfg.keepalive = true;
+  start_active();
+  EXPECT_TRUE(tcb.has(tcbf::kKeepalive));
+  apply(set_keepalive(ctx, tcb, false, now));
+  inject(In(kSyn | kAck, kPeerIss, kIss + 1).mss(1460));
+  ASSERT_EQ(state(), State::kEstablished);
+  EXPECT_FALSE(tcb.has(tcbf::kKeepalive));
+  EXPECT_EQ(tcb.timer, TimerKind::kNone);
+}
+
 }  // namespace
 }  // namespace ts::tcp::testing
