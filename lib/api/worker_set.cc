@@ -112,6 +112,13 @@ uint64_t WorkerSet::overflowed() const {
 
 // ---------------------------------------------------------------- lcore side
 
+void WorkerSet::WorkerTally::publish(dpdk::Lcore& l, stats::Counter k) {
+  const uint64_t now = n.load(std::memory_order_relaxed);
+  if (now == counted) return;
+  l.counters().add(k, now - counted);
+  counted = now;
+}
+
 uint16_t WorkerSet::worker_of(dpdk::Lcore& l, dpdk::ConnRef c) const {
   return static_cast<uint16_t>(reinterpret_cast<uintptr_t>(l.app_user(c)) - 1);
 }
@@ -184,10 +191,8 @@ void WorkerSet::poll(dpdk::Lcore& l, tcp::Time) {
   for (uint16_t w = 0; w < w_.size(); w++) {
     Pair& p = pair(q, w);
     while (!p.overflow.empty() && p.ev->push(p.overflow.front())) p.overflow.pop_front();
-    if (const uint64_t full = p.send_full.load(std::memory_order_relaxed); full != p.send_full_counted) {
-      l.counters().add(stats::Counter::app_send_full, full - p.send_full_counted);
-      p.send_full_counted = full;
-    }
+    p.send_full.publish(l, stats::Counter::app_send_full);
+    p.no_mbuf.publish(l, stats::Counter::drop_no_mbuf);
     // Bounded: a worker flooding commands cannot starve the receive path.
     Command cmd;
     for (int i = 0; i < 256 && p.cmd->pop(cmd); i++) {
@@ -222,12 +227,14 @@ void WorkerSet::command(const Connection& c, const Command& cmd) {
 bool WorkerSet::send(Connection& c, const void* data, size_t len) {
   if (quit_.load(std::memory_order_relaxed)) return false;  // stopping: no lcore takes it now
   if (len > send_buffer_ - std::min(send_buffer_, c.unacked_)) {
-    std::atomic<uint64_t>& full = pair(c.ref_.lcore, c.worker_).send_full;
-    full.store(full.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    pair(c.ref_.lcore, c.worker_).send_full.bump();
     return false;
   }
   rte_mbuf* chain = dpdk::make_chain(pool_, static_cast<const uint8_t*>(data), static_cast<uint32_t>(len));
-  if (!chain) return false;
+  if (!chain) {
+    pair(c.ref_.lcore, c.worker_).no_mbuf.bump();
+    return false;
+  }
   Command cmd;
   cmd.type = Command::kSend;
   cmd.ref = c.ref_;

@@ -70,6 +70,13 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
   uint64_t overflowed() const;
 
  private:
+  // A count the worker keeps (one writer) and the lcore adds to its own counters in poll().
+  struct WorkerTally {
+    std::atomic<uint64_t> n{0};
+    uint64_t counted = 0;  // lcore side: of n, added already
+    void bump() { n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+    void publish(dpdk::Lcore& l, stats::Counter k);
+  };
   struct Pair {
     std::unique_ptr<EventRing> ev;
     std::unique_ptr<CommandRing> cmd;
@@ -77,8 +84,8 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
     uint64_t overflowed = 0;
     uint64_t data_out = 0;       // lcore side: data mbufs handed to the worker
     alignas(64) std::atomic<uint64_t> data_back{0};  // worker side: those it has freed
-    std::atomic<uint64_t> send_full{0};  // worker side: sends its send buffer refused
-    uint64_t send_full_counted = 0;      // lcore side: of those, added to its counters
+    WorkerTally send_full;   // sends the send buffer refused (app_send_full)
+    WorkerTally no_mbuf;     // sends the mempool had no mbufs for (drop_no_mbuf)
   };
   struct Worker {
     std::unique_ptr<Handler> h;

@@ -271,9 +271,7 @@ bool on_new_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
 }
 
 // Fifth check, ACK, for the synchronized states. Returns false if the segment is done with.
-// text_dropped: s is a segment whose text our zero window refused (zero_window_text): not a
-// duplicate ACK, which carries no data (RFC 5681 §2), though s.len is 0 now.
-bool on_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now, bool& fin_acked, bool text_dropped) {
+bool on_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now, bool& fin_acked) {
   if (s.ack > t.snd_max) {
     // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop".
     ++ctx.cnt.bad_ack_drops;
@@ -300,7 +298,7 @@ bool on_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now, bool& 
   const bool advanced = s.ack > t.snd_una;
   if (advanced) {
     fin_acked = on_new_ack(ctx, t, s, a, now);
-  } else if (s.ack == t.snd_una && t.snd_max != t.snd_una && !s.has(kFin) && !text_dropped &&
+  } else if (s.ack == t.snd_una && t.snd_max != t.snd_una && !s.has(kFin) && !s.text_dropped &&
              ((s.len == 0 && t.snd_wnd == old_wnd) || sack_dupack(t, s))) {
     on_dupack(ctx, t, s, a, now);
   }
@@ -407,8 +405,7 @@ void on_fin(Context& ctx, Tcb& t, Actions& a, Time now) {
 
 // The fifth check on: an acceptable segment (RFC 9293 §3.10.7.4). Inlined into synchronized(),
 // its one hot caller; zero_window_text() has the other copy.
-[[gnu::always_inline]] inline void in_window(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now,
-                                             bool text_dropped = false) {
+[[gnu::always_inline]] inline void in_window(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   const bool rst = s.has(kRst);
   // Any acceptable segment restarts the idle timers (keepalive, FIN-WAIT-2).
   if (t.timer == TimerKind::kKeepalive || t.timer == TimerKind::kFinWait2) {
@@ -422,7 +419,7 @@ void on_fin(Context& ctx, Tcb& t, Actions& a, Time now) {
   bool fin_acked = false;
   if (t.state == State::kSynReceived) {
     if (!on_handshake_ack(ctx, t, s, a, now)) return;
-  } else if (!on_ack(ctx, t, s, a, now, fin_acked, text_dropped)) {
+  } else if (!on_ack(ctx, t, s, a, now, fin_acked)) {
     return;
   }
   // RFC 7323 §4.3: remember the newest timestamp of a segment that is not ahead of us. Only now,
@@ -456,7 +453,7 @@ void on_fin(Context& ctx, Tcb& t, Actions& a, Time now) {
 [[gnu::noinline, gnu::cold]] void zero_window_text(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   ++ctx.cnt.bad_seq_acks;
   t.flags |= tcbf::kAckNow;
-  in_window(ctx, t, without_text(s), a, now, true);
+  in_window(ctx, t, without_text(s), a, now);
 }
 
 void synchronized(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {

@@ -20,6 +20,8 @@ struct Segment {
   Seq seq;
   Seq ack;
   uint8_t flags = 0;
+  bool text_dropped = false;    // without_text() made it: it came with data, so it is no
+                                // duplicate ACK (RFC 5681 §2) though len is 0 now
   uint16_t window = 0;          // as on the wire; the state machine applies the peer's scale
   wire::TcpOptions opts;
   const uint8_t* payload = nullptr;
@@ -34,6 +36,7 @@ struct Segment {
 // text. Its ACK, window and options still count. For a caller that cannot take the data now.
 inline Segment without_text(const Segment& s) {
   Segment bare = s;
+  bare.text_dropped = s.len != 0;
   bare.len = 0;
   bare.payload = nullptr;
   bare.flags &= static_cast<uint8_t>(~kFin);

@@ -489,6 +489,19 @@ TEST_F(Data, probes_into_a_zero_receive_window_are_not_duplicate_acks) {
   expect_nothing();
 }
 
+// The datapath's way for data a worker has no room for (tcp_input: on_segment(without_text)):
+// the same, its ACK taken, no duplicate ACK counted.
+TEST_F(Data, segments_whose_text_the_caller_drops_are_not_duplicate_acks) {
+  open_active();
+  app_send(std::string(4000, 'd'));
+  sent.clear();
+  for (uint32_t i = 0; i < 3; i++)
+    apply(on_segment(ctx, tcb, without_text(In(kAck, kPeerIss + 1, kIss + 1).data("zzzz").seg()), now));
+  EXPECT_EQ(ctx.cnt.fast_retransmits, 0u);
+  EXPECT_FALSE(tcb.has(tcbf::kRecovery));
+  EXPECT_EQ(tcb.dupacks, 0u);
+}
+
 TEST_F(Data, a_zero_receive_window_still_takes_the_ack_of_a_segment_whose_text_it_drops) {
   ctx.cfg.app_window = true;
   open_active();
