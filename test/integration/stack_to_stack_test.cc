@@ -445,6 +445,26 @@ TEST_F(StackToStack, connection_to_a_closed_port_is_refused_by_rst) {
   EXPECT_EQ(server_.total()[Counter::conn_accepted], 0u);
 }
 
+// Pipelined requests whose replies would pass [stack] send_buffer before the client acknowledges
+// any: the HTTP handler cannot queue the next reply, and resets the connection rather than leave
+// the client waiting for it (nothing half sent: whole replies or none).
+TEST_F(StackToStack, http_replies_past_the_send_buffer_reset_the_connection) {
+  server_stack_ = [](dpdk::StackProfile& p) { p.send_buffer = 1024; };
+  build(1, true, server::Mode::kHttp);
+  script_.to_open = 1;
+  for (int i = 0; i < 20; i++) script_.request += http_keep_alive_request();
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  ASSERT_EQ(script_.results.size(), 1u);
+  EXPECT_EQ(script_.results[0].why, tcp::CloseReason::kReset);
+  const std::string& got = script_.results[0].got;
+  EXPECT_EQ(got.size() % http_keep_alive_reply().size(), 0u) << got.size();
+  EXPECT_LT(got.size(), 20 * http_keep_alive_reply().size());
+  const auto s = server_.total();
+  EXPECT_GE(s[Counter::app_send_full], 1u);
+  EXPECT_EQ(s[Counter::conn_aborted], 1u);
+  EXPECT_GE(s[Counter::tcp_rst_out], 1u);
+}
+
 // A listener with room for no connection would drop every SYN: refused when asked for.
 TEST_F(StackToStack, listen_refuses_a_backlog_of_zero) {
   build(1, true, server::Mode::kEcho);
