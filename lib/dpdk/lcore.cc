@@ -150,6 +150,10 @@ unsigned Lcore::poll(tcp::Time now) {
   if (sh_.sink) {
     sh_.sink->poll(*this, now_);
     flush_app();
+    if (!starved_.empty()) {
+      retake_held();
+      flush_app();
+    }
   }
   flush_deferred_acks();
   flush_tx();

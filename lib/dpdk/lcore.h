@@ -14,6 +14,7 @@
 #pragma once
 #include <array>
 #include <atomic>
+#include <compare>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -200,6 +201,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   // The out-of-order queue (lcore_ooo.cc).
   void keep_ahead(Conn& c, const RxInfo& rx);
   void take_held(uint32_t slot);
+  void retake_held();
   void drop_held(Conn& c);
   void keep_last_deferred_ack(uint32_t slot, uint32_t gen);
   void add_sack_blocks(const Conn& c, wire::TcpOptions& o);
@@ -240,6 +242,11 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   std::vector<Conn> conns_;
   std::vector<Held> held_;  // out-of-order segments kept; the free ones chained from held_free_
   uint32_t held_free_;
+  struct Starved {
+    uint32_t slot, gen;
+    auto operator<=>(const Starved&) const = default;
+  };
+  std::vector<Starved> starved_;  // connections whose kept segments wait for a worker's room
   // A copy of a kept segment, named by the next ACK of `dsack_conn_` in a D-SACK block (RFC 2883
   // §4); set by keep_ahead, for the length of one tcp_input.
   const Conn* dsack_conn_ = nullptr;

@@ -5,6 +5,8 @@
 // dropped, as it was before there was a queue, and the sender's retransmission brings it again.
 #include <rte_mbuf.h>
 
+#include <algorithm>
+
 #include "dpdk/lcore_internal.h"
 #include "tcp/conn.h"
 #include "tcp/sack.h"
@@ -58,7 +60,10 @@ void Lcore::take_held(uint32_t slot) {
     const uint32_t i = c.held;
     const Held h = held_[i];
     if (tcp::Seq(h.seq) > c.tcb.rcv_nxt) break;
-    if (sh_.tcp.app_window && !room_for_data(c, slot)) break;
+    if (sh_.tcp.app_window && !room_for_data(c, slot)) {
+      starved_.push_back({slot, gen});  // retake_held tries again once the worker frees room
+      break;
+    }
     c.held = h.next;
     held_[i].next = held_free_;
     held_free_ = i;
@@ -72,6 +77,20 @@ void Lcore::take_held(uint32_t slot) {
     took = true;
   }
   if (took) keep_last_deferred_ack(slot, gen);
+}
+
+// Kept segments at rcv_nxt that take_held left for want of the worker's room: the room comes
+// back as the worker frees data, not with a segment of this connection, which may never come
+// (all it sent is kept here, and acknowledged in SACK blocks). Tried once a poll while any wait.
+void Lcore::retake_held() {
+  std::vector<Starved> again;
+  again.swap(starved_);
+  std::sort(again.begin(), again.end());  // a connection left by several segments: once
+  again.erase(std::unique(again.begin(), again.end()), again.end());
+  for (const Starved& s : again) {
+    const Conn& c = conns_[s.slot];
+    if ((c.flags & cf::kLive) && c.gen == s.gen && c.held != kNoHeld) take_held(s.slot);
+  }
 }
 
 // Of the pure ACKs held back for one connection, only the newest goes out: the hole filler's

@@ -17,6 +17,7 @@ TimeWait to_time_wait(const Context& ctx, const Tcb& t, Time now) {
   tw.ts_off = t.ts_off;
   tw.window = window_to_send(ctx.cfg, t);
   tw.flags = t.has(tcbf::kTimestamps) ? kTwTimestamps : 0;
+  tw.wscale = t.rcv_wscale;
   return tw;
 }
 
@@ -44,10 +45,22 @@ TwResult time_wait_segment(Context& ctx, TimeWait& tw, const Segment& s, Time no
   if (s.has(kRst)) {
     // RFC 9293: an in-window RST ends TIME-WAIT; RFC 1337 recommends ignoring it instead
     // (TIME-WAIT assassination), which Linux offers as tcp_rfc1337.
-    if (!ctx.cfg.rfc1337 && s.seq == tw.rcv_nxt) {
+    if (ctx.cfg.rfc1337) {
+      ++ctx.cnt.rsts_ignored;
+      return TwResult{};
+    }
+    if (s.seq == tw.rcv_nxt) {
       ++ctx.cnt.time_wait_killed;
       ++ctx.cnt.rsts_received;
       return TwResult{TwVerdict::kClose, Seq(), OutSegment{}};
+    }
+    // RFC 5961 §3.2, as in the synchronized states: an in-window RST that is not exact gets a
+    // challenge ACK, so a peer that really lost its state answers with the exact one (Linux
+    // ignores it). A zero window takes only the exact one.
+    const uint32_t wnd = uint32_t(tw.window) << tw.wscale;
+    if (uint32_t(s.seq - tw.rcv_nxt) < wnd && take_challenge_ack(ctx, now)) {
+      ++ctx.cnt.challenge_acks;
+      return ack(tw, now);
     }
     ++ctx.cnt.rsts_ignored;
     return TwResult{};

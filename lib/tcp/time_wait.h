@@ -20,7 +20,7 @@ struct TimeWait {
   uint32_t ts_off = 0;    // our timestamp offset
   uint16_t window = 0;    // window field for our ACKs (already scaled)
   uint8_t flags = 0;      // kTwTimestamps
-  uint8_t reserved = 0;
+  uint8_t wscale = 0;     // our shift: window << wscale is the receive window a RST must hit
 };
 inline constexpr uint8_t kTwTimestamps = 1;
 static_assert(sizeof(TimeWait) == 40, "TIME-WAIT entry: at most 64 bytes");

@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 #include <rte_mbuf.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <map>
+#include <thread>
 #include <vector>
 
 #include "api/stack.h"
@@ -42,6 +46,7 @@ class Frames : public ::testing::Test {
     dc.profile = dpdk::default_profile();
     dc.profile.port.mbufs = 4095;
     dc.profile.stack.connections_per_queue = 1024;
+    if (app_ring_) dc.profile.stack.app_ring_size = app_ring_;
     dc.ip = kOurIp;
     dc.queues = 1;
     dc.name = "fr" + std::to_string(++serial);
@@ -50,10 +55,13 @@ class Frames : public ::testing::Test {
       port_ = p.get();
       return std::unique_ptr<dpdk::Port>(std::move(p));
     };
+    sc.workers = workers_;
+    api::HandlerFactory echo = [](unsigned) { return server::make_handler(server::Mode::kEcho, ""); };
     std::string err;
-    stack_ = api::Stack::create(sc, [](unsigned) { return server::make_handler(server::Mode::kEcho, ""); }, &err);
+    stack_ = api::Stack::create(sc, factory_ ? factory_ : echo, &err);
     ASSERT_TRUE(stack_) << err;
     stack_->listen(80, 16);
+    if (workers_) ASSERT_TRUE(stack_->start_workers(stop_, &err)) << err;
     poll();
     announcement_ = take();  // the gratuitous ARP of the start
   }
@@ -161,6 +169,10 @@ class Frames : public ::testing::Test {
 
   tcp::Time now_ = 10 * tcp::kSec;
   bool sack_ = false;  // SYNs offer SACK
+  uint16_t workers_ = 0;         // set before SetUp: handlers on worker threads
+  uint32_t app_ring_ = 0;        // set before SetUp: other than the profile's
+  api::HandlerFactory factory_;  // set before SetUp: other than echo
+  std::atomic<bool> stop_{false};
   dpdk::MemPort* port_ = nullptr;
   std::unique_ptr<api::Stack> stack_;
   std::vector<Out> announcement_;
@@ -407,6 +419,74 @@ TEST_F(Frames, a_neighbour_whose_mac_changes_gets_the_next_frame_at_the_new_mac)
   out = take_tcp();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].f.eth.dst, kNewMac);
+}
+
+// An echo handler on a worker thread whose every call waits at a gate.
+struct GatedEcho final : api::Handler {
+  explicit GatedEcho(std::atomic<bool>& gate) : gate_(gate) {}
+  void on_data(api::Connection& c, const uint8_t* d, size_t n) override {
+    while (!gate_.load()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    c.send(d, n);
+  }
+  std::atomic<bool>& gate_;
+};
+
+class FramesWorker : public Frames {
+ protected:
+  FramesWorker() {
+    workers_ = 1;
+    app_ring_ = 64;
+    factory_ = [this](unsigned) { return std::make_unique<GatedEcho>(gate_); };
+  }
+  void TearDown() override { gate_ = true; }  // a failed test must not leave the worker blocked
+  std::atomic<bool> gate_{false};
+};
+
+// A worker holds at most its ring's count (app_ring_size, 64) of data mbufs. A segment kept past
+// a hole that the hole's filler reaches when that room is all taken waits for room; it gets it
+// when the worker frees some, without another segment from the peer (here none comes: all it
+// sent is in, the kept segment acknowledged in a SACK block).
+TEST_F(FramesWorker, a_kept_segment_waiting_for_the_workers_room_is_taken_once_room_comes) {
+  using namespace wire::tcp_flags;
+  const uint32_t iss = open_with_sack(80, 100);
+  std::string sent;
+  auto piece = [](int i) { return std::string(10, char('A' + i % 58)); };
+  for (int i = 0; i < 63; i++) {  // the worker takes the first and waits: 63 of 64 places taken
+    auto d = segment(80, 101 + 10 * i, iss + 1, kAck, piece(i));
+    inject(d.data(), d.size());
+    take_tcp();  // the ACKs
+    sent += piece(i);
+  }
+  auto kept = segment(80, 101 + 640, iss + 1, kAck, piece(64));  // past a hole of 10 bytes
+  inject(kept.data(), kept.size());
+  auto filler = segment(80, 101 + 630, iss + 1, kAck, piece(63));  // takes the last place
+  inject(filler.data(), filler.size());
+  sent += piece(63) + piece(64);
+  uint32_t acked = 0;
+  for (const Out& o : take_tcp()) acked = o.f.tcp.ack;
+  EXPECT_EQ(acked, 101u + 640) << "the kept segment waits: the worker has no room";
+
+  gate_ = true;
+  std::map<uint32_t, std::string> echoed;  // by sequence number: retransmissions say it again
+  auto echoed_in_order = [&] {
+    std::string back;
+    for (const auto& [seq, bytes] : echoed)
+      if (seq == iss + 1 + back.size()) back += bytes;
+    return back;
+  };
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < end && (acked != 101u + 650 || echoed_in_order().size() < sent.size())) {
+    poll();
+    for (const Out& o : take_tcp()) {
+      acked = o.f.tcp.ack;
+      if (o.f.payload_len)
+        echoed[o.f.tcp.seq].assign(reinterpret_cast<const char*>(&o.bytes[o.f.payload_off]), o.f.payload_len);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  EXPECT_EQ(acked, 101u + 650);
+  const std::string back = echoed_in_order();
+  EXPECT_EQ(back, sent);
 }
 
 }  // namespace

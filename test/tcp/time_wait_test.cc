@@ -27,6 +27,7 @@ static_assert(sizeof(TimeWait) <= 64);
 
 TEST_F(TimeWaitEntry, is_at_most_64_bytes_and_carries_what_an_ack_needs) {
   EXPECT_EQ(sizeof(TimeWait), 40u);
+  EXPECT_EQ(tw.wscale, tcb.rcv_wscale);
   EXPECT_EQ(tw.snd_nxt.v, kIss + 2);
   EXPECT_EQ(tw.rcv_nxt.v, kPeerIss + 2);
   EXPECT_EQ(tw.tuple, kTuple);
@@ -91,8 +92,46 @@ TEST_F(TimeWaitEntry, rst_ends_time_wait_unless_rfc1337) {
   EXPECT_EQ(deliver(In(kRst, kPeerIss + 2)).verdict, TwVerdict::kClose);
   ctx.cfg.rfc1337 = true;
   EXPECT_EQ(deliver(In(kRst, kPeerIss + 2)).verdict, TwVerdict::kDrop);
-  ctx.cfg.rfc1337 = false;
-  EXPECT_EQ(deliver(In(kRst, kPeerIss + 50)).verdict, TwVerdict::kDrop);  // not exact
+  EXPECT_EQ(ctx.cnt.time_wait_killed, 1u);
+}
+
+// RFC 5961 §3.2 holds in TIME-WAIT too: in the window but not exact gets a challenge ACK (where we
+// are, for the peer to answer with the exact RST), outside it nothing; the entry lives on.
+TEST_F(TimeWaitEntry, rst_in_window_but_not_exact_is_challenged_outside_dropped) {
+  const TimeWait before = tw;
+  const TwResult r = deliver(In(kRst, kPeerIss + 50));
+  ASSERT_EQ(r.verdict, TwVerdict::kAck);
+  EXPECT_EQ(r.reply.seq.v, kIss + 2);
+  EXPECT_EQ(r.reply.ack.v, kPeerIss + 2);
+  EXPECT_EQ(r.reply.flags, kAck);
+  EXPECT_EQ(ctx.cnt.challenge_acks, 1u);
+  const uint32_t wnd = uint32_t(tw.window) << tw.wscale;
+  ASSERT_GT(wnd, 50u);
+  EXPECT_EQ(deliver(In(kRst, kPeerIss + 2 + wnd - 1)).verdict, TwVerdict::kAck);  // last byte in
+  EXPECT_EQ(deliver(In(kRst, kPeerIss + 2 + wnd)).verdict, TwVerdict::kDrop);      // past it
+  EXPECT_EQ(deliver(In(kRst, kPeerIss + 1)).verdict, TwVerdict::kDrop);            // below it
+  EXPECT_EQ(ctx.cnt.challenge_acks, 2u);
+  EXPECT_EQ(ctx.cnt.rsts_ignored, 2u);
+  EXPECT_EQ(ctx.cnt.time_wait_killed, 0u);
+  EXPECT_EQ(tw.expires, before.expires);  // a RST does not restart the timer
+  tw.window = 0;  // a zero window takes only the exact RST
+  EXPECT_EQ(deliver(In(kRst, kPeerIss + 3)).verdict, TwVerdict::kDrop);
+  ctx.cfg.rfc1337 = true;  // RFC 1337: RSTs are ignored altogether, challenged or not
+  tw.window = before.window;
+  EXPECT_EQ(deliver(In(kRst, kPeerIss + 50)).verdict, TwVerdict::kDrop);
+  EXPECT_EQ(ctx.cnt.challenge_acks, 2u);
+}
+
+TEST_F(TimeWaitEntry, challenge_acks_from_time_wait_share_the_per_second_budget) {
+  ctx.cfg.challenge_ack_limit = 4;  // this second's budget is drawn from [2, 6)
+  int acked = 0;
+  for (int i = 0; i < 10; ++i) acked += deliver(In(kRst, kPeerIss + 50 + i)).verdict == TwVerdict::kAck;
+  EXPECT_GE(acked, 2);
+  EXPECT_LT(acked, 6);
+  EXPECT_EQ(ctx.cnt.challenge_acks, uint64_t(acked));
+  EXPECT_EQ(ctx.cnt.challenge_acks_limited, uint64_t(10 - acked));
+  now += kSec;
+  EXPECT_EQ(deliver(In(kRst, kPeerIss + 50)).verdict, TwVerdict::kAck);  // a new second
 }
 
 TEST_F(TimeWaitEntry, old_duplicate_is_dropped_by_paws_with_an_ack) {
