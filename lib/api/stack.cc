@@ -61,9 +61,9 @@ void Stack::stop_workers() {
 
 bool Stack::run(const std::atomic<bool>& stop, std::string* err) {
   if (!start_workers(stop, err)) return false;
-  dp_->run(stop);
+  const bool ran = dp_->run(stop, err);
   stop_workers();
-  return true;
+  return ran;
 }
 
 }  // namespace ts::api

@@ -31,6 +31,11 @@ int lcore_main(void* p) {
   return 0;
 }
 
+std::string lcores_wanted(size_t queues, size_t lcores) {
+  return std::to_string(queues) + " queues need as many lcores, EAL has " + std::to_string(lcores) +
+         " (give more with -l, or fewer queues)";
+}
+
 }  // namespace
 
 std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::string* err) {
@@ -40,9 +45,9 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
   d->lcore_ids_.push_back(rte_get_main_lcore());
   unsigned id;
   RTE_LCORE_FOREACH_WORKER(id) d->lcore_ids_.push_back(id);
-  if (!cfg.make_port && queues > d->lcore_ids_.size()) {
-    *err = std::to_string(queues) + " queues need as many lcores, EAL has " + std::to_string(d->lcore_ids_.size()) +
-           " (give more with -l, or fewer queues)";
+  d->eal_lcores_ = d->lcore_ids_.size();
+  if (!cfg.make_port && queues > d->eal_lcores_) {
+    *err = lcores_wanted(queues, d->eal_lcores_);
     return nullptr;
   }
   d->lcore_ids_.resize(queues, rte_get_main_lcore());
@@ -144,12 +149,23 @@ unsigned Datapath::close_port() {
   return rte_mempool_in_use_count(pool_);
 }
 
-void Datapath::run(const std::atomic<bool>& stop) {
+bool Datapath::run(const std::atomic<bool>& stop, std::string* err) {
+  if (lcores_.size() > eal_lcores_) {
+    *err = lcores_wanted(lcores_.size(), eal_lcores_);
+    return false;
+  }
+  for (size_t q = 1; q < lcores_.size(); q++) {
+    if (rte_eal_get_lcore_state(lcore_ids_[q]) != WAIT) {
+      *err = "lcore " + std::to_string(lcore_ids_[q]) + " is busy: queue " + std::to_string(q) + " cannot run";
+      return false;
+    }
+  }
   std::vector<LaunchArg> args(lcores_.size());
   for (size_t q = 0; q < lcores_.size(); q++) args[q] = {lcores_[q].get(), &stop};
   for (size_t q = 1; q < lcores_.size(); q++) rte_eal_remote_launch(lcore_main, &args[q], lcore_ids_[q]);
   lcore_main(&args[0]);
   for (size_t q = 1; q < lcores_.size(); q++) rte_eal_wait_lcore(lcore_ids_[q]);
+  return true;
 }
 
 }  // namespace ts::dpdk

@@ -46,7 +46,9 @@ class Datapath {
   bool listen(uint16_t port, uint32_t backlog, std::string* err = nullptr);
 
   // Polls queue i on the i-th EAL lcore (the calling main lcore takes queue 0) until `stop`.
-  void run(const std::atomic<bool>& stop);
+  // False (and *err, one line) if EAL has fewer lcores than queues (a port from make_port may
+  // have more, for callers that poll the lcores themselves) or one of them is busy.
+  bool run(const std::atomic<bool>& stop, std::string* err);
   // After run() (or between polls, for callers that poll the lcores themselves): every lcore ends
   // the connections still open, telling the sink closed(kShutdown) for each (see
   // Lcore::shutdown). The destructor does it too, so the sink must outlive the Datapath.
@@ -80,6 +82,7 @@ class Datapath {
   std::unique_ptr<stats::Registry> stats_;
   std::vector<std::unique_ptr<Lcore>> lcores_;
   std::vector<unsigned> lcore_ids_;
+  size_t eal_lcores_ = 0;  // lcores EAL gave us: queues past them have no lcore to run on
 };
 
 }  // namespace ts::dpdk

@@ -217,13 +217,12 @@ void Lcore::count_parse_error(wire::WireError e) {
     case W::kIpBadVersion: c = Counter::drop_ip_version; break;
     case W::kIpBadTotalLength: c = Counter::drop_ip_total_length; break;
     case W::kIpBadChecksum: c = Counter::drop_ip_checksum; break;
-    case W::kIpTtlZero: c = Counter::drop_ip_ttl; break;
     case W::kIpFragment: c = Counter::drop_ip_fragment; break;
     case W::kIpBadSource: c = Counter::drop_ip_source; break;
     case W::kIcmpTruncated: case W::kIcmpBadChecksum: c = Counter::drop_icmp_malformed; break;
     case W::kTcpBadChecksum: c = Counter::drop_tcp_checksum; break;
     case W::kTcpTruncated: case W::kTcpBadDataOffset: case W::kTcpOptionBadLength:
-    case W::kTcpOptionOverrun: case W::kTcpOptionWrongLength: c = Counter::drop_tcp_malformed; break;
+    case W::kTcpOptionOverrun: c = Counter::drop_tcp_malformed; break;
     default: break;
   }
   cnt_.add(c);
@@ -271,6 +270,12 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash) {
     count_parse_error(e);
     return rte_pktmbuf_free(m);
   }
+  // A VLAN's frame: our connections, ARP requests and announcements carry no tag, so its peer
+  // could never complete a handshake; drop it whole. A priority tag (VLAN id 0) is untagged.
+  if (f.eth.has_vlan && (f.eth.vlan_tci & 0x0fff) != 0) {
+    cnt_.add(Counter::drop_eth_vlan);
+    return rte_pktmbuf_free(m);
+  }
   const Netif& ni = sh_.netif;
   if (!(f.eth.dst == ni.mac) && !f.eth.dst.is_broadcast()) {
     cnt_.add(Counter::drop_eth_not_ours);
@@ -293,8 +298,20 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash) {
       cnt_.add(Counter::drop_ethertype);
       return rte_pktmbuf_free(m);
   }
+  // RFC 1122 §3.3.6: an IP datagram sent to the link's broadcast address, not to an IP
+  // broadcast one, is dropped (only ARP is for everyone).
+  if (f.eth.dst.is_broadcast()) {
+    cnt_.add(Counter::drop_eth_not_ours);
+    return rte_pktmbuf_free(m);
+  }
   if (!ni.ours(f.ip.dst)) {
     cnt_.add(Counter::drop_ip_not_ours);
+    return rte_pktmbuf_free(m);
+  }
+  // Martians the parser cannot know (RFC 1122 §3.2.1.3): our own address (a reflection, or a
+  // loop), or our subnet's broadcast; answering it would reach every host on the link.
+  if (ni.ours(f.ip.src) || (ni.prefix_len < 31 && f.ip.src == ni.broadcast())) {
+    cnt_.add(Counter::drop_ip_source);
     return rte_pktmbuf_free(m);
   }
   if (f.kind == wire::FrameKind::kIpv4Icmp) return icmp_input(m, f);

@@ -105,7 +105,8 @@ void Lcore::time_wait_input(rte_mbuf* m, const wire::Frame& f, uint64_t v, const
                             uint32_t hash) {
   const auto idx = static_cast<uint32_t>(table::index_of(v));
   tcp::TimeWait& tw = tws_[idx];
-  const tcp::TwResult r = tcp::time_wait_segment(ctx_, tw, seg, now_);
+  const bool syn = seg.has(tcp::kSyn) && !seg.has(tcp::kAck);
+  const tcp::TwResult r = tcp::time_wait_segment(ctx_, tw, seg, now_, syn && find(tw.tuple) != nullptr);
   const auto end_tw = [&] {
     table_->erase(tw.tuple, hash);
     wheel_->cancel(sh_.conns_per_queue + idx);

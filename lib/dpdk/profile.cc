@@ -117,6 +117,7 @@ std::string apply(Profile* p, const std::string& sec, const std::string& key, co
 std::string check(const Profile& p) {
   const PortProfile& q = p.port;
   if (q.burst == 0 || q.burst > 512) return "[port] burst must be 1..512";
+  if (q.mbuf_cache > 512) return "[port] mbuf_cache must be 0..512 (DPDK's RTE_MEMPOOL_CACHE_MAX_SIZE)";
   if (q.rx_descriptors < 64 || q.tx_descriptors < 64) return "[port] descriptors must be at least 64";
   // A frame must fit one mbuf of the pool's (2,048 bytes of data): the stack takes no chained
   // frame in, so jumbo frames would only be dropped.
@@ -142,6 +143,11 @@ std::string check(const Profile& p) {
     return "[stack] syn_retries and synack_retries must be 1 to 255";
   if (s.syn_rto_ms < 1 || s.synack_rto_ms < 1 || s.fin_timeout_ms < 1)
     return "[stack] syn_rto_ms, synack_rto_ms and fin_timeout_ms must be at least 1";
+  // 0 would mean: a neighbour learned is stale at once (every active open waits on ARP and
+  // fails), no TIME-WAIT at all (RFC 9293's 2*MSL is what keeps old segments out), no
+  // half-open connection (every SYN a cookie, or none answered).
+  if (s.arp_timeout_s < 1 || s.msl_ms < 1 || s.max_half_open < 1)
+    return "[stack] arp_timeout_s, msl_ms and max_half_open must be at least 1";
   return {};
 }
 

@@ -28,18 +28,18 @@ namespace ts::stats {
   X(icmp_echo_in, "ICMP echo requests received")                                             \
   X(icmp_echo_out, "ICMP echo replies sent")                                                 \
   X(drop_eth_malformed, "dropped: Ethernet frame too short")                                 \
-  X(drop_eth_not_ours, "dropped: destination MAC neither ours nor broadcast/multicast")      \
+  X(drop_eth_not_ours, "dropped: destination MAC not ours (broadcast: ARP only)")            \
   X(drop_ethertype, "dropped: EtherType not IPv4 or ARP")                                    \
+  X(drop_eth_vlan, "dropped: 802.1Q-tagged for a VLAN (no VLAN support)")                 \
   X(drop_arp_malformed, "dropped: ARP not Ethernet/IPv4 or truncated")                       \
   X(drop_arp_not_ours, "dropped: ARP for another address")                                   \
   X(drop_ip_version, "dropped: IP version not 4")                                            \
   X(drop_ip_header_length, "dropped: IPv4 header length below 20 or beyond the frame")       \
   X(drop_ip_total_length, "dropped: IPv4 total length inconsistent with the frame")          \
   X(drop_ip_checksum, "dropped: IPv4 header checksum wrong")                                 \
-  X(drop_ip_ttl, "dropped: IPv4 TTL zero")                                                   \
   X(drop_ip_fragment, "dropped: IPv4 fragment (reassembly not supported)")                   \
   X(drop_ip_not_ours, "dropped: IPv4 destination not our address")                           \
-  X(drop_ip_source, "dropped: IPv4 source multicast or broadcast")                           \
+  X(drop_ip_source, "dropped: IPv4 source martian, ours, or our subnet's broadcast")         \
   X(drop_ip_protocol, "dropped: IPv4 protocol neither TCP nor ICMP")                         \
   X(drop_icmp_malformed, "dropped: ICMP truncated or bad checksum")                          \
   X(drop_icmp_other, "dropped: ICMP type other than echo request")                           \

@@ -40,7 +40,7 @@ TwResult ack(const TimeWait& tw, Time now) {
 
 }  // namespace
 
-TwResult time_wait_segment(Context& ctx, TimeWait& tw, const Segment& s, Time now) {
+TwResult time_wait_segment(Context& ctx, TimeWait& tw, const Segment& s, Time now, bool can_reopen) {
   const bool ts = (tw.flags & kTwTimestamps) && s.opts.has_timestamps;
   if (s.has(kRst)) {
     // RFC 9293: an in-window RST ends TIME-WAIT; RFC 1337 recommends ignoring it instead
@@ -71,7 +71,7 @@ TwResult time_wait_segment(Context& ctx, TimeWait& tw, const Segment& s, Time no
     const bool above = s.seq > tw.rcv_nxt;
     const bool newer = ts ? ts_before(tw.ts_recent, s.opts.ts_val) || (s.opts.ts_val == tw.ts_recent && above)
                           : above;
-    if (newer) {
+    if (newer && can_reopen) {
       ++ctx.cnt.time_wait_reopens;
       TwResult r;
       r.verdict = TwVerdict::kReopen;

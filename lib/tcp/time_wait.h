@@ -42,8 +42,10 @@ struct TwResult {
 // The entry for a block that just reported ev::kTimeWait.
 TimeWait to_time_wait(const Context& ctx, const Tcb& t, Time now);
 
-// A segment for the 4-tuple of a TIME-WAIT entry. May move `expires`.
-TwResult time_wait_segment(Context& ctx, TimeWait& tw, const Segment& seg, Time now);
+// A segment for the 4-tuple of a TIME-WAIT entry. May move `expires`. `can_reopen`: a listener
+// would take a new SYN; without one a SYN that could reopen is ACKed as an old one (Linux's
+// TCP_TW_SYN without a listener), so that a guessed SYN cannot end TIME-WAIT early.
+TwResult time_wait_segment(Context& ctx, TimeWait& tw, const Segment& seg, Time now, bool can_reopen = true);
 
 inline bool time_wait_expired(const TimeWait& tw, Time now) { return now >= tw.expires; }
 

@@ -16,7 +16,6 @@ constexpr const char* kNames[] = {
     "ip_bad_ihl",
     "ip_bad_total_length",
     "ip_bad_checksum",
-    "ip_ttl_zero",
     "ip_fragment",
     "ip_bad_source",
     "icmp_truncated",
@@ -26,7 +25,6 @@ constexpr const char* kNames[] = {
     "tcp_bad_checksum",
     "tcp_option_bad_length",
     "tcp_option_overrun",
-    "tcp_option_wrong_length",
 };
 static_assert(sizeof(kNames) / sizeof(kNames[0]) == kWireErrorCount);
 }  // namespace

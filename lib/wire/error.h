@@ -17,9 +17,8 @@ enum class WireError : uint8_t {
   kIpBadIhl,              // IHL < 5
   kIpBadTotalLength,      // total length smaller than the header
   kIpBadChecksum,
-  kIpTtlZero,
   kIpFragment,            // MF set or non-zero offset; the stack does not reassemble
-  kIpBadSource,           // multicast or limited-broadcast source address
+  kIpBadSource,           // a martian source: 0/8, 127/8, multicast, 240/4 (ipv4.h)
   kIcmpTruncated,
   kIcmpBadChecksum,
   kTcpTruncated,          // segment shorter than the 20-byte fixed header
@@ -27,7 +26,6 @@ enum class WireError : uint8_t {
   kTcpBadChecksum,
   kTcpOptionBadLength,    // option length 0 or 1
   kTcpOptionOverrun,      // option (or its length byte) runs past the TCP header
-  kTcpOptionWrongLength,  // a known option with the wrong length for its kind
   kCount
 };
 

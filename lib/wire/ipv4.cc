@@ -21,11 +21,10 @@ WireError parse_ipv4(const uint8_t* p, size_t len, uint32_t flags, Ipv4Header& o
   if (total > len) return WireError::kIpTruncated;
   if (!(flags & kRxIpChecksumOk) && ipv4_header_checksum(p, hlen) != 0)
     return WireError::kIpBadChecksum;
-  if (p[8] == 0) return WireError::kIpTtlZero;
   uint16_t frag = load_be16(p + 6);
   if (frag & (kFlagMf | kOffsetMask)) return WireError::kIpFragment;
   uint32_t src = load_be32(p + 12);
-  if (ipv4_is_multicast_or_broadcast(src)) return WireError::kIpBadSource;
+  if (ipv4_is_martian_source(src)) return WireError::kIpBadSource;
 
   out.src = src;
   out.dst = load_be32(p + 16);

@@ -68,9 +68,19 @@ inline void write_ipv4_header(uint8_t* p, const Ipv4Spec& s) {
   store_be16(p + 10, s.checksum ? checksum_finish(sum) : 0);
 }
 
-// 224.0.0.0/4 or 255.255.255.255: never a valid source (RFC 1122 §3.2.1.3).
+// 224.0.0.0/4 or 255.255.255.255: a destination no RST or echo reply answers (RFC 1122
+// §4.2.3.10, §3.2.2.6).
 constexpr bool ipv4_is_multicast_or_broadcast(uint32_t a) {
   return (a >> 28) == 0xe || a == 0xffffffffu;
+}
+
+// Never a valid source (RFC 1122 §3.2.1.3, Linux's martians): "this network" 0.0.0.0/8,
+// loopback 127.0.0.0/8 (off the loopback interface), multicast 224.0.0.0/4, and 240.0.0.0/4
+// with the limited broadcast 255.255.255.255. A host must drop such datagrams silently; an
+// answer would go to no one, or to everyone.
+constexpr bool ipv4_is_martian_source(uint32_t a) {
+  const uint32_t top = a >> 24;
+  return top == 0 || top == 127 || top >= 224;
 }
 
 }  // namespace ts::wire

@@ -6,25 +6,27 @@ namespace ts::wire {
 
 namespace {
 
-// Checks a known option's length and stores its value. `p` points at the kind byte.
-WireError take_option(const uint8_t* p, uint8_t olen, TcpOptions& out) {
+// Stores a known option's value. One with the wrong length for its kind is left out, the rest of
+// the segment taken, as Linux's tcp_parse_options does: RFC 9293 MUST-7 allows dropping it, but
+// a peer's one odd option would then cost it the connection. `p` points at the kind byte.
+void take_option(const uint8_t* p, uint8_t olen, TcpOptions& out) {
   switch (p[0]) {
     case kTcpOptMss:
-      if (olen != 4) return WireError::kTcpOptionWrongLength;
+      if (olen != 4) return;
       out.has_mss = true;
       out.mss = load_be16(p + 2);
       break;
     case kTcpOptWscale:
-      if (olen != 3) return WireError::kTcpOptionWrongLength;
+      if (olen != 3) return;
       out.has_wscale = true;
       out.wscale = p[2];
       break;
     case kTcpOptSackPermitted:
-      if (olen != 2) return WireError::kTcpOptionWrongLength;
+      if (olen != 2) return;
       out.sack_permitted = true;
       break;
     case kTcpOptSack: {
-      if (olen < 10 || (olen - 2) % 8 != 0) return WireError::kTcpOptionWrongLength;
+      if (olen < 10 || (olen - 2) % 8 != 0) return;
       // 40 option bytes hold at most 4 blocks, so this never drops one.
       int n = (olen - 2) / 8;
       if (n > TcpOptions::kMaxSack) n = TcpOptions::kMaxSack;
@@ -36,7 +38,7 @@ WireError take_option(const uint8_t* p, uint8_t olen, TcpOptions& out) {
       break;
     }
     case kTcpOptTimestamps:
-      if (olen != 10) return WireError::kTcpOptionWrongLength;
+      if (olen != 10) return;
       out.has_timestamps = true;
       out.ts_val = load_be32(p + 2);
       out.ts_ecr = load_be32(p + 6);
@@ -44,7 +46,6 @@ WireError take_option(const uint8_t* p, uint8_t olen, TcpOptions& out) {
     default:
       break;  // unknown: skipped by its length
   }
-  return WireError::kOk;
 }
 
 }  // namespace
@@ -71,8 +72,7 @@ WireError parse_tcp_options(const uint8_t* p, size_t len, TcpOptions& out) {
     uint8_t olen = p[i + 1];
     if (olen < 2) return WireError::kTcpOptionBadLength;
     if (olen > len - i) return WireError::kTcpOptionOverrun;
-    WireError e = take_option(p + i, olen, out);
-    if (e != WireError::kOk) return e;
+    take_option(p + i, olen, out);
     i += olen;
   }
   return WireError::kOk;

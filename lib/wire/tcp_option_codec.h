@@ -18,10 +18,10 @@ inline constexpr uint8_t kTcpOptTimestamps = 8;
 inline constexpr size_t kTcpMaxOptionsLen = 40;
 
 // Parses the option bytes between the fixed header and the data offset. Stops at EOL; skips NOP
-// and unknown kinds by their length; a later copy of an option overrides an earlier one.
-// Errors: kTcpOptionBadLength (length 0 or 1), kTcpOptionOverrun (past len),
-// kTcpOptionWrongLength (MSS != 4, WS != 3, SACK-permitted != 2, TS != 10, SACK not 2 + 8n
-// with n >= 1).
+// and unknown kinds by their length, and known kinds with the wrong length (MSS != 4, WS != 3,
+// SACK-permitted != 2, TS != 10, SACK not 2 + 8n with n >= 1) as if absent; a later copy of an
+// option overrides an earlier one. Errors: kTcpOptionBadLength (length 0 or 1),
+// kTcpOptionOverrun (past len).
 WireError parse_tcp_options(const uint8_t* p, size_t len, TcpOptions& out);
 
 // Option bytes before the SACK blocks in Linux's layout (see write_tcp_options).

@@ -147,11 +147,30 @@ for label, opts in (("option length 0", b"\x08\x00\x00\x00"), ("option length 1"
 check("IPv4 fragments (MF, then offset)",
       [eth() / ip(flags="MF", id=7) / TCP(sport=sport(), dport=PORT, flags="S"),
        eth() / ip(frag=100, id=7) / Raw(b"x" * 20)], {"drop_ip_fragment": 2})
-check("TTL 0", [eth() / ip(ttl=0) / TCP(sport=sport(), dport=PORT, flags="S")], {"drop_ip_ttl": 1})
-check("multicast and broadcast sources",
-      [eth() / IP(src="224.0.0.5", dst=SERVER) / TCP(sport=sport(), dport=PORT, flags="S"),
-       eth() / IP(src="255.255.255.255", dst=SERVER) / TCP(sport=sport(), dport=PORT, flags="S")],
-      {"drop_ip_source": 2})
+# RFC 1122 §3.2.1.7: a TTL below 2 is no reason to drop what is delivered to us.
+sp = sport()
+got = check("TTL 0 (taken)", [eth() / ip(ttl=0) / TCP(sport=sp, dport=PORT, flags="S", seq=1000)], {},
+            reply=lambda p: p[TCP].flags == "SA" and p[TCP].ack == 1001, match=lambda p: p[TCP].dport == sp)
+if got:  # tidy up: an exact RST ends the half-open block
+    sendp(eth() / ip() / TCP(sport=sp, dport=PORT, flags="R", seq=1001), iface=IFACE)
+# RFC 1122 §3.2.1.3: martian sources (the server is SERVER/24), dropped without an answer.
+bcast = SERVER.rsplit(".", 1)[0] + ".255"
+martians = ["224.0.0.5", "255.255.255.255", "0.0.0.1", "127.0.0.1", "240.0.0.1", SERVER, bcast]
+check(f"martian sources ({', '.join(martians)})",
+      [eth() / IP(src=src, dst=SERVER) / TCP(sport=sport(), dport=PORT, flags="S") for src in martians],
+      {"drop_ip_source": len(martians)})
+check("TCP to the Ethernet broadcast address (RFC 1122 §3.3.6)",
+      [Ether(src=ME_MAC, dst="ff:ff:ff:ff:ff:ff") / ip() / TCP(sport=sport(), dport=PORT, flags="S")],
+      {"drop_eth_not_ours": 1})
+# A known option of the wrong length is left out, not the segment (Linux's tcp_parse_options):
+# SACK-permitted of length 3 (then a NOP), so the SYN-ACK offers no SACK.
+sp = sport()
+got = check("SYN with SACK-permitted of length 3 (answered, without SACK)",
+            [eth() / ip() / TCP(sport=sp, dport=PORT, flags="S", seq=1000, options=[], dataofs=6) / Raw(b"\x04\x03\x00\x01")],
+            {}, reply=lambda p: p[TCP].flags == "SA" and p[TCP].ack == 1001 and
+            not any(o[0] == "SAckOK" for o in p[TCP].options), match=lambda p: p[TCP].dport == sp)
+if got:
+    sendp(eth() / ip() / TCP(sport=sp, dport=PORT, flags="R", seq=1001), iface=IFACE)
 
 # ---------------------------------------------------------------- odd flags to the listener
 sp = sport()

@@ -46,8 +46,8 @@ expect counters.drop_tcp_malformed eq 4
 expect counters.drop_ip_checksum eq 1
 expect counters.drop_tcp_checksum eq 1
 expect counters.drop_ip_fragment eq 2
-expect counters.drop_ip_ttl eq 1
-expect counters.drop_ip_source eq 2
+expect counters.drop_ip_source eq 7
+expect counters.drop_eth_not_ours ge 1
 expect counters.drop_tcp_syn_fin eq 1
 expect counters.tcp_challenge_acks ge 2
 expect counters.tcp_bad_ack ge 1

@@ -53,6 +53,19 @@ TEST_F(TimeWaitEntry, syn_with_newer_timestamp_reopens) {
   EXPECT_EQ(ctx.cnt.time_wait_reopens, 1u);
 }
 
+// No listener for the port (a generator's own TIME-WAIT on an ephemeral port): a SYN that could
+// reopen is ACKed as an old one and the entry lives on, as Linux's TCP_TW_SYN without a listener.
+TEST_F(TimeWaitEntry, syn_that_could_reopen_without_a_listener_is_acked_and_the_entry_stays) {
+  const Time expires = tw.expires;
+  const TwResult r = time_wait_segment(ctx, tw, In(kSyn, kPeerIss + 100000).ts(200, 0).seg(), now, false);
+  ASSERT_EQ(r.verdict, TwVerdict::kAck);
+  EXPECT_EQ(r.reply.flags, kAck);
+  EXPECT_EQ(r.reply.seq.v, kIss + 2);
+  EXPECT_EQ(r.reply.ack.v, kPeerIss + 2);
+  EXPECT_EQ(ctx.cnt.time_wait_reopens, 0u);
+  EXPECT_EQ(tw.expires, expires);
+}
+
 TEST_F(TimeWaitEntry, syn_with_older_timestamp_does_not_reopen) {
   const TwResult r = deliver(In(kSyn, kPeerIss + 100000).ts(50, 0));
   EXPECT_EQ(r.verdict, TwVerdict::kAck);

@@ -103,14 +103,17 @@ TEST(Ipv4, BadChecksumUnlessTheNicVerifiedIt) {
   EXPECT_EQ(parse(g), WireError::kIpBadChecksum);
 }
 
-TEST(Ipv4, TtlZero) {
-  Bytes f = copy(testdata::kLinuxSyn);
-  f[kL3 + 8] = 0;
-  fix_ip_checksum(f);
-  EXPECT_EQ(parse(f), WireError::kIpTtlZero);
-  f[kL3 + 8] = 1;
-  fix_ip_checksum(f);
-  EXPECT_EQ(parse(f), WireError::kOk);
+// RFC 1122 §3.2.1.7: "A host MUST NOT discard a datagram just because it was received with TTL
+// less than 2" (it is delivered, not forwarded).
+TEST(Ipv4, TtlZeroAndOneAreTaken) {
+  for (uint8_t ttl : {0, 1}) {
+    Bytes f = copy(testdata::kLinuxSyn);
+    f[kL3 + 8] = ttl;
+    fix_ip_checksum(f);
+    Ipv4Header h;
+    ASSERT_EQ(parse_ipv4(f.data() + kL3, f.size() - kL3, 0, h), WireError::kOk) << int{ttl};
+    EXPECT_EQ(h.ttl, ttl);
+  }
 }
 
 TEST(Ipv4, FragmentsAreTheirOwnError) {
@@ -128,13 +131,23 @@ TEST(Ipv4, FragmentsAreTheirOwnError) {
   EXPECT_FALSE(h.df);
 }
 
-TEST(Ipv4, MulticastOrBroadcastSource) {
+// RFC 1122 §3.2.1.3's invalid sources (Linux's martians): 0/8, 127/8, multicast, 240/4 and the
+// limited broadcast. Their neighbours on either side are valid.
+TEST(Ipv4, MartianSourcesAreRefused) {
   // Not traffic: these source addresses only exercise the parser's rejection of them.
-  for (uint32_t src : {0xe0000001u, 0xefffffffu, 0xffffffffu}) {
+  for (uint32_t src : {0x00000000u, 0x00000005u, 0x00ffffffu, 0x7f000001u, 0x7fffffffu, 0xe0000001u,
+                       0xefffffffu, 0xf0000001u, 0xfffffffeu, 0xffffffffu}) {
     Bytes f = copy(testdata::kLinuxSyn);
     store_be32(&f[kL3 + 12], src);
     fix_ip_checksum(f);
     EXPECT_EQ(parse(f), WireError::kIpBadSource) << std::hex << src;
+  }
+  for (uint32_t src : {0x01000000u, 0x7effffffu, 0x80000000u, 0xdfffffffu}) {
+    Bytes f = copy(testdata::kLinuxSyn);
+    store_be32(&f[kL3 + 12], src);
+    fix_ip_checksum(f);
+    fix_tcp_checksum(f);
+    EXPECT_EQ(parse(f), WireError::kOk) << std::hex << src;
   }
 }
 

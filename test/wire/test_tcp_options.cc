@@ -101,16 +101,33 @@ TEST(TcpOptions, PastTheHeaderIsOverrun) {
   EXPECT_EQ(parse(Bytes{99, 255, 0, 0}, o), WireError::kTcpOptionOverrun);
 }
 
-TEST(TcpOptions, WrongLengthForAKnownKind) {
-  TcpOptions o;
-  EXPECT_EQ(parse(Bytes{2, 3, 0, 1}, o), WireError::kTcpOptionWrongLength);        // MSS
-  EXPECT_EQ(parse(Bytes{3, 4, 7, 1}, o), WireError::kTcpOptionWrongLength);        // WS
-  EXPECT_EQ(parse(Bytes{4, 3, 0, 1}, o), WireError::kTcpOptionWrongLength);        // SACK_PERM
-  EXPECT_EQ(parse(Bytes{8, 8, 0, 0, 0, 0, 0, 0}, o), WireError::kTcpOptionWrongLength);  // TS
-  EXPECT_EQ(parse(Bytes{5, 2, 1, 1}, o), WireError::kTcpOptionWrongLength);        // empty SACK
-  EXPECT_EQ(parse(Bytes{5, 6, 0, 0, 0, 0, 0, 0}, o), WireError::kTcpOptionWrongLength);
-  Bytes b = {5, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};  // not 2 + 8n
-  EXPECT_EQ(parse(b, o), WireError::kTcpOptionWrongLength);
+// A known kind with the wrong length is left out and the options after it still read (Linux's
+// tcp_parse_options); the segment is not dropped for it.
+TEST(TcpOptions, WrongLengthForAKnownKindIsLeftOut) {
+  const Bytes ts_after = {8, 10, 0, 0, 0, 7, 0, 0, 0, 9};
+  const std::vector<Bytes> odd = {
+      {2, 3, 0},                    // MSS
+      {3, 4, 7, 1},                 // WS
+      {4, 3, 0},                    // SACK_PERM
+      {8, 8, 0, 0, 0, 0, 0, 0},     // TS
+      {5, 2},                       // empty SACK
+      {5, 6, 0, 0, 0, 0},           // SACK of less than a block
+      {5, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0},  // not 2 + 8n
+  };
+  for (const Bytes& b : odd) {
+    Bytes all = b;
+    all.insert(all.end(), ts_after.begin(), ts_after.end());
+    TcpOptions o;
+    ASSERT_EQ(parse(all, o), WireError::kOk) << int{b[0]} << " length " << int{b[1]};
+    EXPECT_FALSE(o.has_mss || o.has_wscale || o.sack_permitted || o.sack_count) << int{b[0]};
+    EXPECT_TRUE(o.has_timestamps) << int{b[0]};
+    EXPECT_EQ(o.ts_val, 7u);
+    EXPECT_EQ(o.ts_ecr, 9u);
+  }
+  TcpOptions o;  // the odd copy does not undo a good one before it
+  ASSERT_EQ(parse(Bytes{2, 4, 5, 0xb4, 2, 3, 0}, o), WireError::kOk);
+  EXPECT_TRUE(o.has_mss);
+  EXPECT_EQ(o.mss, 1460);
 }
 
 TEST(TcpOptions, SynLayoutIsLinuxs) {
