@@ -270,7 +270,13 @@ struct Harness : ListenerLookup {
           s.payload = payload;
           s.len = len;
           const TwResult res = time_wait_segment(ctx, tw, s, now);
-          if (s.has(kRst)) CHECK(res.verdict != TwVerdict::kAck);
+          if (s.has(kRst) && res.verdict == TwVerdict::kAck) {
+            // RFC 5961 §3.2: a RST gets an answer only as a challenge ACK, and only when it
+            // lies in the window without being exact (the exact one closes the entry).
+            const uint32_t off = s.seq.v - tw.rcv_nxt.v;
+            CHECK(off != 0 && off < (uint32_t(tw.window) << tw.wscale));
+            CHECK(res.reply.flags == kAck);
+          }
           if (res.verdict == TwVerdict::kReopen) CHECK(res.isn > tw.snd_nxt);
           return;
         }
