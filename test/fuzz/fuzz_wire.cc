@@ -62,17 +62,19 @@ uint64_t pseudo_header(const uint8_t* ip, size_t l4_len) { return add_words(ip +
 
 constexpr uint32_t bit(WireError e) { return 1u << static_cast<unsigned>(e); }
 
-uint32_t ipv4_policy_drops(uint8_t ttl, uint16_t flags_offset, uint32_t src) {
-  uint32_t d = 0;
-  if (ttl == 0) d |= bit(WireError::kIpTtlZero);
-  if (flags_offset & 0x3fff) d |= bit(WireError::kIpFragment);  // MF or an offset: no reassembly
-  if (group_or_broadcast(src)) d |= bit(WireError::kIpBadSource);
-  return d;
+// RFC 1122 §3.2.1.3's martian sources: 0/8, 127/8, and everything from 224 up (multicast,
+// 240/4, the limited broadcast). A TTL of 0 is taken (§3.2.1.7).
+bool martian_source(uint32_t src) {
+  const uint32_t top = src >> 24;
+  return top == 0 || top == 127 || top >= 224;
 }
 
-// A known option whose length is wrong for its kind: the segment is rejected (false: the option
-// is ignored and the rest parsed, as Linux does).
-constexpr bool kWrongLengthOptionRejects = true;
+uint32_t ipv4_policy_drops(uint8_t /*ttl*/, uint16_t flags_offset, uint32_t src) {
+  uint32_t d = 0;
+  if (flags_offset & 0x3fff) d |= bit(WireError::kIpFragment);  // MF or an offset: no reassembly
+  if (martian_source(src)) d |= bit(WireError::kIpBadSource);
+  return d;
+}
 
 // Whether a reply sent from src would get through the policy above: a reply from an address it
 // drops cannot be parsed back to be compared.
@@ -111,10 +113,7 @@ bool right_length(uint8_t kind, size_t len) {
 
 // One option of `len` bytes (kind, length, value), already known to fit the option space.
 void take_option(const uint8_t* o, size_t len, Ref& r) {
-  if (!right_length(o[0], len)) {
-    if (kWrongLengthOptionRejects) r.add(WireError::kTcpOptionWrongLength);
-    return;
-  }
+  if (!right_length(o[0], len)) return;  // left out, the rest parsed (as Linux does)
   TcpOptions& t = r.opts;
   switch (o[0]) {
     case 2:
@@ -308,7 +307,6 @@ FrameKind layer_of(WireError e) {
     case WireError::kTcpBadChecksum:
     case WireError::kTcpOptionBadLength:
     case WireError::kTcpOptionOverrun:
-    case WireError::kTcpOptionWrongLength:
       return FrameKind::kIpv4Tcp;
     default:
       return FrameKind::kIpv4Other;  // the IPv4 header's
