@@ -7,6 +7,7 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -45,6 +46,7 @@ std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCou
   l->wheel_ = std::make_unique<tcp::TimerWheel>(nc + nt, kTick, now);
   l->conns_.resize(nc);
   l->held_.resize(sh.out_of_order_mbufs);
+  l->held_cap_ = std::clamp<uint32_t>(sh.out_of_order_mbufs / 4, 1, UINT16_MAX);
   l->held_free_ = kNoHeld;
   for (uint32_t i = sh.out_of_order_mbufs; i-- > 0;) l->held_[i].next = std::exchange(l->held_free_, i);
   l->tws_.resize(nt);

@@ -242,6 +242,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   std::vector<Conn> conns_;
   std::vector<Held> held_;  // out-of-order segments kept; the free ones chained from held_free_
   uint32_t held_free_;
+  uint32_t held_cap_;  // of them, one connection's at most
   struct Starved {
     uint32_t slot, gen;
     auto operator<=>(const Starved&) const = default;

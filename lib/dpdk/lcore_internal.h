@@ -21,6 +21,7 @@ struct Lcore::Conn {
   uint8_t acks_sent = 0;      // segments with ACK sent, modulo 256 (see defer_ack)
   uint32_t held = kNoHeld;    // its out-of-order queue: first of a chain in Lcore::held_
   uint32_t sack_recent = 0;   // sequence number of the segment kept last (its SACK block first)
+  uint16_t held_count = 0;    // segments in `held`: at most Lcore::held_cap_
 };
 
 // A segment kept past a hole (tcp::ev::kAhead), its mbuf referenced until it is taken.

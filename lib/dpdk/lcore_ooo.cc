@@ -30,7 +30,9 @@ void Lcore::keep_ahead(Conn& c, const RxInfo& rx) {
       return;
     }
   }
-  if (held_free_ == kNoHeld) {
+  // One connection takes at most a quarter of the lcore's nodes: a peer that sends a thousand
+  // one-byte segments past a hole it never fills must not leave the others none.
+  if (held_free_ == kNoHeld || c.held_count >= held_cap_) {
     cnt_.add(Counter::tcp_ooo_dropped);
     return;
   }
@@ -44,6 +46,7 @@ void Lcore::keep_ahead(Conn& c, const RxInfo& rx) {
   h.fin = f.tcp.has(wire::tcp_flags::kFin);
   h.next = *link;
   *link = i;
+  c.held_count++;
   c.sack_recent = seq.v;
   rte_mbuf_refcnt_update(rx.m, 1);
   cnt_.add(Counter::tcp_ooo_queued);
@@ -65,6 +68,7 @@ void Lcore::take_held(uint32_t slot) {
       break;
     }
     c.held = h.next;
+    c.held_count--;
     held_[i].next = held_free_;
     held_free_ = i;
     const bool last = sh_.tcp.app_window || c.held == kNoHeld ||
@@ -127,6 +131,7 @@ void Lcore::drop_held(Conn& c) {
     i = next;
   }
   c.held = kNoHeld;
+  c.held_count = 0;
 }
 
 }  // namespace ts::dpdk

@@ -310,6 +310,32 @@ TEST_F(Frames, syn_to_a_listening_port_gets_a_syn_ack_with_our_mss) {
   EXPECT_EQ(stack_->datapath().lcore(0).live_connections(), 1u);
 }
 
+// One connection keeps at most a quarter of the lcore's out-of-order nodes ([stack]
+// out_of_order_mbufs, 1024): a peer sending one-byte segments past a hole it never fills
+// leaves the other connections their share.
+TEST_F(Frames, one_connection_keeps_at_most_a_quarter_of_the_out_of_order_queue) {
+  using namespace wire::tcp_flags;
+  const uint32_t iss = open_with_sack(80, 100);
+  for (uint32_t i = 0; i < 300; i++) {  // 101 never comes
+    auto b = segment(80, 102 + 2 * i, iss + 1, kAck, "x");
+    inject(b.data(), b.size());
+    take_tcp();
+  }
+  poll();
+  EXPECT_EQ(count(Counter::tcp_ooo_queued), 256u);
+  EXPECT_EQ(count(Counter::tcp_ooo_dropped), 44u);
+  tweak_ = [](wire::TcpFrameSpec& s) { s.sport = 40001; };  // another peer: room for it
+  const uint32_t iss2 = open_with_sack(80, 500);
+  auto b = segment(80, 502, iss2 + 1, kAck, "y");
+  inject(b.data(), b.size());
+  auto out = take_tcp();
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(out[0].f.tcp.opts.sack_count, 1u) << "kept, and told of";
+  EXPECT_EQ(out[0].f.tcp.opts.sack[0].left, 502u);
+  poll();
+  EXPECT_EQ(count(Counter::tcp_ooo_queued), 257u);
+}
+
 // RFC 1122 §3.2.1.3 and §3.3.6: SYNs from our own address, from our subnet's broadcast address,
 // or sent to the Ethernet broadcast address get nothing: no SYN-ACK, no RST, no connection.
 // (The parser refuses 0/8, 127/8, multicast and 240/4: test/wire.) Not traffic: frames made in

@@ -278,15 +278,14 @@ TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
   EXPECT_EQ(err, "cannot read config file /nonexistent/x.ini");
 }
 
-// Values that would parse but leave the stack unable to work are refused with their names.
-TEST(Profile, zeros_that_would_disable_arp_time_wait_or_half_open_connections_are_errors) {
+// Values that would parse but leave the stack unable to work are refused with their names; the
+// zeros that mean something (the shortest TIME-WAIT, a cookie for every SYN) are taken.
+TEST(Profile, an_arp_timeout_of_zero_and_a_cache_past_dpdks_bound_are_errors) {
   dpdk::Profile p;
   std::string err;
-  for (const char* kv : {"arp_timeout_s = 0", "msl_ms = 0", "max_half_open = 0"}) {
-    EXPECT_FALSE(dpdk::parse_profile(std::string("[stack]\n") + kv + "\n", "x.ini", &p, &err)) << kv;
-    EXPECT_EQ(err, "x.ini: [stack] arp_timeout_s, msl_ms and max_half_open must be at least 1") << kv;
-  }
-  EXPECT_TRUE(dpdk::parse_profile("[stack]\narp_timeout_s = 1\nmsl_ms = 1\nmax_half_open = 1\n", "x.ini", &p, &err)) << err;
+  EXPECT_FALSE(dpdk::parse_profile("[stack]\narp_timeout_s = 0\n", "x.ini", &p, &err));
+  EXPECT_EQ(err, "x.ini: [stack] arp_timeout_s must be at least 1");
+  EXPECT_TRUE(dpdk::parse_profile("[stack]\narp_timeout_s = 1\nmsl_ms = 0\nmax_half_open = 0\n", "x.ini", &p, &err)) << err;
   EXPECT_FALSE(dpdk::parse_profile("[port]\nmbuf_cache = 513\n", "x.ini", &p, &err));
   EXPECT_NE(err.find("mbuf_cache must be 0..512"), std::string::npos) << err;
   EXPECT_TRUE(dpdk::parse_profile("[port]\nmbuf_cache = 512\n", "x.ini", &p, &err)) << err;
