@@ -39,7 +39,10 @@ void* Controller::main(void* arg) {
 
 Totals Controller::totals() const {
   Totals t = gather(gens_, s_.stats().total());
-  t.in_flight_peak = std::max(peak_, t.in_flight);
+  // The samples can miss a peak that an lcore's own exact one shows: no less than the largest.
+  const auto& lcores = t.in_flight_peak_lcores;
+  const uint64_t lcore_peak = lcores.empty() ? 0 : *std::max_element(lcores.begin(), lcores.end());
+  t.in_flight_peak = std::max({peak_, t.in_flight, lcore_peak});
   return t;
 }
 
@@ -48,7 +51,7 @@ bool Controller::quota_reached(const Totals& t) const { return o_.requests && t.
 void Controller::loop() {
   auto t0 = Clock::now();
   auto secs = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
-  const double step = o_.stats_interval > 0 ? o_.stats_interval : 1.0;
+  const double step = series_step(o_);
   double next = step, last = 0, phase_at = 0;
   // Zeros, not a first look: the lcores may have opened a connection before this thread ran,
   // and the series adds up to the totals.

@@ -38,6 +38,14 @@ Generator::Generator(const Plan& plan, const Control& ctl) : plan_(plan), ctl_(c
     // most kMaxOpensPerPoll at a time; a generator that stays behind shows a lower rate.
     bucket_ = std::max(16.0, plan_.rate / 200.0);
   }
+  // Nothing to open (--requests below the lcore count): no server to wait for, no warm-up.
+  if (plan_.quota == 0) become_ready(0);
+}
+
+void Generator::become_ready(uint64_t tsc) {
+  ready_ = true;
+  last_tsc_ = tsc;
+  GenCounters::bump(cnt_.ready);
 }
 
 void Generator::append(List& l, Flow& f) {
@@ -77,9 +85,7 @@ void Generator::open(api::Poller& p, uint64_t tsc, tcp::Time now) {
     const dpdk::Shared& sh = p.raw().shared();
     wire::Mac mac;
     if (sh.arp->lookup(sh.netif.next_hop(plan_.server_ip), now, &mac) != dpdk::ArpCache::Result::kMiss) {
-      ready_ = true;
-      last_tsc_ = tsc;
-      GenCounters::bump(cnt_.ready);
+      become_ready(tsc);
     } else if (cnt_.in_flight > 0) {
       return;
     } else {
@@ -90,10 +96,12 @@ void Generator::open(api::Poller& p, uint64_t tsc, tcp::Time now) {
   if (metered) {
     tokens_ = std::min(bucket_, tokens_ + static_cast<double>(tsc - last_tsc_) * tokens_per_cycle_);
     last_tsc_ = tsc;
-    n = std::min(n, static_cast<int>(tokens_));
+    // Bounded before the cast: a double past INT_MAX does not convert (INT_MIN on x86: no opens).
+    n = static_cast<int>(std::min(tokens_, static_cast<double>(n)));
   }
   if (!metered) n = std::min(n, static_cast<int>(kMaxConnecting - std::min(kMaxConnecting, connecting_)));
-  if (plan_.quota) n = static_cast<int>(std::min<uint64_t>(uint64_t(std::max(n, 0)), plan_.quota - cnt_.attempted));
+  // What is left of the quota: none once it is opened (or when it is 0), ample for kNoQuota.
+  n = static_cast<int>(std::min<uint64_t>(uint64_t(std::max(n, 0)), plan_.quota - cnt_.attempted));
   n = std::min(n, static_cast<int>(free_.size()));
   for (int i = 0; i < n; i++) {
     api::Connection* c = p.connect(plan_.server_ip, plan_.server_port);
@@ -106,6 +114,7 @@ void Generator::open(api::Poller& p, uint64_t tsc, tcp::Time now) {
     *f = Flow{};
     f->c = c;
     f->t0 = tsc;
+    f->warmup = !ready_;
     append(flight_, *f);
     c->user = f;
     connecting_++;
@@ -169,7 +178,8 @@ void Generator::on_connected(api::Connection& c) {
   const uint64_t cycles = rte_rdtsc() - f->t0;
   f->connected = true;
   connecting_--;
-  hist_.record(static_cast<uint64_t>(static_cast<double>(cycles) * ns_per_cycle_));
+  // A warm-up connection's time includes the ARP exchange: not a connect time of the server's.
+  if (!f->warmup) hist_.record(static_cast<uint64_t>(static_cast<double>(cycles) * ns_per_cycle_));
   GenCounters::bump(cnt_.connected);
   if (plan_.request.empty()) return reply_complete(c, *f);
   if (!c.send(plan_.request)) {

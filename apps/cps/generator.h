@@ -16,6 +16,7 @@
 #include "api/inline_sink.h"
 #include "histogram.h"
 #include "options.h"
+#include "plan.h"
 #include "reply.h"
 
 namespace ts::cps {
@@ -40,7 +41,7 @@ struct alignas(64) GenCounters {
   uint64_t stalls = 0;      // polls where the stack had no local port or connection block free
   uint64_t in_flight = 0;   // attempted - completed - failed, kept for cheap reading
   uint64_t in_flight_peak = 0;  // the most in flight at once on this lcore
-  uint64_t ready = 0;       // 1 once the server's MAC is known and the clock runs
+  uint64_t ready = 0;       // 1 once the server's MAC is known (at once with nothing to open)
 
   static uint64_t read(const uint64_t& v) { return __atomic_load_n(&v, __ATOMIC_RELAXED); }
   static void set(uint64_t& v, uint64_t x) { __atomic_store_n(&v, x, __ATOMIC_RELAXED); }
@@ -53,24 +54,6 @@ struct alignas(64) GenCounters {
 enum class Phase : int { kRun, kDrain, kAbort };
 struct Control {
   std::atomic<int> phase{static_cast<int>(Phase::kRun)};
-};
-
-inline constexpr uint64_t kHoldToEnd = UINT64_MAX;
-
-// One lcore's share of the work.
-struct Plan {
-  uint32_t server_ip = 0;
-  uint16_t server_port = 80;
-  double rate = 0;              // per second, this lcore; 0: no rate limit
-  uint32_t concurrency = 1;     // in flight at most, this lcore
-  uint64_t quota = 0;           // connections to open in all; 0: no bound
-  std::string request;          // bytes sent once connected (may be empty)
-  Request kind = Request::kHttp;
-  CloseMode close = CloseMode::kClient;
-  uint64_t timeout_cycles = 0;  // TSC cycles
-  uint64_t hold_cycles = 0;     // --hold: kept open this long after the reply, then closed
-                                // (kHoldToEnd: until opening stops)
-  uint64_t tsc_hz = 0;
 };
 
 class Generator final : public api::Handler {
@@ -104,6 +87,7 @@ class Generator final : public api::Handler {
     bool held = false;         // on the held list
     bool connected = false;    // on_connected came
     bool released = false;     // closed by release(), after its hold
+    bool warmup = false;       // opened before the server's MAC was known: its SYN waited for ARP
   };
   struct List {
     Flow* head = nullptr;      // oldest
@@ -111,6 +95,7 @@ class Generator final : public api::Handler {
   };
 
   void open(api::Poller& p, uint64_t tsc, tcp::Time now);
+  void become_ready(uint64_t tsc);
   void expire(uint64_t tsc);
   void release(uint64_t tsc, bool opening_stopped);
   void unhold(Flow& f, uint64_t tsc);

@@ -29,6 +29,7 @@
 #include "dpdk/signals.h"
 #include "generator.h"
 #include "options.h"
+#include "plan.h"
 #include "report.h"
 
 using namespace ts;
@@ -39,9 +40,6 @@ int fail(const std::string& msg) {
   std::fprintf(stderr, "turnstile-cps: error: %s\n", msg.c_str());
   return 1;
 }
-
-// Splits `total` over n lcores, the remainder to the first ones.
-uint64_t share(uint64_t total, unsigned n, unsigned i) { return total / n + (i < total % n ? 1 : 0); }
 
 // A memif client needs its server, a NIC its cable: the run's clock starts once the link is up
 // (or cannot be known, as a tap's).
@@ -65,26 +63,6 @@ void linger_for_peer(dpdk::Port& port, double seconds) {
   while (rte_get_tsc_cycles() < end && dpdk::link_up(port) == 1) rte_delay_ms(10);
 }
 
-// Each lcore's share: the rate, the concurrency (within the lcore's connection blocks), the quota.
-std::vector<cps::Plan> make_plans(const cps::Options& o, unsigned lcores, uint32_t per_lcore_max) {
-  std::vector<cps::Plan> plans(lcores);
-  for (unsigned i = 0; i < lcores; i++) {
-    cps::Plan& p = plans[i];
-    p.server_ip = o.server_ip;
-    p.server_port = o.server_port;
-    p.rate = o.rate / lcores;
-    p.concurrency = static_cast<uint32_t>(std::clamp<uint64_t>(share(o.concurrency, lcores, i), 1, per_lcore_max));
-    p.quota = o.requests ? share(o.requests, lcores, i) : 0;
-    p.request = cps::request_bytes(o);
-    p.kind = o.request;
-    p.close = o.close;
-    p.tsc_hz = rte_get_tsc_hz();
-    p.timeout_cycles = static_cast<uint64_t>(o.timeout * static_cast<double>(p.tsc_hz));
-    p.hold_cycles = o.hold_to_end ? cps::kHoldToEnd : static_cast<uint64_t>(o.hold * static_cast<double>(p.tsc_hz));
-  }
-  return plans;
-}
-
 std::string banner(const cps::Options& o, dpdk::Datapath& dp) {
   return fmt::format("turnstile-cps: {}/{}{} -> {}, {}, request {}, close {}, rate {}, concurrency {}, on {} (mac {}), "
                      "{} lcore(s)",
@@ -99,6 +77,17 @@ std::string banner(const cps::Options& o, dpdk::Datapath& dp) {
 
 std::string plot_script(const cps::Options& o) { return o.plot_script.empty() ? TS_PLOT_SCRIPT : o.plot_script; }
 
+// `s` as one word to sh (std::system), whatever it holds: in single quotes, where a single quote
+// of its own must close them, be escaped, and open them again.
+std::string shell_word(const std::string& s) {
+  std::string w = "'";
+  for (const char c : s) {
+    if (c == '\'') w += "'\\''";
+    else w += c;
+  }
+  return w + "'";
+}
+
 // What the end of the run writes, checked before it: a run of minutes is not to end in "cannot
 // write" or a missing matplotlib. "" when all is well.
 std::string outputs_problem(const cps::Options& o) {
@@ -108,7 +97,7 @@ std::string outputs_problem(const cps::Options& o) {
   if (o.plot.empty()) return {};
   const std::string script = plot_script(o);
   if (access(script.c_str(), R_OK) != 0) return "--plot: no plotting script " + script + " (give --plot-script)";
-  const std::string probe = "'" + o.python + "' -c 'import matplotlib' >/dev/null 2>&1";
+  const std::string probe = shell_word(o.python) + " -c 'import matplotlib' >/dev/null 2>&1";
   if (std::system(probe.c_str()) != 0)
     return "--plot: " + o.python + " does not run or cannot import matplotlib (apt-get install python3-matplotlib, or give --python)";
   return {};
@@ -116,7 +105,7 @@ std::string outputs_problem(const cps::Options& o) {
 
 int plot(const cps::Options& o, const std::string& json_path) {
   const std::string script = plot_script(o);
-  const std::string cmd = "'" + o.python + "' '" + script + "' '" + json_path + "' '" + o.plot + "'";
+  const std::string cmd = shell_word(o.python) + " " + shell_word(script) + " " + shell_word(json_path) + " " + shell_word(o.plot);
   const int rc = std::system(cmd.c_str());
   if (rc != 0) return fail("plotting failed: " + cmd);
   return 0;
@@ -140,11 +129,10 @@ int main(int argc, char** argv) {
   // The queue count as Stack::create resolves it, to share the work out.
   const unsigned lcores = o.queues ? o.queues : profile.port.queues ? profile.port.queues : rte_lcore_count();
   const uint32_t blocks = profile.stack.connections_per_queue;
-  if (o.concurrency_given && share(o.concurrency, lcores, 0) > blocks)
-    return fail(fmt::format("--concurrency {} needs {} connection blocks per lcore; the profile gives {} "
-                            "([stack] connections_per_queue): give a --config with more, or more lcores",
-                            o.concurrency, share(o.concurrency, lcores, 0), blocks));
-  const std::vector<cps::Plan> plans = make_plans(o, lcores, blocks);
+  if (std::string why = cps::sharing_problem(o, lcores, blocks); !why.empty()) return fail(why);
+  // The default is ours to raise: every lcore keeps one connection in flight, and the JSON says so.
+  if (!o.concurrency_given) o.concurrency = std::max(o.concurrency, lcores);
+  const std::vector<cps::Plan> plans = cps::make_plans(o, lcores, blocks, rte_get_tsc_hz());
   cps::Control ctl;
   std::vector<cps::Generator*> gens(lcores, nullptr);
 

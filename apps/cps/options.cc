@@ -2,9 +2,10 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
-#include <cmath>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 
 #include "../cli.h"
 #include "dpdk/netif.h"
@@ -13,17 +14,52 @@ namespace ts::cps {
 
 namespace {
 
-bool parse_rate(const std::string& s, double* out) {
-  if (s == "max") return *out = 0, true;
+// No port opens a billion connections a second; the bound keeps the token bucket's counts
+// (rate / 200 at most) far inside an int.
+constexpr double kMaxRate = 1e9;
+// Seconds at most for --hold and --time-wait-reuse, as for --timeout and --drain.
+constexpr double kMaxSeconds = 3600;
+
+// The whole of `s` as a number, nan and inf included (std::stod alone takes "2junk" for 2).
+std::optional<double> whole_number(const std::string& s) {
   try {
     size_t used = 0;
     const double v = std::stod(s, &used);
-    if (used != s.size() || !(v > 0)) return false;
-    *out = v;
-    return true;
+    if (used != s.size()) return std::nullopt;
+    return v;
   } catch (const std::exception&) {
-    return false;
+    return std::nullopt;
   }
+}
+
+bool parse_rate(const std::string& s, double* out) {
+  if (s == "max") return *out = 0, true;
+  const auto v = whole_number(s);
+  if (!v || !(*v > 0 && *v <= kMaxRate)) return false;  // nan and inf fail too
+  *out = *v;
+  return true;
+}
+
+// `s` as seconds from 0 to kMaxSeconds, or `word` (returned as -1).
+bool parse_seconds_or(const std::string& s, const char* word, double* out) {
+  if (s == word) return *out = -1, true;
+  const auto v = whole_number(s);
+  if (!v || !(*v >= 0 && *v <= kMaxSeconds)) return false;
+  *out = *v;
+  return true;
+}
+
+// Digits only: CLI11 2.1 reads "-1" into an unsigned option as 2^64 - 1 (strtoull's wrap).
+CLI::Validator whole_count() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        uint64_t v = 0;  // from_chars takes no sign, and says when the digits overflow
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc() || end != s.data() + s.size())
+          return "'" + s + "' is not a whole number from 0 to " + std::to_string(UINT64_MAX);
+        return {};
+      },
+      "UINT");
 }
 
 // What may go into the request line or a header value as it is: visible ASCII, no space.
@@ -79,14 +115,15 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--port-range", ports, "local ports to open from, LO-HI (default 32768-60999, Linux's)");
   app.add_option("--gateway", gateway, "next hop for a server off our subnet");
   app.add_option("--server", o->server_str, "the server, A.B.C.D:PORT (port 80 if left out)")->required();
-  app.add_option("--rate", rate, "connections per second, all lcores together, or max (default)");
+  app.add_option("--rate", rate, "connections per second, all lcores together (at most 1e9), or max (default)");
   auto* conc = app.add_option("--concurrency", o->concurrency,
                               "connections in flight at most, all lcores together (default: 256 with --rate max, "
                               "10000 with a rate)")
                    ->check(CLI::Range(1u, 1u << 24));
   auto* dur = app.add_option("--duration", o->duration, "seconds to open connections (default 10, or no bound with --requests; 0: until SIGINT)")
                   ->check(apps::finite_range(0.0, 1e7));
-  app.add_option("--requests", o->requests, "stop after opening this many connections (0: no bound)");
+  app.add_option("--requests", o->requests, "stop after opening this many connections (0: no bound)")
+      ->check(whole_count());
   app.add_option("--request", o->request_name, "what to send once connected: http (GET), echo (16 bytes), none")
       ->check(CLI::IsMember({"http", "echo", "none"}));
   auto* path = app.add_option("--path", o->path, "the request target of --request http (default /)");
@@ -109,7 +146,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
                  "with --hold end, long enough to close them all)")
       ->check(apps::finite_range(0.0, 3600.0));
   app.add_option("--time-wait-reuse", reuse,
-                 "seconds after which a TIME-WAIT tuple of ours may be reused by a new connection, or never")
+                 "seconds (at most 3600) after which a TIME-WAIT tuple of ours may be reused by a new "
+                 "connection, or never")
       ->default_str("0.001");
   app.add_option("--linger", o->linger,
                  "after the run, its lcores stopped, keep the port open until the link goes down (the server "
@@ -191,30 +229,14 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     return fail("--watch-pid " + std::to_string(o->watch_pid) + ": no such process");
   if (std::string why; !o->fault.empty() && !dpdk::parse_fault_spec(o->fault, &o->fault_spec, &why))
     return fail("--fault: " + why);
-  if (!parse_rate(rate, &o->rate)) return fail("--rate '" + rate + "' is neither a positive number nor max");
-  if (reuse == "never") {
-    o->time_wait_reuse = -1;
-  } else {
-    try {
-      o->time_wait_reuse = std::stod(reuse);
-    } catch (const std::exception&) {
-      return fail("--time-wait-reuse '" + reuse + "' is neither seconds nor never");
-    }
-    if (!std::isfinite(o->time_wait_reuse) || o->time_wait_reuse < 0)
-      return fail("--time-wait-reuse must be a number of seconds, not negative, or never");
-  }
-  if (hold == "end") {
-    o->hold_to_end = true;
-  } else {
-    try {
-      size_t used = 0;
-      o->hold = std::stod(hold, &used);
-      if (used != hold.size()) throw std::invalid_argument(hold);
-    } catch (const std::exception&) {
-      return fail("--hold '" + hold + "' is neither seconds nor end");
-    }
-    if (!(o->hold >= 0 && o->hold <= 3600)) return fail("--hold must be 0 to 3600 seconds, or end");
-  }
+  if (!parse_rate(rate, &o->rate))
+    return fail("--rate '" + rate + "' is neither a number above 0 and at most 1e9 nor max");
+  if (!parse_seconds_or(reuse, "never", &o->time_wait_reuse))
+    return fail("--time-wait-reuse '" + reuse + "' is neither seconds from 0 to 3600 nor never");
+  if (!parse_seconds_or(hold, "end", &o->hold))
+    return fail("--hold '" + hold + "' is neither seconds from 0 to 3600 nor end");
+  o->hold_to_end = o->hold < 0;
+  if (o->hold_to_end) o->hold = 0;
   if (o->path.empty() || o->path[0] != '/' || o->path.size() > 1024 || !http_token_chars(o->path))
     return fail("--path '" + o->path + "' is not a request target: '/' first, at most 1024 visible characters, no space");
   if (o->host.size() > 255 || (host->count() && o->host.empty()) || !http_token_chars(o->host))

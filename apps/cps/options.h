@@ -38,6 +38,7 @@ struct Options {
   bool hold_to_end = false;      // --hold end: keep them open until opening stops
   double drain = 0;              // after opening stops, wait this long for what is in flight (0: timeout + hold)
   double time_wait_reuse = 0.001;  // reuse our own TIME-WAIT tuple this long after it entered it
+                                   // (0 to 3600 s; -1: never)
   double link_wait = 10;         // seconds to wait for the port's link before starting
   double linger = 0;             // after the run, lcores stopped: seconds to wait for the peer to leave
   uint16_t queues = 0;

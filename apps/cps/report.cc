@@ -65,18 +65,18 @@ namespace {
 
 std::string us(uint64_t ns) { return ns < 10000 ? fmt::format("{:.1f}", ns / 1e3) : fmt::format("{:.0f}", ns / 1e3); }
 
-// The median of the per-interval rates, leaving out the first and last (ramp up, drain) when
-// there are enough.
-double median_cps(const std::vector<Interval>& s) {
+}  // namespace
+
+// A sliver (the last interval, cut short by the end) is left out: its rate is noise. Relative to
+// the step, not fixed: with --stats-interval 0.5 or less a fixed 0.5 s left out every interval.
+double median_cps(const std::vector<Interval>& s, double step) {
   std::vector<double> v;
   for (size_t k = s.size() > 3 ? 1 : 0; k < (s.size() > 3 ? s.size() - 1 : s.size()); k++)
-    if (s[k].seconds > 0.5) v.push_back(s[k].cps());
+    if (s[k].seconds > step / 2) v.push_back(s[k].cps());
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
-
-}  // namespace
 
 std::string interval_line(const Interval& i) {
   return fmt::format(
@@ -99,7 +99,7 @@ std::string summary(const Options& o, const Totals& t, const RunInfo& r, const s
       "  lcores       busy {:.1f}% of the poll loop, {:.0f} ns busy per completed connection",
       r.elapsed, r.device, r.stopped_by, t.attempted, t.completed, t.failures(), t.failed[0], t.failed[1],
       t.failed[2], t.failed[3], t.failed[4], t.in_flight, t.in_flight_peak, r.active > 0 ? t.completed / r.active : 0.0, r.active,
-      median_cps(series), o.rate > 0 ? fmt::format(" (target {:.0f}/s)", o.rate) : std::string(),
+      median_cps(series, series_step(o)), o.rate > 0 ? fmt::format(" (target {:.0f}/s)", o.rate) : std::string(),
       us(t.hist.percentile(0.5)), us(t.hist.percentile(0.9)), us(t.hist.percentile(0.99)),
       us(t.hist.percentile(0.999)), us(t.hist.max), us(static_cast<uint64_t>(t.hist.mean())), t.hist.total,
       s[Counter::tcp_segs_in], s[Counter::tcp_segs_out], s[Counter::tcp_retransmits], s[Counter::tcp_rst_in],
@@ -168,7 +168,7 @@ nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, 
   j["in_flight_peak_per_lcore"] = t.in_flight_peak_lcores;
   j["stalls"] = t.stalls;
   j["cps"] = r.active > 0 ? t.completed / r.active : 0.0;
-  j["cps_median"] = median_cps(series);
+  j["cps_median"] = median_cps(series, series_step(o));
   j["connect_time_us"] = pct;
   j["busy_ns_per_conn"] = busy_ns_per_conn(t);
   j["histogram"] = hist;

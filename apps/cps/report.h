@@ -23,8 +23,9 @@ struct Totals {
   uint64_t failed[kFailCount] = {};
   uint64_t stalls = 0;
   uint64_t in_flight = 0;
-  uint64_t in_flight_peak = 0;              // the most in flight at once, all lcores (the control
-                                            // thread's 5-ms samples; Controller::totals() fills it)
+  uint64_t in_flight_peak = 0;              // the most in flight at once, all lcores, as far as
+                                            // known: the control thread's 5-ms samples, and no
+                                            // less than any lcore's own peak (Controller::totals())
   std::vector<uint64_t> in_flight_peak_lcores;  // each lcore's own peak, exact
   unsigned ready = 0;        // generators past their warm-up
   Histogram::Snapshot hist;
@@ -57,6 +58,12 @@ struct Interval {
 };
 Interval interval(const Totals& now, const Totals& prev, double t, double seconds);
 std::string interval_line(const Interval& i);
+
+// The series' step: --stats-interval, or 1 s when no lines are shown.
+inline double series_step(const Options& o) { return o.stats_interval > 0 ? o.stats_interval : 1.0; }
+// The median of the per-interval rates of a series of `step`-second intervals, leaving out the
+// first and last (ramp up, drain) when there are enough, and slivers shorter than half a step.
+double median_cps(const std::vector<Interval>& series, double step);
 
 struct RunInfo {
   double warmup = 0;         // until the server's MAC was known (not in elapsed)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Stack to stack over memif: 100,000 connections at a fixed rate (HTTP GET, our FIN first), zero
-# failures; both ends count the same connections, nothing is left in use at the end; the
-# TIME-WAIT entries stay with the generator (which takes its own over, RFC 6191, as the 28,232
-# ports of one address come round again), none with the server. Then the same with a generator
+# failures; both ends count the same connections, nothing is left in use at the end (and the
+# first, whose SYN waited for ARP, is no connect-time sample); the TIME-WAIT entries stay with
+# the generator (which takes its own over, RFC 6191, as the 28,232 ports of one address come
+# round again), none with the server. Then the same with a generator
 # profile of time_wait_per_queue = 0 (Linux's tcp_max_tw_buckets = 0): the same 7 segments, and
 # every closed connection leaves at once, counted as time_wait_overflow. First, each end alone:
 # the frames no peer takes are drops, with no bytes counted as sent; a generator that no server
@@ -43,6 +44,8 @@ grep -qx "turnstile-server: link up on net_memif0" "$SRV_LOG" || fail "no link-u
 # reply, FIN+ACK.
 expect_segments "$N" 3 4
 cps_expect stack.counters.enter_time_wait eq "$N"
+# The first connection's SYN waited for the server's MAC: no connect-time sample.
+[[ $(cps_samples) -eq $((N - 1)) ]] || fail "$(cps_samples) connect-time samples of $N connections, not $((N - 1)) (the warm-up left out)"
 cps_expect stack.connections.time_wait gt 0
 cps_expect stack.connections.time_wait le 28232
 cps_expect stack.counters.time_wait_reused eq "$((N - $(jv "$CPS_JSON" stack.connections.time_wait)))"

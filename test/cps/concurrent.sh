@@ -16,7 +16,7 @@ grep -q '^connections_per_queue = 131072$' "$PROFILE" || fail "could not raise c
 cps_refused 1 "--concurrency 100000 needs 100000 connection blocks per lcore; the profile gives 65536" \
   --concurrency 100000
 cps_refused 2 "--hold needs --close client or rst" --hold end --close server
-cps_refused 2 "--hold 'soon' is neither seconds nor end" --hold soon
+cps_refused 2 "--hold 'soon' is neither seconds from 0 to 3600 nor end" --hold soon
 cps_refused 2 "--hold end with --requests above --concurrency would never end" --hold end --requests 10 --concurrency 5
 
 # One address: the ports run out at 28,232 open connections.

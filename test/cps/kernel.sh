@@ -36,7 +36,15 @@ cps_refused 2 "--server 224.0.0.1 is a multicast address" --server 224.0.0.1:80 
 for opt in --duration --timeout --drain --link-wait --stats-interval; do
   cps_refused 2 "$opt: Value nan not in range" $opt nan
 done
-cps_refused 2 "--time-wait-reuse must be a number of seconds, not negative, or never" --time-wait-reuse nan
+# Numbers read as something else: a wrapped count, a prefix of junk, a duration past tcp::Time, an
+# endless rate (it opened nothing: its token count cast to INT_MIN).
+for bad in nan 2junk 1e300 -1; do
+  cps_refused 2 "--time-wait-reuse '$bad' is neither seconds from 0 to 3600 nor never" --time-wait-reuse "$bad"
+done
+for bad in inf nan 1e12; do
+  cps_refused 2 "--rate '$bad' is neither a number above 0 and at most 1e9 nor max" --rate "$bad"
+done
+cps_refused 2 "--requests: '-1' is not a whole number" --requests -1
 cps_refused 2 "--watch-pid 1073741000: no such process" --watch-pid 1073741000  # above any pid_max
 cps_refused 2 "--gateway 198.19.0.1 is not on the subnet of --ip 198.18.0.3/24" --gateway 198.19.0.1 --server 198.19.0.2:80
 

@@ -29,6 +29,10 @@ PY=/usr/bin/python3
 # The server polls the second core, the generator the first (a 2-core machine has no more).
 SRV_CORE=${TS_SRV_CORE:-1}
 CPS_CORE=${TS_CPS_CORE:-0}
+# The EAL lcore options of srv_start, cps_cmd and cps_refused: one lcore each unless a test sets
+# more (e.g. SRV_LCORES=(--lcores "0@$SRV_CORE,1@$SRV_CORE"): two lcores, one CPU).
+SRV_LCORES=(-l "$SRV_CORE")
+CPS_LCORES=(-l "$CPS_CORE")
 
 skip() { echo "SKIP: $*"; exit 77; }
 info() { echo "# $*"; }
@@ -73,7 +77,7 @@ trap 'exit 1' INT TERM
 
 # turnstile-server as the memif server at 198.18.0.2. Extra arguments go to the server.
 srv_start() {
-  "$SRV_BIN" -l "$SRV_CORE" --no-huge -m 512 --file-prefix "$SRV_PREFIX" \
+  "$SRV_BIN" "${SRV_LCORES[@]}" --no-huge -m 512 --file-prefix "$SRV_PREFIX" \
     --vdev="net_memif0,role=server,socket=$T_SOCK,socket-abstract=no" -- --ip 198.18.0.2/24 \
     --json "$SRV_JSON" --stats-interval 0 "$@" >"$SRV_LOG" 2>&1 &
   SRV_PID=$!
@@ -88,7 +92,7 @@ srv_start() {
 
 # turnstile-cps as the memif client at 198.18.0.3, against the server. Extra arguments go to it.
 cps_cmd() {
-  timeout -k 5 "${CPS_TIMEOUT:-90}" "$CPS_BIN" -l "$CPS_CORE" --no-huge -m 512 --file-prefix "$CPS_PREFIX" \
+  timeout -k 5 "${CPS_TIMEOUT:-90}" "$CPS_BIN" "${CPS_LCORES[@]}" --no-huge -m 512 --file-prefix "$CPS_PREFIX" \
     --vdev="net_memif0,role=client,socket=$T_SOCK,socket-abstract=no" -- --ip 198.18.0.3/24 \
     --server 198.18.0.2:80 --json "$CPS_JSON" "$@" >"$CPS_LOG" 2>&1
 }
@@ -128,7 +132,7 @@ cps_refused() {
     [[ $a == --ip ]] && ip=()
     [[ $a == --server ]] && server=()
   done
-  timeout 60 "$CPS_BIN" -l "$CPS_CORE" --no-huge -m 512 --file-prefix "$CPS_PREFIX" \
+  timeout 60 "$CPS_BIN" "${CPS_LCORES[@]}" --no-huge -m 512 --file-prefix "$CPS_PREFIX" \
     --vdev="net_memif0,role=client,socket=$T_DIR/nobody.sock,socket-abstract=no" -- "${ip[@]}" \
     "${server[@]}" "$@" >"$T_DIR/out" 2>"$T_DIR/err"
   rc=$?
@@ -157,6 +161,8 @@ expect() {
   info "$(basename "$1") $2 = $v ($3 $4)"
 }
 cps_expect() { expect "$CPS_JSON" "$@"; }
+# The connect-time samples in the generator's JSON (its histogram's counts summed).
+cps_samples() { $PY -c 'import json,sys; print(sum(b["count"] for b in json.load(open(sys.argv[1]))["histogram"]))' "$CPS_JSON"; }
 srv_expect() { expect "$SRV_JSON" "$@"; }
 
 # Both ends agree, and nothing is left in use: N connections generated, accepted, ended.

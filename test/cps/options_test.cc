@@ -1,0 +1,101 @@
+// parse_options: numbers that are not what they seem are refused in one line, not taken as
+// something else (a wrapped count, a prefix of junk, an overflowing duration, an infinite rate).
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "options.h"
+
+using ts::cps::Options;
+
+namespace {
+
+struct Parsed {
+  bool ok = false;
+  int code = -1;
+  std::string err;  // what it printed on stderr
+  Options o;
+};
+
+// The required options, then `extra`.
+Parsed parse(std::initializer_list<std::string> extra) {
+  std::vector<std::string> args{"--ip", "198.18.0.3/24", "--server", "198.18.0.2:80"};
+  args.insert(args.end(), extra);
+  Parsed p;
+  testing::internal::CaptureStderr();
+  p.ok = ts::cps::parse_options(args, &p.o, &p.code);
+  p.err = testing::internal::GetCapturedStderr();
+  return p;
+}
+
+void expect_refused(std::initializer_list<std::string> extra, const std::string& words) {
+  const Parsed p = parse(extra);
+  EXPECT_FALSE(p.ok) << words;
+  EXPECT_EQ(p.code, 2) << p.err;
+  EXPECT_NE(p.err.find(words), std::string::npos) << p.err;
+  EXPECT_EQ(p.err.find('\n'), p.err.size() - 1) << "not one line: " << p.err;
+}
+
+}  // namespace
+
+TEST(Options, requests_negative_is_refused_not_wrapped) {
+  expect_refused({"--requests", "-1"}, "--requests: '-1' is not a whole number");
+  expect_refused({"--requests", "18446744073709551616"}, "is not a whole number");
+  expect_refused({"--requests", "3x"}, "'3x' is not a whole number");
+}
+
+TEST(Options, requests_takes_whole_numbers) {
+  Parsed p = parse({"--requests", "0"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.o.requests, 0u);
+  p = parse({"--requests", "18446744073709551615"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.o.requests, UINT64_MAX);
+}
+
+TEST(Options, rate_infinite_nan_or_huge_is_refused) {
+  for (const char* r : {"inf", "-inf", "nan", "1e12", "1e300", "0", "-5", "100junk"})
+    expect_refused({"--rate", r}, std::string("--rate '") + r + "' is neither a number above 0 and at most 1e9 nor max");
+}
+
+TEST(Options, rate_up_to_a_billion_or_max) {
+  Parsed p = parse({"--rate", "1e9"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.o.rate, 1e9);
+  p = parse({"--rate", "max"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.o.rate, 0);
+}
+
+TEST(Options, time_wait_reuse_junk_or_overflowing_is_refused) {
+  for (const char* r : {"2junk", "1e300", "3601", "-1", "nan", "inf", ""})
+    expect_refused({"--time-wait-reuse", r},
+                   std::string("--time-wait-reuse '") + r + "' is neither seconds from 0 to 3600 nor never");
+}
+
+TEST(Options, time_wait_reuse_seconds_or_never) {
+  Parsed p = parse({"--time-wait-reuse", "3600"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.o.time_wait_reuse, 3600);
+  p = parse({"--time-wait-reuse", "never"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_LT(p.o.time_wait_reuse, 0);
+  p = parse({});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.o.time_wait_reuse, 0.001);
+}
+
+TEST(Options, hold_seconds_or_end) {
+  Parsed p = parse({"--hold", "1.5"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.o.hold, 1.5);
+  EXPECT_FALSE(p.o.hold_to_end);
+  p = parse({"--hold", "end"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.o.hold, 0);
+  EXPECT_TRUE(p.o.hold_to_end);
+  expect_refused({"--hold", "soon"}, "--hold 'soon' is neither seconds from 0 to 3600 nor end");
+  expect_refused({"--hold", "1e300"}, "--hold '1e300' is neither seconds from 0 to 3600 nor end");
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# turnstile-cps on two lcores (one CPU) -> a two-lcore turnstile-server over memif: the work is
+# shared out exactly, and what the report says holds for all the lcores.
+#  - --requests 1: one connection in all. An lcore whose share is none opens none (a share of 0
+#    had meant "no bound": 129 were opened before the control thread stopped them).
+#  - --concurrency below the lcore count is refused in one line (each lcore keeps one in flight).
+#  - The warm-up connection each lcore opens before the server's MAC is known (its SYN waits for
+#    ARP) is no connect-time sample.
+#  - --stats-interval 0.25: the median of the intervals' rates is not 0 (intervals of 0.5 s or
+#    less were all left out of it).
+#  - The summary's peak in flight is no less than either lcore's own.
+#  - --plot and --python paths holding a single quote reach the shell as they are.
+source "$(dirname "$0")/lib.sh" "$@"
+SRV_LCORES=(--lcores "0@$SRV_CORE,1@$SRV_CORE")
+CPS_LCORES=(--lcores "0@$CPS_CORE,1@$CPS_CORE")
+
+cps_refused 1 "--concurrency 1 is below the 2 lcores: each lcore keeps at least one connection in flight; give --concurrency 2 or more" \
+  --concurrency 1
+
+srv_start --mode http
+cps_run_stop --requests 1 --request http --close client --timeout 5
+grep -q "2 lcore(s)" "$CPS_LOG" || fail "turnstile-cps did not run two lcores"
+[[ $(jv "$CPS_JSON" stopped_by) == requests ]] || fail "stopped by $(jv "$CPS_JSON" stopped_by), not requests"
+cps_expect attempted eq 1
+cps_expect completed eq 1
+cps_expect in_flight_peak_per_lcore.1 eq 0
+srv_expect counters.conn_accepted eq 1
+# Its one connection was lcore 0's warm-up.
+[[ $(cps_samples) -eq 0 ]] || fail "$(cps_samples) connect-time samples; the only connection was a warm-up"
+
+N=2000
+PLOT=()
+if $PY -c 'import matplotlib' 2>/dev/null; then
+  mkdir -p "$T_DIR/it's" && ln -s "$PY" "$T_DIR/it's/python3" || fail "cannot make $T_DIR/it's/python3"
+  PLOT=(--plot "$T_DIR/it's.png" --python "$T_DIR/it's/python3")
+else
+  info "no matplotlib for $PY: --plot left out"
+fi
+srv_start --mode http
+cps_run_stop --rate 2000 --requests "$N" --request http --close client --timeout 5 --stats-interval 0.25 "${PLOT[@]}"
+expect_clean_run "$N"
+cps_expect in_flight_peak_per_lcore.0 gt 0
+cps_expect in_flight_peak_per_lcore.1 gt 0
+median=$(jv "$CPS_JSON" cps_median)
+[[ ${median%%.*} -gt 0 ]] || fail "cps_median is $median with --stats-interval 0.25"
+info "cps_median = $median"
+for l in 0 1; do cps_expect in_flight_peak ge "$(jv "$CPS_JSON" in_flight_peak_per_lcore.$l)"; done
+# Each lcore's first connection may be a warm-up (lcore 0's is: nobody knows the MAC yet).
+s=$(cps_samples)
+((s >= N - 2 && s <= N - 1)) || fail "$s connect-time samples of $N connections: the warm-ups are to be left out"
+info "$s connect-time samples of $N connections"
+if ((${#PLOT[@]})); then
+  [[ -s "$T_DIR/it's.png" ]] || fail "no plot at $T_DIR/it's.png"
+  info "plotted to $T_DIR/it's.png"
+fi
+t_pass
