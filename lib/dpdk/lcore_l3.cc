@@ -51,7 +51,7 @@ void Lcore::icmp_input(rte_mbuf* m, const wire::Frame& f) {
   }
   cnt_.add(Counter::icmp_echo_in);
   uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
-  const size_t n = wire::build_echo_reply_frame(p, m->buf_len - m->data_off, p, f, sh_.netif.mac);
+  const size_t n = wire::build_echo_reply_frame(p, m->buf_len - m->data_off, p, f, sh_.netif.mac, ++echo_ip_id_);
   if (n == 0) {
     cnt_.add(Counter::drop_icmp_malformed);
     return rte_pktmbuf_free(m);

@@ -104,7 +104,7 @@ size_t build_rst_reply(uint8_t* buf, size_t cap, const Frame& in, const Mac& my_
 }
 
 size_t build_echo_reply_frame(uint8_t* buf, size_t cap, const uint8_t* req_bytes,
-                              const Frame& req, const Mac& my_mac) {
+                              const Frame& req, const Mac& my_mac, uint16_t ip_id) {
   if (req.kind != FrameKind::kIpv4Icmp || req.icmp.type != kIcmpEchoRequest) return 0;
   // Broadcast pings go unanswered, as Linux does by default (icmp_echo_ignore_broadcasts).
   if (ipv4_is_multicast_or_broadcast(req.ip.dst)) return 0;
@@ -121,6 +121,7 @@ size_t build_echo_reply_frame(uint8_t* buf, size_t cap, const uint8_t* req_bytes
   is.proto = kIpProtoIcmp;
   is.tos = req.ip.tos;
   is.df = false;  // as Linux answers pings
+  is.id = ip_id;
   build_ipv4(buf + l2, kIpv4HeaderLen, is);
   EtherHeader eth = req.eth;
   eth.dst = req.eth.src;

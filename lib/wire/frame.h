@@ -96,9 +96,11 @@ size_t build_rst_reply(uint8_t* buf, size_t cap, const Frame& in, const Mac& my_
 // The echo reply to `req` (kIpv4Icmp, an echo request whose bytes are req_bytes), from my_mac,
 // with the request's id, sequence and data. buf may be req_bytes itself (an in-place reply).
 // Returns 0 when req is not an echo request, was sent to a multicast or broadcast address (as
-// Linux, which ignores broadcast pings by default), or the reply does not fit.
+// Linux, which ignores broadcast pings by default), or the reply does not fit. The reply may be
+// fragmented on its way (DF clear, as Linux's): `ip_id` must differ from the last 65,535 the
+// caller sent (RFC 6864 §4.1).
 size_t build_echo_reply_frame(uint8_t* buf, size_t cap, const uint8_t* req_bytes,
-                              const Frame& req, const Mac& my_mac);
+                              const Frame& req, const Mac& my_mac, uint16_t ip_id = 0);
 
 // --- inline ---
 

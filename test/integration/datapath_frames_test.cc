@@ -63,7 +63,9 @@ class Frames : public ::testing::Test {
     stack_ = api::Stack::create(sc, factory_ ? factory_ : echo, &err);
     ASSERT_TRUE(stack_) << err;
     stack_->listen(80, 16);
-    if (workers_) ASSERT_TRUE(stack_->start_workers(stop_, &err)) << err;
+    if (workers_) {
+      ASSERT_TRUE(stack_->start_workers(stop_, &err)) << err;
+    }
     poll();
     announcement_ = take();  // the gratuitous ARP of the start
   }
@@ -239,6 +241,12 @@ TEST_F(Frames, echo_request_gets_an_echo_reply_with_the_same_id_sequence_and_dat
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(&out[0].bytes[f.payload_off]), f.payload_len),
             "turnstile ping data");
   EXPECT_EQ(count(Counter::icmp_echo_out), 1u);
+  // Sent without DF, as Linux's: each reply has an IPv4 id of its own (RFC 6864 §4.1).
+  EXPECT_FALSE(f.ip.df);
+  inject(req.data(), req.size());
+  auto again = take();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_NE(again[0].f.ip.id, f.ip.id);
 }
 
 TEST_F(Frames, malformed_ipv4_is_dropped_and_counted_by_reason) {

@@ -34,9 +34,11 @@ TEST(Icmp, EchoReplyFrameAnswersPing) {
   ASSERT_EQ(parse_frame(testdata::kIcmpEcho, sizeof testdata::kIcmpEcho, 0, req), WireError::kOk);
   ASSERT_EQ(req.kind, FrameKind::kIpv4Icmp);
   uint8_t buf[128];
-  ASSERT_EQ(build_echo_reply_frame(buf, sizeof buf, testdata::kIcmpEcho, req, kServerMac), 98u);
+  ASSERT_EQ(build_echo_reply_frame(buf, sizeof buf, testdata::kIcmpEcho, req, kServerMac, 0x4321), 98u);
   Frame rep;
   ASSERT_EQ(parse_frame(buf, 98, 0, rep), WireError::kOk);
+  EXPECT_EQ(rep.ip.id, 0x4321);  // DF clear: an id of its own (RFC 6864)
+  EXPECT_FALSE(rep.ip.df);
   EXPECT_EQ(rep.kind, FrameKind::kIpv4Icmp);
   EXPECT_EQ(rep.eth.src, kServerMac);
   EXPECT_EQ(rep.eth.dst, req.eth.src);
