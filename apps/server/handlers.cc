@@ -65,7 +65,9 @@ class HttpHandler final : public api::Handler {
       bool close = false;
       if (req.method == "GET") {
         close = !req.keep_alive;
-        if (alone && used == in.size() && in.size() <= kMemoMax) remember(in, req.minor >= 1, close);
+        // The memo answers a segment with one reply: only a segment that is one request whole.
+        if (alone && used == in.size() && req.length == in.size() && in.size() <= kMemoMax)
+          remember(in, req.minor >= 1, close);
         if (!reply(c, get_[req.minor >= 1][close])) return;
       } else if (!reply(c, http_response(req, body_, &close))) {
         return;

@@ -49,10 +49,12 @@ HttpParse parse_http_request(std::string_view in, HttpRequest* out) {
   while (skip + 1 < in.size() && in[skip] == '\r' && in[skip + 1] == '\n') skip += 2;
   std::string_view s = in.substr(skip);
   const size_t end = s.find("\r\n\r\n");
+  // The empty lines count against the bound: a peer sending nothing else must not grow the
+  // buffer for ever.
   if (end == std::string_view::npos)
-    return s.size() > kMaxHeader || s.find("\n\n") != std::string_view::npos ? HttpParse::kBad : HttpParse::kIncomplete;
+    return in.size() > kMaxHeader || s.find("\n\n") != std::string_view::npos ? HttpParse::kBad : HttpParse::kIncomplete;
   // The bound holds for a head that came whole too: the answer must not depend on the cuts.
-  if (end + 4 > kMaxHeader) return HttpParse::kBad;
+  if (skip + end + 4 > kMaxHeader) return HttpParse::kBad;
   std::string_view head = s.substr(0, end);
   if (bare_lf(head)) return HttpParse::kBad;
   const size_t eol = head.find("\r\n");
@@ -73,6 +75,7 @@ HttpParse parse_http_request(std::string_view in, HttpRequest* out) {
   std::string_view rest = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
   int hosts = 0;
   bool has_length = false;
+  bool close = false;  // RFC 9112 §9.6: "close" in any Connection field line wins
   while (!rest.empty()) {
     const size_t e = rest.find("\r\n");
     std::string_view h = rest.substr(0, e);
@@ -85,7 +88,7 @@ HttpParse parse_http_request(std::string_view in, HttpRequest* out) {
     if (iequals(name, "Host")) {
       ++hosts;
     } else if (iequals(name, "Connection")) {
-      if (has_token(value, "close")) r.keep_alive = false;
+      if (has_token(value, "close")) close = true;
       else if (has_token(value, "keep-alive")) r.keep_alive = true;
     } else if (iequals(name, "Content-Length")) {
       // RFC 9112 §6.3 (5): lengths that differ leave the message's end unknown. Taking one of
@@ -102,6 +105,7 @@ HttpParse parse_http_request(std::string_view in, HttpRequest* out) {
   }
   // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field.
   if (r.minor >= 1 && hosts != 1) return HttpParse::kBad;
+  if (close) r.keep_alive = false;
   r.length = skip + end + 4 + r.content_length;
   if (in.size() < r.length) return HttpParse::kIncomplete;
   *out = r;

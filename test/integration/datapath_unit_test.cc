@@ -435,6 +435,10 @@ TEST(Http, keep_alive_follows_version_and_connection_header) {
   EXPECT_TRUE(close);
   EXPECT_EQ(resp, "HTTP/1.1 200 OK\r\nServer: turnstile\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
                   "Connection: close\r\n\r\nhi");
+  // RFC 9112 §9.6: "close" in any Connection field line wins over a keep-alive in another.
+  ASSERT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n", &q),
+            HttpParse::kOk);
+  EXPECT_FALSE(q.keep_alive);
 }
 
 TEST(Http, head_has_no_body_and_other_methods_get_405) {
@@ -499,6 +503,14 @@ TEST(Http, a_head_over_the_bound_is_bad_whole_or_in_pieces) {
   EXPECT_EQ(server::parse_http_request(r, &q), HttpParse::kBad);
   const std::string fits = "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(16000, 'a') + "\r\n\r\n";
   EXPECT_EQ(server::parse_http_request(fits, &q), HttpParse::kOk);
+  // Empty lines before the request line count too: a peer sending only CRLFs is refused once
+  // they pass the bound, not kept on waiting for ever.
+  std::string crlfs;
+  for (int i = 0; i < 8 * 1024; i++) crlfs += "\r\n";
+  EXPECT_EQ(server::parse_http_request(crlfs, &q), HttpParse::kIncomplete);  // 16 KiB: at the bound
+  EXPECT_EQ(server::parse_http_request(crlfs + "\r\n", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request(crlfs + "GET / HTTP/1.1\r\nHost: x\r\n\r\n", &q), HttpParse::kBad);
+  EXPECT_EQ(server::parse_http_request("\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", &q), HttpParse::kOk);
 }
 
 // Found by fuzz_http: a Content-Length of 2^64 - 1 wrapped the request's length around, and a

@@ -355,6 +355,17 @@ TEST_F(StackToStack, http_server_answers_a_repeated_request_as_the_first_and_rea
   EXPECT_EQ(server_.total()[Counter::enter_fin_wait_1], 2u);  // it closed the two that asked
 }
 
+// The memo stands for one request: a segment of two pipelined requests is read anew on every
+// connection, and each request gets its answer (the memo once answered the second connection's
+// pair with one reply, and it waited for ever).
+TEST_F(StackToStack, http_pipelined_requests_in_one_segment_get_every_answer_on_every_connection) {
+  build(1, true, server::Mode::kHttp);
+  script_.request = http_keep_alive_request() + http_close_request();
+  script_.to_open = 3;
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  expect_all_ok(3, http_keep_alive_reply() + http_reply());
+}
+
 // Segments per connection, what a CPS run pays for: the request rides on the handshake's last
 // ACK, a reply sent with close() carries the FIN, and a FIN sent from the callback that delivered
 // the peer's FIN carries its ACK.
