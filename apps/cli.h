@@ -2,6 +2,8 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -21,6 +23,22 @@ inline CLI::Validator finite_range(double lo, double hi) {
         return {};
       },
       "FLOAT in [" + std::to_string(lo) + " - " + std::to_string(hi) + "]");
+}
+
+// Whole numbers in decimal digits only, leading zeros dropped: CLI11 2.1 reads "010" as octal (8),
+// "0x10" as hex and "-1" into an unsigned option as 2^64 - 1. A transform: the range checks
+// after it see the decimal value.
+inline CLI::Validator decimal() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        uint64_t v = 0;  // from_chars takes no sign or prefix, and says when the digits overflow
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (s.empty() || ec != std::errc() || end != s.data() + s.size())
+          return "'" + s + "' is not a whole number in decimal";
+        s = std::to_string(v);
+        return {};
+      },
+      "UINT");
 }
 
 // --help's usage line, EAL options included (CLI11's own would say `NAME [OPTIONS]`).

@@ -49,19 +49,6 @@ bool parse_seconds_or(const std::string& s, const char* word, double* out) {
   return true;
 }
 
-// Digits only: CLI11 2.1 reads "-1" into an unsigned option as 2^64 - 1 (strtoull's wrap).
-CLI::Validator whole_count() {
-  return CLI::Validator(
-      [](std::string& s) -> std::string {
-        uint64_t v = 0;  // from_chars takes no sign, and says when the digits overflow
-        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (ec != std::errc() || end != s.data() + s.size())
-          return "'" + s + "' is not a whole number from 0 to " + std::to_string(UINT64_MAX);
-        return {};
-      },
-      "UINT");
-}
-
 // What may go into the request line or a header value as it is: visible ASCII, no space.
 bool http_token_chars(const std::string& s) {
   for (const char c : s)
@@ -111,6 +98,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   std::string ip, rate = "max", gateway, reuse = "0.001", hold = "0", ports = "32768-60999";
   app.add_option("--ip", ip, "our (first) address and prefix, e.g. 198.18.0.3/24 (/24 if left out)")->required();
   app.add_option("--ip-range", o->ip_count, "use N consecutive local addresses from --ip on (more tuples per server)")
+      ->transform(apps::decimal())
       ->check(CLI::Range(1, 4096));
   app.add_option("--port-range", ports, "local ports to open from, LO-HI (default 32768-60999, Linux's)");
   app.add_option("--gateway", gateway, "next hop for a server off our subnet");
@@ -119,11 +107,12 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   auto* conc = app.add_option("--concurrency", o->concurrency,
                               "connections in flight at most, all lcores together (default: 256 with --rate max, "
                               "10000 with a rate)")
+                   ->transform(apps::decimal())
                    ->check(CLI::Range(1u, 1u << 24));
   auto* dur = app.add_option("--duration", o->duration, "seconds to open connections (default 10, or no bound with --requests; 0: until SIGINT)")
                   ->check(apps::finite_range(0.0, 1e7));
   app.add_option("--requests", o->requests, "stop after opening this many connections (0: no bound)")
-      ->check(whole_count());
+      ->transform(apps::decimal());
   app.add_option("--request", o->request_name, "what to send once connected: http (GET), echo (16 bytes), none")
       ->check(CLI::IsMember({"http", "echo", "none"}));
   auto* path = app.add_option("--path", o->path, "the request target of --request http (default /)");
@@ -157,7 +146,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--link-wait", o->link_wait, "seconds to wait for the link to come up before starting")
       ->check(apps::finite_range(0.0, 600.0));
   app.add_option("--queues", o->queues, "RX/TX queue pairs, one lcore each (default: one per EAL lcore)")
-      ->check(CLI::Range(0, 64));
+      ->transform(apps::decimal())->check(CLI::Range(0, 64));
   app.add_option("--fault", o->fault,
                  "a faulty wire: drop=0.1,dup=0.02,reorder=0.05,delay_ms=5,corrupt=0.01,seed=42[,dir=rx|tx|both]");
   app.add_option("--config", o->config, "driver profile, drivers-config/*.ini (default: embedded tap)")
@@ -168,7 +157,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--python", o->python, "the Python with matplotlib that runs the plotting script");
   app.add_option("--watch-pid", o->watch_pid,
                  "record this process's CPU time (e.g. the server's) with each interval, for CPU per connection")
-      ->check(CLI::Range(1, 1 << 30));
+      ->transform(apps::decimal())->check(CLI::Range(1, 1 << 30));
   app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines (0: none)")
       ->check(apps::finite_range(0.0, 3600.0));
   app.add_flag("-v,--verbose", o->verbose, "show EAL's start-up log");

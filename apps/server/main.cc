@@ -67,6 +67,10 @@ int main(int argc, char** argv) {
   if (!stack) return fail(err);
   if (!stack->listen(o.port, o.backlog, &err)) return fail(err);
   stats::set_telemetry_source(&stack->stats());
+  // Whichever way main returns, telemetry lets go of the counters before the stack frees them.
+  struct TelemetryRelease {
+    ~TelemetryRelease() { stats::set_telemetry_source(nullptr); }
+  } telemetry_release;
 
   dpdk::Datapath& dp = stack->datapath();
   const dpdk::PortCaps& caps = dp.port().caps();

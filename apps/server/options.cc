@@ -16,14 +16,14 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   std::string gateway;
   app.add_option("--ip", o->ip_cidr, "our address and prefix, e.g. 198.18.0.2/24 (/24 if left out)")->required();
   app.add_option("--gateway", gateway, "next hop for addresses off our subnet");
-  app.add_option("--port", o->port, "TCP port to listen on")->check(CLI::Range(1, 65535));
+  app.add_option("--port", o->port, "TCP port to listen on")->transform(apps::decimal())->check(CLI::Range(1, 65535));
   app.add_option("--mode", o->mode_name, "http (200 OK, keep-alive), echo, or discard")
       ->check(CLI::IsMember({"http", "echo", "discard"}));
-  app.add_option("--backlog", o->backlog, "accept queue bound, per lcore")->check(CLI::Range(1, 1 << 20));
+  app.add_option("--backlog", o->backlog, "accept queue bound, per lcore")->transform(apps::decimal())->check(CLI::Range(1, 1 << 20));
   app.add_option("--workers", o->workers, "application threads fed by rings (0: handlers inline on the lcores)")
-      ->check(CLI::Range(0, 64));
+      ->transform(apps::decimal())->check(CLI::Range(0, 64));
   app.add_option("--queues", o->queues, "RX/TX queue pairs, one lcore each (default: one per EAL lcore)")
-      ->check(CLI::Range(0, 64));
+      ->transform(apps::decimal())->check(CLI::Range(0, 64));
   app.add_option("--config", o->config, "driver profile, drivers-config/*.ini (default: embedded tap)")
       ->check(CLI::ExistingFile);
   app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines (0: none)")
@@ -32,7 +32,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--duration", o->duration, "stop after this many seconds (0: at SIGINT/SIGTERM)")
       ->check(apps::finite_range(0.0, 1e7));
   app.add_option("--dad-ms", o->dad_ms, "probe for address conflicts this long before announcing (RFC 5227)")
-      ->check(CLI::Range(0, 60000));
+      ->transform(apps::decimal())->check(CLI::Range(0, 60000));
   app.add_option("--body", o->body, "HTTP response body");
   app.add_flag("-v,--verbose", o->verbose, "show EAL's start-up log");
   app.add_option("--fault", o->fault,
@@ -40,7 +40,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
 
   app.add_option("--read-delay-us", o->read_delay_us,
                  "for tests: each data delivery waits this long in the handler (a slow application; needs --workers)")
-      ->check(CLI::Range(0, 10000000));
+      ->transform(apps::decimal())->check(CLI::Range(0, 10000000));
 
   std::vector<std::string> rev(args.rbegin(), args.rend());
   try {

@@ -10,9 +10,11 @@ std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
+// The first signal asks for a clean stop; a second one (the user insisting) exits at once. Only
+// signals count: the program setting the flag itself (--duration, teardown) is no first signal.
 void on_signal(int sig) {
-  if (g_stop.exchange(true)) _exit(128 + sig);
-  g_signal.store(sig);
+  if (g_signal.exchange(sig) != 0) _exit(128 + sig);
+  g_stop.store(true);
 }
 }  // namespace
 

@@ -36,7 +36,8 @@ int cmd_stats(const char*, const char*, rte_tel_data* d) {
 
 int cmd_lcore(const char*, const char* params, rte_tel_data* d) {
   std::lock_guard lk(g_mu);
-  if (!g_source || !params || !*params) return -1;
+  // Decimal digits only: strtoul would take " 0", "+0" and "-0" too.
+  if (!g_source || !params || *params < '0' || *params > '9') return -1;
   char* end = nullptr;
   unsigned long i = strtoul(params, &end, 10);
   if (*end != '\0' || i >= g_source->size()) return -1;
@@ -47,9 +48,12 @@ int cmd_lcore(const char*, const char* params, rte_tel_data* d) {
 int cmd_prometheus(const char*, const char*, rte_tel_data* d) {
   std::lock_guard lk(g_mu);
   if (!g_source) return -1;
-  // A telemetry string is bounded (RTE_TEL_MAX_SINGLE_STRING_LEN); keep the tail if too long.
+  // A telemetry string is bounded (RTE_TEL_MAX_SINGLE_STRING_LEN, 8 KiB; the text is about
+  // 5 KiB without HELP and TYPE lines, which would pass it): were it ever longer, the samples
+  // that fit are kept whole, never a line cut in two.
   std::string text = to_prometheus(g_source->total(), false);
-  if (text.size() >= RTE_TEL_MAX_SINGLE_STRING_LEN) text.resize(RTE_TEL_MAX_SINGLE_STRING_LEN - 1);
+  if (text.size() >= RTE_TEL_MAX_SINGLE_STRING_LEN)
+    text.resize(text.rfind('\n', RTE_TEL_MAX_SINGLE_STRING_LEN - 2) + 1);
   rte_tel_data_string(d, text.c_str());
   return 0;
 }

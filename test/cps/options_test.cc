@@ -55,6 +55,17 @@ TEST(Options, requests_takes_whole_numbers) {
   EXPECT_EQ(p.o.requests, UINT64_MAX);
 }
 
+// CLI11 alone reads "010" as octal (8) and "0x10" as hex: whole numbers are decimal here.
+TEST(Options, whole_numbers_are_decimal_leading_zeros_and_all) {
+  Parsed p = parse({"--concurrency", "010", "--ip-range", "08", "--requests", "0100"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.o.concurrency, 10u);
+  EXPECT_EQ(p.o.ip_count, 8u);
+  EXPECT_EQ(p.o.requests, 100u);
+  expect_refused({"--concurrency", "0x10"}, "--concurrency: '0x10' is not a whole number in decimal");
+  expect_refused({"--ip-range", "+2"}, "'+2' is not a whole number in decimal");
+}
+
 TEST(Options, rate_infinite_nan_or_huge_is_refused) {
   for (const char* r : {"inf", "-inf", "nan", "1e12", "1e300", "0", "-5", "100junk"})
     expect_refused({"--rate", r}, std::string("--rate '") + r + "' is neither a number above 0 and at most 1e9 nor max");

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "dpdk/eal.h"
 #include "dpdk/netif.h"
 #include "dpdk/profile.h"
+#include "dpdk/signals.h"
 #include "dpdk/tsc_scale.h"
 #include "http.h"
 #include "stats/hints.h"
@@ -582,6 +584,32 @@ TEST(TscScale, exact_for_hours_at_odd_rates_and_for_ever_at_round_ones) {
   for (const uint64_t hz : {2100000000ull, 3000000000ull, 4294967296ull, 5000000000ull})
     EXPECT_EQ(dpdk::TscScale(hz).exact_below(), ~uint64_t(0)) << hz;  // every 64-bit count
   EXPECT_EQ(dpdk::TscScale(0).convert(123456789), 0u);  // no frequency: no division by zero
+}
+
+// ---------------------------------------------------------------- signals
+
+// The program setting the stop flag itself (--duration reached, teardown) is no first signal: a
+// SIGTERM then still asks for a clean stop (summary, JSON, EAL cleaned up); only a second one
+// exits at once. Each case runs in a child process.
+TEST(Signals, a_stop_the_program_set_itself_is_no_first_signal) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        std::atomic<bool>& stop = dpdk::install_stop_signals();
+        stop = true;  // as --duration does
+        raise(SIGTERM);
+        if (dpdk::stop_signal() != SIGTERM) _exit(3);
+        _exit(0);  // still here: the clean stop goes on
+      },
+      ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(
+      {
+        dpdk::install_stop_signals();
+        raise(SIGINT);
+        raise(SIGTERM);  // the user insisting
+        _exit(0);
+      },
+      ::testing::ExitedWithCode(128 + SIGTERM), "");
 }
 
 }  // namespace

@@ -59,5 +59,7 @@ is_not_an_IPv4_address                     --ip 198.18.0.2/24 --gateway 198.18.0
 --read-delay-us_needs_--workers            --ip 198.18.0.2/24 --read-delay-us 100
 fault_spec:_unknown_key_'lose'             --ip 198.18.0.2/24 --fault lose=0.1
 fault_spec:_'drop=1.5':_a_rate             --ip 198.18.0.2/24 --fault drop=1.5
+--port:_'0x50'_is_not_a_whole_number_in_decimal --ip 198.18.0.2/24 --port 0x50
+--backlog:_'-1'_is_not_a_whole_number_in_decimal --ip 198.18.0.2/24 --backlog -1
 CASES
 ts_pass
