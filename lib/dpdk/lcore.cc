@@ -279,7 +279,8 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash) {
     return rte_pktmbuf_free(m);
   }
   const Netif& ni = sh_.netif;
-  if (!(f.eth.dst == ni.mac) && !f.eth.dst.is_broadcast()) {
+  const bool to_us = f.eth.dst == ni.mac;  // else broadcast, past this
+  if (!to_us && !f.eth.dst.is_broadcast()) {
     cnt_.add(Counter::drop_eth_not_ours);
     return rte_pktmbuf_free(m);
   }
@@ -302,7 +303,7 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash) {
   }
   // RFC 1122 §3.3.6: an IP datagram sent to the link's broadcast address, not to an IP
   // broadcast one, is dropped (only ARP is for everyone).
-  if (f.eth.dst.is_broadcast()) {
+  if (!to_us) {
     cnt_.add(Counter::drop_eth_not_ours);
     return rte_pktmbuf_free(m);
   }
