@@ -18,9 +18,13 @@ void Lcore::arp_input(rte_mbuf* m, const wire::Frame& f) {
   const bool probing = now_ < sh_.probe_until;
   if ((ni.ours(a.spa) && !(a.sha == ni.mac)) || (probing && a.spa == 0 && a.tpa == ni.ip && !(a.sha == ni.mac))) {
     cnt_.add(Counter::arp_conflicts);
-    // While probing, the application reports the conflict (and gives up the address).
-    if (!probing)
+    // While probing, the application reports the conflict (and gives up the address). Later, a
+    // line a second at most (the counter has them all): a host flooding claims must not flood
+    // the log as well.
+    if (!probing && now_ >= next_conflict_log_) {
+      next_conflict_log_ = now_ + tcp::kSec;
       TS_LOG(WARNING, arp, "%s claims our address %s", mac_str(a.sha).c_str(), ipv4_str(ni.ip).c_str());
+    }
     return rte_pktmbuf_free(m);
   }
   // RFC 826's merge: refresh a sender we know; learn it when the packet is for us.
