@@ -169,7 +169,7 @@ std::unique_ptr<EthdevPort> EthdevPort::open(const PortProfile& p, uint16_t queu
 }
 
 int EthdevPort::link_up() const {
-  if (driver_ == "net_tap") return -1;
+  if (driver_ == "net_tap" || driver_ == "net_virtio_user") return -1;
   rte_eth_link link{};
   if (rte_eth_link_get_nowait(port_id_, &link) != 0) return -1;
   return link.link_status == RTE_ETH_LINK_UP ? 1 : 0;

@@ -32,7 +32,11 @@ class EthdevPort final : public Port {
   const std::string& driver() const { return driver_; }
   // The link as the PMD reports it: 1 up, 0 down, -1 unknown. A tap's is unknown: net_tap reads
   // the flags of its interface by name, which fail once the interface has moved to another
-  // namespace (as our tests and benchmarks do), and it is up from the start. Any thread.
+  // namespace (as our tests and benchmarks do), and it is up from the start. A virtio-user's is
+  // unknown too: in DPDK 22.11 asking it, once its vhost-user backend has gone, makes the PMD
+  // register an interrupt source on its listening socket that closing the port never takes back,
+  // and EAL's interrupt thread then panics (epoll_ctl on a closed fd: the server aborted at its
+  // stop, test cps_vhost). Any thread.
   int link_up() const;
 
  private:
