@@ -15,7 +15,9 @@ RATE=${TS_CPS_RATE:-20000}
 # A server alone: its ARP announcements find no memif peer to take them. Dropped, not sent, and
 # no bytes counted as out for them.
 srv_start --mode http
-sleep 1
+# Its link-down line comes once the link has been down a second: the start's announcement has
+# been tried by then.
+for ((i = 0; i < 300; i++)); do grep -q "link down" "$SRV_LOG" && break; sleep 0.1; done
 srv_stop || fail "server exited with $?"
 srv_expect counters.tx_full_drops gt 0
 srv_expect counters.tx_packets eq 0

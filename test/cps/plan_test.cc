@@ -32,6 +32,7 @@ TEST(Plan, requests_below_lcores_gives_the_rest_none_not_unbounded) {
 
 TEST(Plan, requests_shared_to_the_last_one) {
   const auto plans = ts::cps::make_plans(with(10, 256, false), 4, kBlocks, kHz);
+  ASSERT_EQ(plans.size(), 4u);
   uint64_t sum = 0;
   for (const auto& p : plans) sum += p.quota;
   EXPECT_EQ(sum, 10u);
@@ -40,7 +41,9 @@ TEST(Plan, requests_shared_to_the_last_one) {
 }
 
 TEST(Plan, no_requests_is_unbounded) {
-  for (const auto& p : ts::cps::make_plans(with(0, 256, false), 2, kBlocks, kHz)) EXPECT_EQ(p.quota, ts::cps::kNoQuota);
+  const auto plans = ts::cps::make_plans(with(0, 256, false), 2, kBlocks, kHz);
+  ASSERT_EQ(plans.size(), 2u);
+  for (const auto& p : plans) EXPECT_EQ(p.quota, ts::cps::kNoQuota);
 }
 
 TEST(Plan, concurrency_below_lcores_is_refused) {

@@ -49,6 +49,7 @@ class Frames : public ::testing::Test {
     dc.profile.port.mbufs = 4095;
     dc.profile.stack.connections_per_queue = 1024;
     if (app_ring_) dc.profile.stack.app_ring_size = app_ring_;
+    if (profile_tweak_) profile_tweak_(dc.profile);
     dc.ip = kOurIp;
     dc.queues = 1;
     dc.name = "fr" + std::to_string(++serial);
@@ -177,6 +178,7 @@ class Frames : public ::testing::Test {
   std::function<void(wire::TcpFrameSpec&)> tweak_;  // changes segment()'s frames
   uint16_t workers_ = 0;         // set before SetUp: handlers on worker threads
   uint32_t app_ring_ = 0;        // set before SetUp: other than the profile's
+  std::function<void(dpdk::Profile&)> profile_tweak_;  // set before SetUp
   api::HandlerFactory factory_;  // set before SetUp: other than echo
   std::atomic<bool> stop_{false};
   dpdk::MemPort* port_ = nullptr;
@@ -315,6 +317,43 @@ TEST_F(Frames, syn_to_a_listening_port_gets_a_syn_ack_with_our_mss) {
   out = take();
   ASSERT_GE(out.size(), 1u);
   EXPECT_EQ(out.back().f.tcp.flags, wire::tcp_flags::kSyn | wire::tcp_flags::kAck);
+  EXPECT_EQ(stack_->datapath().lcore(0).live_connections(), 1u);
+}
+
+// The counters users read (telemetry, JSON) for the listener's work, as the lcore maps the
+// protocol core's onto them: SYN-ACKs out, cookies sent, taken and refused.
+class FramesCookies : public Frames {
+ protected:
+  FramesCookies() {
+    profile_tweak_ = [](dpdk::Profile& p) { p.stack.syncookies = tcp::CookieMode::kAlways; };
+  }
+};
+
+TEST_F(FramesCookies, synack_and_cookie_counters_say_what_happened) {
+  using namespace wire::tcp_flags;
+  auto s = syn(80, 5000);
+  inject(s.data(), s.size());
+  auto out = take_tcp();
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(out[0].f.tcp.flags, kSyn | kAck);
+  const uint32_t cookie = out[0].f.tcp.seq;
+  poll();
+  EXPECT_EQ(count(Counter::tcp_synack_out), 1u);
+  EXPECT_EQ(count(Counter::syncookies_sent), 1u);
+  EXPECT_EQ(stack_->datapath().lcore(0).live_connections(), 0u) << "a cookie keeps no state";
+  auto forged = segment(80, 5001, cookie + 1000, kAck, "");  // not the cookie's number
+  inject(forged.data(), forged.size());
+  take_tcp();
+  poll();
+  EXPECT_EQ(count(Counter::syncookies_bad), 1u);
+  EXPECT_EQ(count(Counter::syncookies_ok), 0u);
+  EXPECT_EQ(stack_->datapath().lcore(0).live_connections(), 0u);
+  auto ack = segment(80, 5001, cookie + 1, kAck, "");
+  inject(ack.data(), ack.size());
+  take_tcp();
+  poll();
+  EXPECT_EQ(count(Counter::syncookies_ok), 1u);
+  EXPECT_EQ(count(Counter::syncookies_bad), 1u);
   EXPECT_EQ(stack_->datapath().lcore(0).live_connections(), 1u);
 }
 

@@ -27,8 +27,8 @@ for ((i = 0; i < 200; i++)); do [[ -e $TS_DIR/served ]] && break; sleep 0.05; do
 [[ -e $TS_DIR/served ]] || fail "the idle connection did not stay open: $(cat "$TS_DIR/client.out")"
 cat "$TS_DIR/client.out"
 in_ns ip link set "$TS_IF" down
-# Unanswered now: idle 0.5 s, then 3 probes 0.5 s apart; 6 s leaves room for a slow machine.
-sleep 6
+# Unanswered now: idle 0.5 s, then 3 probes 0.5 s apart, then the reset (2 s on an idle machine).
+wait_counter tcp_keepalive_timeouts 1 60 || fail "no keepalive timeout 60 s after the link went down"
 kill "$CLIENT" 2>/dev/null
 wait "$CLIENT" 2>/dev/null
 ts_stop || fail "server exited with $?"

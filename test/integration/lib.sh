@@ -36,6 +36,30 @@ TS_DIR=$(mktemp -d "/tmp/ts-$TS_NAME.XXXXXX")
 TS_JSON="$TS_DIR/server.json"
 TS_LOG="$TS_DIR/server.log"
 
+# wait_counter NAME MIN SECONDS: waits until the running server's counter NAME (telemetry
+# /turnstile/stats, summed over lcores) is at least MIN; false after SECONDS. A condition to wait
+# on instead of a sleep that a slow machine might outlast.
+wait_counter() {
+  "$PY" - "/var/run/dpdk/$TS_PREFIX/dpdk_telemetry.v2" "$1" "$2" "$3" <<'EOF'
+import json, socket, sys, time
+path, name, least, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+def value():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(5)
+    s.connect(path)
+    s.recv(16384)
+    s.send(b"/turnstile/stats")
+    v = json.loads(s.recv(1 << 20).decode())["/turnstile/stats"][name]
+    s.close()
+    return v
+end = time.time() + secs
+while value() < least:
+    if time.time() > end:
+        sys.exit(1)
+    time.sleep(0.1)
+EOF
+}
+
 # Stops the server (SIGINT, then SIGKILL after 10 s) and returns its exit status.
 ts_stop() {
   local rc=0 i

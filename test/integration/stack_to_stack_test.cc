@@ -793,11 +793,14 @@ TEST_F(SlowWorker, the_profiles_receive_window_is_what_a_stalled_connection_leav
   const uint64_t held = server_took();
   EXPECT_GE(held, 16384u - 1460);
   EXPECT_LE(held, 16384u);  // no scaling under 64 KiB: no rounding either
+  size_t synacks = 0;
   for (const Seen& x : wire_) {
     if (x.side == 's' && x.out && (x.flags & tcp::kSyn)) {
       EXPECT_EQ(x.window, 16384) << "the SYN-ACK's offer";
+      synacks++;
     }
   }
+  EXPECT_EQ(synacks, 1u);
   run_until([] { return false; }, 3 * tcp::kSec);
   EXPECT_EQ(server_took(), held);
   ASSERT_TRUE(finish_upload());

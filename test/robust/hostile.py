@@ -12,6 +12,7 @@ import json
 import random
 import socket
 import sys
+import threading
 import time
 
 from scapy.all import ARP, IP, TCP, AsyncSniffer, Ether, Raw, conf, raw, sendp, srp1
@@ -71,10 +72,14 @@ def exchange(frames, match=lambda p: True, want_reply=False):
     """Sends frames and returns the server's TCP segments to us that `match`, sniffed while they
     go and after: WAIT seconds of silence, or (want_reply) until one arrives, at most 5 s."""
     got = []
+    listening = threading.Event()  # frames go once the capture runs, not after a guessed delay
     sniffer = AsyncSniffer(iface=IFACE, filter=f"tcp and dst host {ME_IP} and src host {SERVER}", store=False,
-                           prn=lambda p: got.append(p) if TCP in p and match(p) else None)
+                           prn=lambda p: got.append(p) if TCP in p and match(p) else None,
+                           started_callback=listening.set)
     sniffer.start()
-    time.sleep(0.1)
+    if not listening.wait(10):
+        failures.append("sniffer")
+        print("FAIL: the capture did not start in 10 s")
     for f in frames:
         sendp(f, iface=IFACE)
     deadline = time.time() + (5 if want_reply else WAIT)
