@@ -177,10 +177,13 @@ TEST_F(Closing, default_fin_retries_are_eight) {
   go_to(State::kFinWait1);
   advance(((1 << 8) - 1) * 200 * kMsec);
   EXPECT_EQ(ctx.cnt.retransmits, 8u);
+  for (int i = 0; i < 8; i++) expect(Out(kFin | kAck, kIss + 1, kPeerIss + 1));
   EXPECT_EQ(state(), State::kFinWait1);
   advance((1 << 8) * 200 * kMsec - 1);
+  expect_nothing();
   EXPECT_EQ(state(), State::kFinWait1);
   advance(1);
+  expect(Out(kRst | kAck, kIss + 2, kPeerIss + 1));
   EXPECT_EQ(state(), State::kClosed);
   EXPECT_EQ(reason, CloseReason::kFinTimeout);
 }
@@ -208,6 +211,7 @@ TEST_F(Closing, fin_wait_2_timeout_is_configurable_and_restarted_by_traffic) {
   advance(4 * kSec);
   EXPECT_EQ(state(), State::kFinWait2);
   advance(1 * kSec);
+  expect(Out(kRst | kAck, kIss + 2, peer_nxt));
   EXPECT_EQ(state(), State::kClosed);
   EXPECT_EQ(reason, CloseReason::kFinWait2Timeout);
 }

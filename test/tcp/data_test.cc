@@ -68,9 +68,9 @@ TEST_F(Data, a_segment_past_a_hole_gets_a_pure_duplicate_ack_even_while_data_lea
   sent.clear();
   // In order again, with room for more of ours: the ACK rides on the data alone.
   inject(In(kAck, kPeerIss + 1, kIss + 301).data("abc"));
-  ASSERT_FALSE(sent.empty());
-  for (const OutSegment& o : sent) EXPECT_GT(o.len, 0u) << describe(o);
-  EXPECT_EQ(sent.back().ack.v, kPeerIss + 4);
+  for (uint32_t off : {100u, 200u, 300u})  // slow start: 100 bytes out, cwnd 400
+    expect(Out(kAck, kIss + 301 + off, kPeerIss + 4).data(off, 100));
+  expect_nothing();
 }
 
 // The caller's out-of-order queue: segments past a hole come back through held_text() once the
@@ -165,9 +165,11 @@ TEST_F(Data, a_segment_past_the_window_is_not_offered_to_keep) {
   open_active();
   const uint32_t edge = kPeerIss + 1 + default_window() * (1u << tcb.rcv_wscale);
   inject(In(kAck, edge, kIss + 1).data("x"));
+  expect(Out(kAck, kIss + 1, kPeerIss + 1));  // RFC 9293 §3.10.7.4: unacceptable, an ACK
   EXPECT_FALSE(last.has(ev::kAhead));
   EXPECT_EQ(ctx.cnt.ooo_segments, 0u);  // not acceptable at all: outside the window
   inject(In(kAck, edge - 1, kIss + 1).data("x"));
+  expect(Out(kAck, kIss + 1, kPeerIss + 1));  // out of order: the duplicate ACK
   EXPECT_TRUE(last.has(ev::kAhead));  // the window's last byte
 }
 
@@ -197,12 +199,10 @@ TEST_F(Data, output_drains_more_segments_than_one_actions_holds) {
   open_active();
   tcb.snd_mss = 10;
   app_send(std::string(100, 'x'));
-  EXPECT_EQ(sent.size(), 10u);  // 4 per Actions, `more` asked for the rest
-  EXPECT_FALSE(last.more);
-  for (int i = 0; i < 10; ++i) {
-    EXPECT_EQ(sent[i].seq.v, kIss + 1 + 10 * i);
-    EXPECT_EQ(sent[i].payload_off, 10u * i);
-  }
+  EXPECT_FALSE(last.more);  // 4 per Actions, `more` asked for the rest
+  for (uint32_t i = 0; i < 10; ++i)
+    expect(Out(kAck | (i == 9 ? kPsh : 0), kIss + 1 + 10 * i, kPeerIss + 1).data(10 * i, 10));
+  expect_nothing();
 }
 
 TEST_F(Data, peer_window_limits_what_is_sent) {
@@ -223,7 +223,9 @@ TEST_F(Data, congestion_window_starts_at_ten_segments) {
   EXPECT_EQ(sent.size(), 10u);
   sent.clear();
   inject(In(kAck, kPeerIss + 1, kIss + 1 + 100));  // slow start: one ACK, two more segments
-  EXPECT_EQ(sent.size(), 2u);
+  expect(Out(kAck, kIss + 1001, kPeerIss + 1).data(900, 100));
+  expect(Out(kAck, kIss + 1101, kPeerIss + 1).data(1000, 100));
+  expect_nothing();
 }
 
 TEST_F(Data, lost_data_is_retransmitted_with_backoff_and_gives_up_after_15_retries) {
@@ -433,6 +435,7 @@ TEST_F(Data, zero_window_probes_go_on_while_the_peer_answers_them) {
   for (int i = 0; i < 3 * int(ctx.cfg.data_retries); i++) {
     advance(tcb.deadline - now);
     ASSERT_NE(state(), State::kClosed) << "after " << i + 1 << " answered probes";
+    expect(Out(kAck, kIss, kPeerIss + 1));  // the probe: an old byte's number, no text
     inject(In(kAck, kPeerIss + 1, kIss + 1).win(0));
   }
   EXPECT_EQ(tcb.timer, TimerKind::kPersist);
@@ -443,7 +446,12 @@ TEST_F(Data, unanswered_zero_window_probes_give_up_after_the_data_retries) {
   open_active();
   inject(In(kAck, kPeerIss + 1, kIss + 1).win(0));
   app_send("abc");
-  for (unsigned i = 0; i <= ctx.cfg.data_retries && state() != State::kClosed; i++) advance(tcb.deadline - now);
+  for (unsigned i = 0; i < ctx.cfg.data_retries; i++) {
+    advance(tcb.deadline - now);
+    expect(Out(kAck, kIss, kPeerIss + 1));
+  }
+  advance(tcb.deadline - now);
+  expect(Out(kRst | kAck, kIss + 1, kPeerIss + 1));  // the text never left: snd_nxt is kIss + 1
   EXPECT_EQ(state(), State::kClosed);
   EXPECT_EQ(ctx.cnt.window_probes, ctx.cfg.data_retries);
 }
@@ -468,6 +476,8 @@ TEST_F(Data, a_long_persist_leaves_the_data_its_whole_retransmission_budget) {
   while (state() != State::kClosed && timeouts < 40) {
     advance(tcb.deadline - now);
     timeouts++;
+    if (state() == State::kClosed) expect(Out(kRst | kAck, kIss + 4, kPeerIss + 1));
+    else expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 3));
   }
   EXPECT_EQ(timeouts, ctx.cfg.data_retries + 1);  // 15 retransmissions, then the RST
 }

@@ -60,7 +60,8 @@ TEST_F(Keepalive, an_answered_probe_keeps_the_connection) {
   EXPECT_EQ(tcb.deadline, now + 7200 * kSec);  // back to a full idle period
   advance(7200 * kSec + 8 * 75 * kSec);
   EXPECT_EQ(state(), State::kEstablished);
-  EXPECT_EQ(sent.size(), 9u);
+  for (int i = 0; i < 9; i++) expect(Out(kAck, kIss, kPeerIss + 1));  // a full round of probes
+  expect_nothing();
 }
 
 TEST_F(Keepalive, traffic_pushes_the_first_probe_back) {
@@ -117,11 +118,15 @@ TEST_F(Keepalive, probes_leave_data_sent_after_them_its_whole_retransmission_bud
   apply(set_keepalive(ctx, tcb, true, now));
   advance(17 * kSec);  // 8 probes, none answered
   ASSERT_EQ(ctx.cnt.keepalive_probes, 8u);
+  for (int i = 0; i < 8; i++) expect(Out(kAck, kIss, kPeerIss + 1));
   app_send("x");
+  expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 1));
   unsigned timeouts = 0;
   while (state() != State::kClosed && timeouts < 40) {
     advance(tcb.deadline - now);
     timeouts++;
+    if (state() == State::kClosed) expect(Out(kRst | kAck, kIss + 2, kPeerIss + 1));
+    else expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 1));
   }
   EXPECT_EQ(timeouts, ctx.cfg.data_retries + 1);
   EXPECT_EQ(reason, CloseReason::kRetransmitTimeout);
@@ -155,10 +160,12 @@ TEST_F(Keepalive, probes_in_close_wait_and_in_fin_wait_2_without_its_timeout) {
 TEST_F(Keepalive, turned_off_in_syn_sent_stays_off_against_the_profile) {
   ctx.cfg.keepalive = true;
   start_active();
+  expect(Out(kSyn, kIss).win(65535).mss(1460));
   EXPECT_TRUE(tcb.has(tcbf::kKeepalive));
   apply(set_keepalive(ctx, tcb, false, now));
   inject(In(kSyn | kAck, kPeerIss, kIss + 1).mss(1460));
   ASSERT_EQ(state(), State::kEstablished);
+  expect(Out(kAck, kIss + 1, kPeerIss + 1));
   EXPECT_FALSE(tcb.has(tcbf::kKeepalive));
   EXPECT_EQ(tcb.timer, TimerKind::kNone);
 }

@@ -179,10 +179,13 @@ TEST_F(Opening, default_synack_retries_are_five_at_one_second) {
   start_passive(In(kSyn, kPeerIss));
   sent.clear();
   advance(1 + 2 + 4 + 8 + 16 + 32 - 1);  // microseconds: nothing yet
+  expect_nothing();
   advance((1 + 2 + 4 + 8 + 16) * kSec);
   EXPECT_EQ(ctx.cnt.synack_retransmits, 5u);
+  for (int i = 0; i < 5; i++) expect(Out(kSyn | kAck, kIss, kPeerIss + 1).win(65535).mss(1460));
   EXPECT_EQ(state(), State::kSynReceived);
   advance(32 * kSec);
+  expect_nothing();  // freed without a word (nothing synchronized to reset)
   EXPECT_EQ(state(), State::kClosed);
   EXPECT_EQ(reason, CloseReason::kHandshakeTimeout);
 }
@@ -278,6 +281,7 @@ TEST_F(Opening, accept_queue_full_with_abort_on_overflow_sends_rst) {
 TEST_F(Opening, listener_half_open_bound_drops_syns) {
   listener.max_half_open = 1;
   start_passive(In(kSyn, kPeerIss));
+  expect(Out(kSyn | kAck, kIss, kPeerIss + 1).win(65535).mss(1460));
   EXPECT_EQ(listen_segment(ctx, listener, In(kSyn, 1).seg()), ListenVerdict::kHalfOpenFull);
   EXPECT_EQ(ctx.cnt.half_open_drops, 1u);
 }
@@ -286,8 +290,10 @@ TEST_F(Opening, without_a_listener_lookup_nothing_is_counted_and_all_are_admitte
   ctx.listeners = nullptr;
   listener.backlog = 0;
   start_passive(In(kSyn, kPeerIss));
+  expect(Out(kSyn | kAck, kIss, kPeerIss + 1).win(65535).mss(1460));
   EXPECT_EQ(listener.half_open, 0u);
   inject(In(kAck, kPeerIss + 1, kIss + 1));
+  expect_nothing();
   EXPECT_EQ(state(), State::kEstablished);
   EXPECT_EQ(listener.accept_queued, 0u);
 }
@@ -340,10 +346,13 @@ TEST_F(Opening, cookie_ack_with_a_full_accept_queue_keeps_nothing) {
 TEST_F(Opening, simultaneous_open_takes_the_synacks_window_unscaled) {
   ctx.cfg.window_scaling = true;
   start_active();
+  expect(Out(kSyn, kIss).win(65535).mss(1460).ws(0));
   inject(In(kSyn, kPeerIss).mss(1460).ws(7));
   ASSERT_EQ(state(), State::kSynReceived);
+  expect(Out(kSyn | kAck, kIss, kPeerIss + 1).win(65535).mss(1460).ws(0));
   inject(In(kSyn | kAck, kPeerIss, kIss + 1).mss(1460).ws(7).win(1000));
   ASSERT_EQ(state(), State::kEstablished);
+  expect_nothing();  // RFC 9293 figure 8: the SYN-ACKs that crossed need no ACK
   EXPECT_EQ(tcb.snd_wnd, 1000u);
 }
 

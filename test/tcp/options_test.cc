@@ -104,9 +104,11 @@ TEST_F(Options, timestamps_off_when_the_peer_does_not_send_them) {
 
 TEST_F(Options, tiny_or_huge_peer_mss_is_clamped) {
   start_passive(In(kSyn, kPeerIss).mss(1));
+  expect(Out(kSyn | kAck, kIss, kPeerIss + 1).win(65535).mss(1460));  // ours, whatever theirs
   EXPECT_EQ(tcb.snd_mss, 64);
   restart();
   start_passive(In(kSyn, kPeerIss).mss(9000));
+  expect(Out(kSyn | kAck, kIss, kPeerIss + 1).win(65535).mss(1460));
   EXPECT_EQ(tcb.snd_mss, 1460);  // our own MTU bounds it too
 }
 
@@ -127,6 +129,7 @@ TEST_F(Options, sack_blocks_received_are_ignored) {
 
 TEST_F(Options, wscale_above_14_is_used_as_14) {
   start_passive(In(kSyn, kPeerIss).ws(20));
+  expect(Out(kSyn | kAck, kIss, kPeerIss + 1).win(65535).mss(1460).ws(3));  // our shift, unclamped
   EXPECT_EQ(tcb.snd_wscale, 14);
 }
 

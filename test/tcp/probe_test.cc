@@ -118,6 +118,7 @@ TEST_F(Probe, new_data_goes_as_the_probe_when_the_peer_window_allows_it) {
   EXPECT_EQ(tcb.snd_nxt, Seq(base + 30));
   inject(ack(0).sack(base + 20, base + 30));  // it arrived, the two before it did not
   expect(seg(0, 10));
+  expect(seg(30, 10));  // recovery's window, ssthresh + 3 MSS (RFC 5681 §3.2), lets the rest go
   EXPECT_TRUE(tcb.has(tcbf::kRecovery));
 }
 

@@ -116,6 +116,7 @@ TEST_F(Recovery, limited_transmit_lets_a_small_window_bring_three_duplicates) {
   EXPECT_EQ(tcb.cwnd, 20u);  // RFC 3042: the window itself is not changed
   inject(dup());
   expect(resent(0));
+  expect(Out(kAck | kPsh, base + 40, kPeerIss + 1).data(40, 10));  // ssthresh + 3 MSS: room for one
   EXPECT_TRUE(tcb.has(tcbf::kRecovery));
 }
 
@@ -162,6 +163,8 @@ TEST_F(Recovery, no_round_trip_is_timed_during_recovery_and_timing_resumes_after
   expect(Out(kAck, base + 100, kPeerIss + 1).data(100, 10));  // the inflated window lets it go
   EXPECT_FALSE(tcb.has(tcbf::kRttTiming));  // high_rxt holds the word rtt_seq would use
   inject(ack(110));
+  // The window deflates to what is in flight (nothing) plus one segment.
+  expect(Out(kAck, base + 110, kPeerIss + 1).data(0, 10));
   EXPECT_FALSE(tcb.has(tcbf::kRecovery));
   EXPECT_TRUE(tcb.has(tcbf::kRttTiming));  // the rest of the new data goes, timed
   EXPECT_EQ(tcb.mark.rtt_seq, Seq(base + 110));

@@ -61,6 +61,7 @@ TEST_F(RtoTimeline, karn_takes_no_sample_from_a_retransmitted_segment) {
   app_send("abc");
   sent.clear();
   advance(tcb.deadline - now);  // RTO: retransmitted
+  expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 3));
   now += 30 * kMsec;
   inject(In(kAck, kPeerIss + 1, kIss + 4));  // ambiguous: which copy does it ack?
   EXPECT_EQ(tcb.srtt_us, srtt);
@@ -70,6 +71,7 @@ TEST_F(RtoTimeline, karn_takes_no_sample_from_a_retransmitted_segment) {
 TEST_F(RtoTimeline, a_clean_ack_gives_a_sample_without_timestamps) {
   open_active();
   app_send("abc");
+  expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 3));
   now += 80 * kMsec;
   inject(In(kAck, kPeerIss + 1, kIss + 4));
   // The SYN sample was ~0 (srtt 1 us); this one is 80 ms: srtt = 7/8 * 1us + 1/8 * 80 ms.
@@ -83,6 +85,7 @@ TEST_F(RtoTimeline, rto_deadline_follows_the_estimate) {
   inject(In(kSyn | kAck, kPeerIss, kIss + 1));
   sent.clear();
   app_send("abc");
+  expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 3));
   EXPECT_EQ(tcb.deadline, now + 300 * kMsec);  // 100 ms RTT: 100 + 4 * 50
 }
 
@@ -91,13 +94,16 @@ TEST_F(RtoTimeline, rto_deadline_follows_the_estimate) {
 TEST_F(RtoTimeline, with_timestamps_an_ack_without_them_takes_no_sample_from_the_syns_timing) {
   ctx.cfg.timestamps = true;
   start_active();
+  expect(Out(kSyn, kIss).win(65535).mss(1460).ts(tcb.ts_off, 0));
   now += 10 * kMsec;
   inject(In(kSyn | kAck, kPeerIss, kIss + 1).mss(1460).ts(100, tcb.ts_off));
   ASSERT_EQ(state(), State::kEstablished);
+  expect(mine(Out(kAck, kIss + 1, kPeerIss + 1)));
   EXPECT_FALSE(tcb.has(tcbf::kRttTiming));
   const uint32_t rto = tcb.rto_us;
   now += 3600 * kSec;
   app_send("abc");
+  expect(mine(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 3)));
   now += 10 * kMsec;
   inject(In(kAck, kPeerIss + 1, kIss + 4));  // no timestamp option
   EXPECT_EQ(tcb.rto_us, rto);

@@ -34,6 +34,7 @@ TEST_F(Reach, every_state_is_reached_on_both_sides) {
   EXPECT_EQ(state(), State::kClosed);
   start_active();
   EXPECT_EQ(state(), State::kSynSent);
+  expect(Out(kSyn, kIss).win(65535).mss(1460));
   for (State s : {State::kEstablished, State::kFinWait1, State::kFinWait2, State::kCloseWait,
                   State::kClosing, State::kLastAck, State::kTimeWait}) {
     for (bool passive : {false, true}) {
@@ -47,6 +48,7 @@ TEST_F(Reach, every_state_is_reached_on_both_sides) {
   restart();
   start_passive(In(kSyn, kPeerIss));
   EXPECT_EQ(state(), State::kSynReceived);
+  expect(Out(kSyn | kAck, kIss, kPeerIss + 1).win(65535).mss(1460));
   EXPECT_EQ(listen_segment(ctx, listener, In(kSyn, 1).seg()), ListenVerdict::kOpen);
 }
 

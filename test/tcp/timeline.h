@@ -94,6 +94,12 @@ class Timeline : public ::testing::Test, public ListenerLookup {
  protected:
   Timeline();
   Listener* find(const FourTuple&) override { return &listener; }
+  // Every segment the block sent must have been looked at: a stray RST or duplicate ACK is a bug.
+  void TearDown() override {
+    if (!sent.empty())
+      ADD_FAILURE() << sent.size() << " segment(s) sent and never looked at, the first "
+                    << describe(sent.front());
+  }
 
   // The peer's segment arrives at the current time.
   void inject(const In& in);
