@@ -243,8 +243,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   std::vector<Held> held_;  // out-of-order segments kept; the free ones chained from held_free_
   uint32_t held_free_;
   uint32_t held_cap_;  // of them, one connection's at most
-  uint16_t echo_ip_id_ = 0;
-  tcp::Time next_conflict_log_ = 0;  // address conflicts: one warning a second at most  // IPv4 id of our echo replies, the only datagrams we send without DF
+  uint16_t echo_ip_id_ = 0;  // IPv4 id of our echo replies, the only datagrams we send without DF
+  tcp::Time next_conflict_log_ = 0;  // address conflicts: one warning a second at most
   struct Starved {
     uint32_t slot, gen;
     auto operator<=>(const Starved&) const = default;
