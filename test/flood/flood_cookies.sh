@@ -3,11 +3,13 @@
 # (random sources, bounded count) while real clients (curl in a loop, then wrk with
 # `Connection: close`) connect from the same namespace. The half-open bound (64) fills at once;
 # from then on every SYN is answered with a cookie and nothing is allocated for it. Asserts:
-# >= 99% of real connections succeed, cookies sent > 0, cookies validated >= the real connections
-# that could not have taken the stateful path, half-open never above its bound, the blocks in
-# use bounded, ARP bounded (no ARP for spoofed sources), and the flood stopped by itself.
+# every real client gets its answer (a timed-out try may be retried: how fast a loaded machine
+# answers is not the point, being answered is), no real connection refused or reset, cookies
+# sent > 0, cookies validated >= the real connections that could not have taken the stateful
+# path, half-open never above its bound, the blocks in use bounded, ARP bounded (no ARP for
+# spoofed sources), and the flood stopped by itself.
 source "$(dirname "$0")/lib.sh" "$@"
-command -v wrk >/dev/null || skip "no wrk"
+need wrk
 
 # bench/flood/run (the benchmark of the same flood) refuses a bad number in one line, first.
 for bad in "--duration 2" "--interval-us fast" "--half-open 0"; do
@@ -27,23 +29,27 @@ flood_begin "$FLOOD_COUNT" 100 70
 wait_half_open_full 15 || fail "the flood did not fill the half-open bound ($FLOOD_HALF_OPEN) within 15 s"
 info "half-open at its bound of $FLOOD_HALF_OPEN: new SYNs get cookies"
 
-ok=0
+# curl retries a try that timed out (--retry: timeouts only; a refused or reset connection is no
+# transient error and fails at once); a client that none of its 4 tries got through ends the test.
 for ((i = 0; i < CURLS; i++)); do
-  code=$(in_ns curl -s --max-time 5 -o /dev/null -w '%{http_code}' -H 'Connection: close' "http://$TS_IP/")
-  [[ $code == 200 ]] && ok=$((ok + 1))
+  code=$(in_ns curl -s --max-time 5 --retry 3 --retry-delay 1 -o /dev/null -w '%{http_code}' \
+    -H 'Connection: close' "http://$TS_IP/")
+  [[ $code == 200 ]] || fail "real client $((i + 1)) of $CURLS not answered under the flood in 4 tries (curl: '$code')"
 done
 flood_running || info "note: the flood ended before the curl loop did (the half-open bound stays full)"
-info "curl under flood: $ok/$CURLS succeeded"
+info "curl under flood: $CURLS/$CURLS answered"
 
+# wrk's connections all get through: no connect, read or write error (a refused or reset one) and
+# no bad answer. Its timeouts (an answer later than 5 s) are the machine's load, only said.
 out=$(in_ns timeout 30 wrk -t1 -c4 -d5s --timeout 5s -H 'Connection: close' "http://$TS_IP/" 2>&1) ||
   fail "wrk failed: $out"
 wrk_total=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' <<<"$out")
-wrk_errors=$(sed -n 's/.*Socket errors: connect \([0-9]*\), read \([0-9]*\), write \([0-9]*\), timeout \([0-9]*\).*/\1+\2+\3+\4/p' <<<"$out")
+read -r wrk_connect wrk_read wrk_write wrk_timeout < <(sed -n 's/.*Socket errors: connect \([0-9]*\), read \([0-9]*\), write \([0-9]*\), timeout \([0-9]*\).*/\1 \2 \3 \4/p' <<<"$out")
 wrk_non2xx=$(sed -n 's/.*Non-2xx or 3xx responses: \([0-9]*\).*/\1/p' <<<"$out")
-wrk_bad=$((${wrk_errors:-0} + ${wrk_non2xx:-0}))
 [[ -n $wrk_total ]] && ((wrk_total > 0)) || fail "wrk completed no request: $out"
-wrk_ok=$((wrk_total - ${wrk_non2xx:-0}))
-info "wrk under flood: $wrk_ok good responses, $wrk_bad errors (connect+read+write+timeout+non-2xx)"
+((${wrk_connect:-0} + ${wrk_read:-0} + ${wrk_write:-0} + ${wrk_non2xx:-0} == 0)) ||
+  fail "wrk's connections refused, reset or badly answered under the flood: $out"
+info "wrk under flood: $wrk_total good responses, no error (${wrk_timeout:-0} over wrk's 5 s timeout)"
 flood_running && flood_during=yes || flood_during=no
 
 info "still flooding when wrk ended: $flood_during"
@@ -53,11 +59,8 @@ sent=$(flood_sent)
 half_open_max=$(max_gauge syn-rcvd)
 ts_stop || fail "server exited with $?"
 
-# Real clients: >= 99% success, curl and wrk counted together.
-real=$((CURLS + wrk_ok + wrk_bad))
-good=$((ok + wrk_ok))
-((good * 100 >= real * 99)) || fail "only $good of $real real connections succeeded under the flood (< 99%)"
-info "real connections: $good/$real succeeded ($((good * 1000 / real)) per mille)"
+# Real connections answered, curl's and wrk's (a retried curl counts once: a lower bound).
+good=$((CURLS + wrk_total))
 
 # Cookies did the work: every connection accepted beyond the stateful blocks that ever completed
 # came through a cookie. enter_syn_received - syn_received (blocks made, minus the ones still

@@ -11,9 +11,9 @@
 
 source "$(dirname "$0")/../integration/lib.sh" "$@"
 
-command -v hping3 >/dev/null || skip "no hping3"
-command -v curl >/dev/null || skip "no curl"
-command -v timeout >/dev/null || skip "no timeout (coreutils)"
+need hping3
+need curl
+need timeout coreutils
 
 FLOOD_HALF_OPEN=${FLOOD_HALF_OPEN:-64}   # small, so that the flood passes it within milliseconds
 FLOOD_PID=""

@@ -3,7 +3,7 @@
 # with close, 256 KiB through echo, a refused port. Wireshark's dissectors find no malformed
 # packet and no bad IPv4, ICMP or TCP checksum in it; the stack's own frames are in it.
 source "$(dirname "$0")/lib.sh" "$@"
-command -v tshark >/dev/null || skip "no tshark"
+need tshark
 
 PCAP=$TS_DIR/run.pcapng
 ts_start --mode http
@@ -11,15 +11,12 @@ ts_start --mode http
 ip netns exec "$TS_NS" tshark -i "$TS_IF" -w "$PCAP" -q >"$TS_DIR/tshark.log" 2>&1 &
 TSHARK=$!
 TS_EXTRA_PIDS+=($TSHARK)
-for ((i = 0; i < 200; i++)); do grep -q "Capturing on" "$TS_DIR/tshark.log" && break; sleep 0.05; done
-grep -q "Capturing on" "$TS_DIR/tshark.log" || fail "tshark did not start: $(cat "$TS_DIR/tshark.log")"
-
+# How many frames the capture file holds so far that match a display filter.
+captured() { tshark -r "$PCAP" -Y "$1" 2>/dev/null | wc -l; }
+wait_for 10 grep -q "Capturing on" "$TS_DIR/tshark.log" || fail "tshark did not start: $(cat "$TS_DIR/tshark.log")"
 # tshark says "Capturing on" a little before it captures: wait until a canary ping is in the file.
-for ((i = 0; i < 50; i++)); do
-  in_ns ping -c 1 -W 1 "$TS_IP" >/dev/null
-  (($(tshark -r "$PCAP" -Y icmp 2>/dev/null | wc -l) > 0)) && break
-  sleep 0.1
-done
+canary() { in_ns ping -c 1 -W 1 "$TS_IP" >/dev/null; (($(captured icmp) > 0)); }
+wait_for 20 canary || fail "no canary ping in the capture 20 s after tshark started"
 in_ns ip neigh flush dev "$TS_IF"      # so that the capture holds an ARP exchange
 in_ns ping -c 3 -i 0.2 -W 2 "$TS_IP" >/dev/null || fail "ping failed"
 in_ns curl -sS --max-time 10 -o /dev/null -o /dev/null "http://$TS_IP/" "http://$TS_IP/again" || fail "curl failed"
@@ -39,17 +36,24 @@ try:
 except ConnectionRefusedError:
     pass
 PY
-sleep 0.5                              # let the last FIN/ACKs reach the capture
+# The last FIN/ACKs must be in the file before tshark stops (it drops what it has not written
+# yet): the server has seen its three connections through their FIN exchanges, and the capture
+# holds every TCP segment the stack counted in and out (all of them came after the canary).
+wait_counter conn_closed 3 20 || fail "the server saw $(counter conn_closed) of its 3 connections close"
+segs=$(counter tcp_segs_in tcp_segs_out) || fail "cannot read the server's counters"
+tcp_captured() { (($(captured tcp) >= segs)); }
+wait_for 20 tcp_captured || fail "the capture holds $(captured tcp) TCP frames 20 s on, the stack counted $segs"
+info "the capture holds all $segs TCP segments the stack counted"
 kill -INT $TSHARK
 for ((i = 0; i < 200; i++)); do kill -0 $TSHARK 2>/dev/null || break; sleep 0.05; done
 kill -KILL $TSHARK 2>/dev/null
 wait $TSHARK 2>/dev/null
 ts_stop || fail "server exited with $?"
 
-total=$(tshark -r "$PCAP" 2>/dev/null | wc -l)
-ours=$(tshark -r "$PCAP" -Y "ip.src == $TS_IP" 2>/dev/null | wc -l)
-arp=$(tshark -r "$PCAP" -Y "arp.src.proto_ipv4 == $TS_IP" 2>/dev/null | wc -l)
-rst=$(tshark -r "$PCAP" -Y "ip.src == $TS_IP && tcp.flags.reset == 1" 2>/dev/null | wc -l)
+total=$(captured frame)
+ours=$(captured "ip.src == $TS_IP")
+arp=$(captured "arp.src.proto_ipv4 == $TS_IP")
+rst=$(captured "ip.src == $TS_IP && tcp.flags.reset == 1")
 info "captured $total frames, $ours from the stack, $arp ARP from the stack, $rst RST from the stack"
 ((total >= 100 && ours >= 50 && arp >= 1 && rst >= 1)) || fail "the capture misses traffic"
 check() {

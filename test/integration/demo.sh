@@ -2,7 +2,7 @@
 # The README's first command, scripts/demo, runs to the end: traffic flows, the server's summary
 # shows it, and nothing is left behind.
 source "$(dirname "$0")/lib.sh" "$@"
-command -v curl >/dev/null || skip "no curl"
+need curl
 
 out=$(TURNSTILE_SERVER=$TS_SERVER timeout 120 "$TS_ROOT/scripts/demo" 1 2>&1) || fail "demo failed: $out"
 echo "$out" | tail -n 8

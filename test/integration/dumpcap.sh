@@ -2,8 +2,8 @@
 # On hugepages, the server initialises rte_pdump: dpdk-dumpcap (a secondary process) captures
 # its traffic. Skipped without free hugepages (with --no-huge no secondary can attach).
 source "$(dirname "$0")/lib.sh" "$@"
-command -v dpdk-dumpcap >/dev/null || skip "no dpdk-dumpcap"
-command -v tshark >/dev/null || skip "no tshark"
+need dpdk-dumpcap dpdk-dev
+need tshark
 free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
 [[ -n $(awk '$3 == "hugetlbfs"' /proc/mounts) && ${free:-0} -ge 256 ]] || skip "needs 256 free hugepages and hugetlbfs"
 

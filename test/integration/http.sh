@@ -2,7 +2,7 @@
 # curl GET gets 200 and the body; two requests share one keep-alive connection; a client that
 # says `Connection: close` gets its answer and then the server's FIN (server-first close).
 source "$(dirname "$0")/lib.sh" "$@"
-command -v curl >/dev/null || skip "no curl"
+need curl
 
 ts_start --mode http --body "turnstile says hello"
 body=$(in_ns curl -sS --max-time 10 -o - -w '|%{http_code}' "http://$TS_IP/") || fail "curl failed: $body"

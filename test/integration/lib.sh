@@ -36,29 +36,40 @@ TS_DIR=$(mktemp -d "/tmp/ts-$TS_NAME.XXXXXX")
 TS_JSON="$TS_DIR/server.json"
 TS_LOG="$TS_DIR/server.log"
 
-# wait_counter NAME MIN SECONDS: waits until the running server's counter NAME (telemetry
-# /turnstile/stats, summed over lcores) is at least MIN; false after SECONDS. A condition to wait
-# on instead of a sleep that a slow machine might outlast.
-wait_counter() {
-  "$PY" - "/var/run/dpdk/$TS_PREFIX/dpdk_telemetry.v2" "$1" "$2" "$3" <<'EOF'
-import json, socket, sys, time
-path, name, least, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-def value():
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.settimeout(5)
-    s.connect(path)
-    s.recv(16384)
-    s.send(b"/turnstile/stats")
-    v = json.loads(s.recv(1 << 20).decode())["/turnstile/stats"][name]
-    s.close()
-    return v
-end = time.time() + secs
-while value() < least:
-    if time.time() > end:
-        sys.exit(1)
-    time.sleep(0.1)
+# need TOOL [PACKAGE]: fails the test unless TOOL is on PATH. scripts/setup installs every tool the
+# tests use, so a missing one is a machine not set up, never a reason to pass with less checked.
+need() { command -v "$1" >/dev/null || fail "no $1: install ${2:-$1} (scripts/setup installs it)"; }
+
+# counter NAME...: the running server's counters NAME... now (telemetry /turnstile/stats, summed
+# over lcores), added together.
+counter() {
+  "$PY" - "/var/run/dpdk/$TS_PREFIX/dpdk_telemetry.v2" "$@" <<'EOF'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.recv(16384)
+s.send(b"/turnstile/stats")
+v = json.loads(s.recv(1 << 20).decode())["/turnstile/stats"]
+print(sum(v[k] for k in sys.argv[2:]))
 EOF
 }
+
+# wait_for SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds; false after SECONDS. A
+# condition to wait on instead of a sleep that a slow machine might outlast.
+wait_for() {
+  local end=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS < end)) || return 1
+    sleep 0.1
+  done
+}
+
+# wait_counter NAME MIN SECONDS: waits until the running server's counter NAME is at least MIN;
+# false after SECONDS (a server that cannot be asked counts as below MIN).
+counter_at_least() { local v; v=$(counter "$1") && ((v >= $2)); }
+wait_counter() { wait_for "$3" counter_at_least "$1" "$2"; }
 
 # Stops the server (SIGINT, then SIGKILL after 10 s) and returns its exit status.
 ts_stop() {

@@ -6,8 +6,8 @@
 # user falls into: with the veth's checksum offload on (its default), the kernel's segments carry
 # only the pseudo-header sum; they must be dropped and counted, and the server must say what to do.
 source "$(dirname "$0")/lib.sh" "$@"
-command -v curl >/dev/null || fail "no curl (scripts/setup installs it)"
-command -v wrk >/dev/null || fail "no wrk (scripts/setup installs it)"
+need curl
+need wrk
 PEER_IF="${TS_IF}p"   # scripts/netns veth names the namespace's end so
 
 vdev_of() {  # PMD
@@ -48,7 +48,9 @@ for pmd in af_packet af_xdp; do
   info "$pmd: GET / -> 200, body intact"
   in_ns timeout 20 wrk -t1 -c8 -d1s "http://$TS_IP/" >"$TS_DIR/wrk.log" 2>&1 || fail "$pmd: wrk failed: $(cat "$TS_DIR/wrk.log")"
   reqs=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' "$TS_DIR/wrk.log")
-  [[ -n $reqs ]] && ((reqs >= 100)) || fail "$pmd: wrk did $reqs requests: $(cat "$TS_DIR/wrk.log")"
+  # How many the machine's load decides; that they are answered without an error, on the 8
+  # connections wrk opened (none reopened: counted below), is ours to check.
+  [[ -n $reqs ]] && ((reqs > 0)) || fail "$pmd: wrk did ${reqs:-no} requests: $(cat "$TS_DIR/wrk.log")"
   ! grep -q "Socket errors\|Non-2xx" "$TS_DIR/wrk.log" || fail "$pmd: wrk saw errors: $(cat "$TS_DIR/wrk.log")"
   info "$pmd: wrk, 8 connections for 1 s: $reqs requests, no error"
 
@@ -64,7 +66,9 @@ for pmd in af_packet af_xdp; do
 
   ts_stop || fail "$pmd: server exited with $?"
   [[ $(grep -c '^hint: ' "$TS_LOG") == 2 ]] || fail "$pmd: the hint should be said twice (live and in the summary): $(grep '^hint' "$TS_LOG")"
-  expect counters.conn_accepted ge 9   # curl, and wrk's 8 keep-alive connections
+  # curl's, wrk's probe of the address (one connect and close before it starts) and its 8
+  # keep-alive connections: none reopened.
+  expect counters.conn_accepted eq 10
   expect counters.drop_tcp_checksum ge 1
   expect mbufs_in_use_after_close eq "$base"
   expect connections.established eq 0

@@ -2,7 +2,7 @@
 # Worker mode: handlers on two application threads fed through rings. HTTP keep-alive and
 # close, 1 MiB through echo, 1,000 short connections: the same results as inline mode.
 source "$(dirname "$0")/lib.sh" "$@"
-command -v curl >/dev/null || skip "no curl"
+need curl
 CLIENTS="$(dirname "$0")/clients.py"
 
 ts_start --mode http --workers 2

@@ -8,8 +8,8 @@ source "$(dirname "$0")/../integration/lib.sh" "$@"
 # Names of our own ("rob"), so that runs beside other helpers' tests never meet.
 TS_ID="rob${TS_NAME:0:4}$$" TS_IF="t${TS_ID:0:14}" TS_NS="tsi-$TS_ID" TS_PREFIX="tsi_$TS_ID"
 
-[[ -x $PY ]] && $PY -c 'import scapy' 2>/dev/null || skip "no scapy for $PY"
-command -v curl >/dev/null || skip "no curl"
+$PY -c 'import scapy' 2>/dev/null || fail "no scapy for $PY: install python3-scapy (scripts/setup installs it)"
+need curl
 
 ts_start --mode http
 sock=/var/run/dpdk/$TS_PREFIX/dpdk_telemetry.v2
