@@ -22,7 +22,8 @@ conf.verb = 0
 IFACE, SERVER, PORT, TELEMETRY = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 ME_IP = "198.18.0.3"
 ME_MAC = "02:00:00:00:0b:03"
-WAIT = 0.6  # seconds to listen for (the absence of) a reply; the server answers in microseconds
+WAIT = 0.6  # seconds more to listen for (the absence of) a reply once the frames were taken in
+SETTLE = 20  # at most this long for the counters to move: a loaded machine may keep the lcore off its CPU
 failures = []
 
 
@@ -40,11 +41,11 @@ def stats():
 
 def settled_stats(before=None, want=None):
     """Counters once the lcore has published them (TCP-level ones go out once a tick, and a
-    loaded machine may keep the lcore off its CPU for a while): waits up to 3 s for every
+    loaded machine may keep the lcore off its CPU for a while): waits up to SETTLE s for every
     counter in `want` to have moved by at least its increment since `before`."""
     time.sleep(0.05)
     now = stats()
-    deadline = time.time() + 3
+    deadline = time.time() + SETTLE
     while want and time.time() < deadline and any(now[k] - before[k] < v for k, v in want.items()):
         time.sleep(0.05)
         now = stats()
@@ -68,9 +69,11 @@ def ip(**kw):
     return IP(src=ME_IP, dst=SERVER, **kw)
 
 
-def exchange(frames, match=lambda p: True, want_reply=False):
+def exchange(frames, match=lambda p: True, want_reply=False, taken=lambda: None):
     """Sends frames and returns the server's TCP segments to us that `match`, sniffed while they
-    go and after: WAIT seconds of silence, or (want_reply) until one arrives, at most 5 s."""
+    go and after: until one arrives (want_reply, at most SETTLE s), or else until `taken()` says
+    the server has counted the frames in, and WAIT s more of silence (a reply goes out in the
+    poll that takes the frame in, so silence is heard only once the frame has been taken)."""
     got = []
     listening = threading.Event()  # frames go once the capture runs, not after a guessed delay
     sniffer = AsyncSniffer(iface=IFACE, filter=f"tcp and dst host {ME_IP} and src host {SERVER}", store=False,
@@ -82,11 +85,14 @@ def exchange(frames, match=lambda p: True, want_reply=False):
         print("FAIL: the capture did not start in 10 s")
     for f in frames:
         sendp(f, iface=IFACE)
-    deadline = time.time() + (5 if want_reply else WAIT)
-    while time.time() < deadline and not (want_reply and got):
-        time.sleep(0.05)
     if want_reply:
+        deadline = time.time() + SETTLE
+        while time.time() < deadline and not got:
+            time.sleep(0.05)
         time.sleep(0.1)  # anything else that comes with it
+    else:
+        taken()
+        time.sleep(WAIT)
     sniffer.stop()
     return list(got)
 
@@ -95,7 +101,7 @@ def check(name, frames, counters, reply=None, match=lambda p: True):
     """One case: counters is {name: increment}, reply a predicate every sniffed segment must
     meet (and at least one must exist), or None for silence."""
     before = settled_stats()
-    got = exchange(frames, match, want_reply=reply is not None)
+    got = exchange(frames, match, want_reply=reply is not None, taken=lambda: settled_stats(before, counters))
     after = settled_stats(before, counters)
     problems = []
     for k, want in counters.items():
