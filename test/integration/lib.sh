@@ -60,6 +60,19 @@ while value() < least:
 EOF
 }
 
+# telemetry CMD: the running server's reply to the telemetry command CMD, its JSON on stdout.
+telemetry() {
+  "$PY" - "/var/run/dpdk/$TS_PREFIX/dpdk_telemetry.v2" "$1" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.recv(16384)
+s.send(sys.argv[2].encode())
+sys.stdout.write(s.recv(1 << 20).decode())
+EOF
+}
+
 # Stops the server (SIGINT, then SIGKILL after 10 s) and returns its exit status.
 ts_stop() {
   local rc=0 i
