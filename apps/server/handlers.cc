@@ -1,10 +1,13 @@
 #include "handlers.h"
 
+#include <rte_cycles.h>
+
 #include <chrono>
 #include <string_view>
 #include <thread>
 
 #include "http.h"
+#include "http_date.h"
 
 namespace ts::server {
 
@@ -26,20 +29,10 @@ class DiscardHandler final : public api::Handler {
 
 // Parses requests straight from the segment that brought them; only a request split over
 // segments (or several pipelined ones cut mid-way) is kept, in a buffer the connection gets then.
-// The answers to GET, the benchmark's request, are built once.
+// The answers to GET, the benchmark's request, are built once a second, when their Date turns.
 class HttpHandler final : public api::Handler {
  public:
-  explicit HttpHandler(std::string body) : body_(std::move(body)) {
-    for (int minor = 0; minor < 2; minor++)
-      for (int close = 0; close < 2; close++) {
-        HttpRequest r;
-        r.method = "GET";
-        r.minor = minor;
-        r.keep_alive = !close;
-        bool ignored;
-        get_[minor][close] = http_response(r, body_, &ignored);
-      }
-  }
+  explicit HttpHandler(std::string body) : body_(std::move(body)), date_(rte_get_tsc_hz()) { build_gets(); }
 
   void on_data(api::Connection& c, const uint8_t* data, size_t len) override {
     if (c.closing()) return;  // after we decided to close, the rest is ignored
@@ -50,6 +43,8 @@ class HttpHandler final : public api::Handler {
       in = *buf;
     }
     const bool alone = !buf || buf->empty();  // `in` is this segment's bytes, nothing before them
+    // Before the memo too: it answers with get_, which must not be a second behind.
+    if (date_.refresh(rte_rdtsc())) build_gets();
     if (alone && !in.empty() && in == memo_.bytes) return answer_get(c, memo_.minor, memo_.close);
     size_t used = 0;
     for (;;) {
@@ -57,7 +52,7 @@ class HttpHandler final : public api::Handler {
       const HttpParse r = parse_http_request(in.substr(used), &req);
       if (r == HttpParse::kIncomplete) break;
       if (r == HttpParse::kBad) {
-        if (reply(c, http_bad_request())) c.close();
+        if (reply(c, http_bad_request(date_.str()))) c.close();
         if (buf) buf->clear();
         return;
       }
@@ -69,7 +64,7 @@ class HttpHandler final : public api::Handler {
         if (alone && used == in.size() && req.length == in.size() && in.size() <= kMemoMax)
           remember(in, req.minor >= 1, close);
         if (!reply(c, get_[req.minor >= 1][close])) return;
-      } else if (!reply(c, http_response(req, body_, &close))) {
+      } else if (!reply(c, http_response(req, body_, date_.str(), &close))) {
         return;
       }
       if (close) {
@@ -86,6 +81,19 @@ class HttpHandler final : public api::Handler {
       if (!buf) c.user = buf = new std::string();
       buf->assign(in.substr(used));
     }
+  }
+
+  // Once a second: http_response's allocations do not count there.
+  void build_gets() {
+    for (int minor = 0; minor < 2; minor++)
+      for (int close = 0; close < 2; close++) {
+        HttpRequest r;
+        r.method = "GET";
+        r.minor = minor;
+        r.keep_alive = !close;
+        bool ignored;
+        get_[minor][close] = http_response(r, body_, date_.str(), &ignored);
+      }
   }
 
   // assign() keeps the buffer: a server whose requests all differ pays a copy, not an allocation.
@@ -114,7 +122,8 @@ class HttpHandler final : public api::Handler {
 
  private:
   std::string body_;
-  std::string get_[2][2];  // [HTTP/1.1][close]
+  HttpDate date_;          // this handler's own: its lcore's (or worker's) TSC decides when to look
+  std::string get_[2][2];  // [HTTP/1.1][close], with date_'s second
   // The last GET that came alone, whole, in one segment. A load generator sends the same
   // request over and over: the same bytes alone get the same answer without being parsed again
   // (parsing depends on the bytes alone).

@@ -112,14 +112,14 @@ HttpParse parse_http_request(std::string_view in, HttpRequest* out) {
   return HttpParse::kOk;
 }
 
-std::string http_response(const HttpRequest& req, std::string_view body, bool* close) {
+std::string http_response(const HttpRequest& req, std::string_view body, std::string_view date, bool* close) {
   *close = !req.keep_alive;
   const bool get = req.method == "GET", head = req.method == "HEAD";
   std::string status = get || head ? "200 OK" : "405 Method Not Allowed";
   std::string_view b = get ? body : head ? body : std::string_view("method not allowed\n");
   std::string r = "HTTP/1." + std::to_string(req.minor >= 1 ? 1 : 0) + " " + status +
-                  "\r\nServer: turnstile\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(b.size()) +
-                  "\r\n";
+                  "\r\nServer: turnstile\r\nDate: " + std::string(date) +
+                  "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(b.size()) + "\r\n";
   if (!get && !head) r += "Allow: GET, HEAD\r\n";
   if (*close) r += "Connection: close\r\n";
   else if (req.minor == 0) r += "Connection: keep-alive\r\n";
@@ -128,8 +128,9 @@ std::string http_response(const HttpRequest& req, std::string_view body, bool* c
   return r;
 }
 
-std::string http_bad_request() {
-  return "HTTP/1.1 400 Bad Request\r\nServer: turnstile\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+std::string http_bad_request(std::string_view date) {
+  return "HTTP/1.1 400 Bad Request\r\nServer: turnstile\r\nDate: " + std::string(date) +
+         "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 }
 
 }  // namespace ts::server

@@ -23,10 +23,10 @@ enum class HttpParse { kIncomplete, kOk, kBad };
 // kBad for a head over 16 KiB or a Content-Length over 1 MiB, whether whole or in pieces.
 HttpParse parse_http_request(std::string_view in, HttpRequest* out);
 
-// The response to `req`: 200 with `body` for GET, headers only for HEAD, 405 otherwise.
-// Sets *close when the connection must close after it.
-std::string http_response(const HttpRequest& req, std::string_view body, bool* close);
+// The response to `req`: 200 with `body` for GET, headers only for HEAD, 405 otherwise, with
+// `date` (IMF-fixdate, http_date.h) as its Date. Sets *close when the connection must close after it.
+std::string http_response(const HttpRequest& req, std::string_view body, std::string_view date, bool* close);
 // 400 Bad Request, always closing.
-std::string http_bad_request();
+std::string http_bad_request(std::string_view date);
 
 }  // namespace ts::server

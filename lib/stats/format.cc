@@ -46,13 +46,11 @@ std::string to_prometheus(const Snapshot& s, bool with_help) {
   std::string out;
   for (size_t i = 0; i < kNumCounters; i++) {
     auto k = static_cast<Counter>(i);
-    if (with_help)
-      out += fmt::format("# HELP turnstile_{0}_total {1}\n# TYPE turnstile_{0}_total counter\n",
-                         counter_name(k), counter_help(k));
-    out += fmt::format("turnstile_{}_total {}\n", counter_name(k), s.c[i]);
+    if (with_help) out += fmt::format("# HELP turnstile_{}_total {}\n", counter_name(k), counter_help(k));
+    out += fmt::format("# TYPE turnstile_{0}_total counter\nturnstile_{0}_total {1}\n", counter_name(k), s.c[i]);
   }
-  out += "# HELP turnstile_connections connections currently in each TCP state\n"
-         "# TYPE turnstile_connections gauge\n";
+  if (with_help) out += "# HELP turnstile_connections connections currently in each TCP state\n";
+  out += "# TYPE turnstile_connections gauge\n";
   for (size_t i = 0; i < kNumGauges; i++)
     out += fmt::format("turnstile_connections{{state=\"{}\"}} {}\n", gauge_name(static_cast<Gauge>(i)), s.g[i]);
   return out;

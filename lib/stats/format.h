@@ -18,8 +18,8 @@ double busy_percent(uint64_t busy_ns, uint64_t idle_ns);
 nlohmann::json to_json(const Snapshot& s);
 
 // Prometheus text format 0.0.4, counters as turnstile_<name>_total, gauges as
-// turnstile_connections{state="..."}.
-// `with_help` adds # HELP lines (too long for one telemetry string, fine for a file or HTTP).
+// turnstile_connections{state="..."}, each family after its # TYPE line.
+// `with_help` adds # HELP lines (some are past a telemetry array string's 127 characters).
 std::string to_prometheus(const Snapshot& s, bool with_help = true);
 
 }  // namespace ts::stats

@@ -1,7 +1,8 @@
 // DPDK telemetry endpoints, read with `dpdk-telemetry.py -f <file-prefix>`:
 //   /turnstile/stats          every counter and gauge, summed over lcores
 //   /turnstile/lcore,<index>  the same for one lcore (index of the lcore in the stack, not its id)
-//   /turnstile/prometheus     the Prometheus text, as one string
+//   /turnstile/prometheus     the Prometheus text, TYPE lines included, as an array of its lines
+//                             (joined with newlines: jq -r '."/turnstile/prometheus"[]')
 //
 // Thread safety: the callbacks run on DPDK's telemetry thread and only read the registry.
 // set_telemetry_source() may be called from any thread; pass nullptr before the registry dies

@@ -17,6 +17,7 @@
 #include "dpdk/mem_port.h"
 #include "handlers.h"
 #include "stats/counters.h"
+#include "stats/format.h"
 #include "wire/checksum.h"
 #include "wire/frame.h"
 #include "test_eal.h"
@@ -564,14 +565,17 @@ TEST_F(Frames, a_neighbour_whose_mac_changes_gets_the_next_frame_at_the_new_mac)
   EXPECT_EQ(out[0].f.eth.dst, kNewMac);
 }
 
-// An echo handler on a worker thread whose every call waits at a gate.
+// An echo handler on a worker thread whose every call waits at a gate; `waiting` says that one
+// does.
 struct GatedEcho final : api::Handler {
-  explicit GatedEcho(std::atomic<bool>& gate) : gate_(gate) {}
+  GatedEcho(std::atomic<bool>& gate, std::atomic<bool>& waiting) : gate_(gate), waiting_(waiting) {}
   void on_data(api::Connection& c, const uint8_t* d, size_t n) override {
+    waiting_ = true;
     while (!gate_.load()) std::this_thread::sleep_for(std::chrono::microseconds(100));
     c.send(d, n);
   }
   std::atomic<bool>& gate_;
+  std::atomic<bool>& waiting_;
 };
 
 class FramesWorker : public Frames {
@@ -579,10 +583,11 @@ class FramesWorker : public Frames {
   FramesWorker() {
     workers_ = 1;
     app_ring_ = 64;
-    factory_ = [this](unsigned) { return std::make_unique<GatedEcho>(gate_); };
+    factory_ = [this](unsigned) { return std::make_unique<GatedEcho>(gate_, waiting_); };
   }
   void TearDown() override { gate_ = true; }  // a failed test must not leave the worker blocked
   std::atomic<bool> gate_{false};
+  std::atomic<bool> waiting_{false};
 };
 
 // A worker holds at most its ring's count (app_ring_size, 64) of data mbufs. A segment kept past
@@ -630,6 +635,61 @@ TEST_F(FramesWorker, a_kept_segment_waiting_for_the_workers_room_is_taken_once_r
   EXPECT_EQ(acked, 101u + 650);
   const std::string back = echoed_in_order();
   EXPECT_EQ(back, sent);
+}
+
+// The accept queue (listen's backlog, 16 here) fills when the application takes no connection:
+// with workers, a connection leaves it once its worker has taken it, and this worker is stuck in
+// a handler. Every final ACK beyond the backlog is ignored (as a lost one: the client's next
+// segment tries again) and counted as accept_overflow, the counter the exporters (the stats
+// line, JSON, telemetry, Prometheus) read: here once for each connection refused.
+TEST_F(FramesWorker, final_acks_past_a_full_accept_queue_are_ignored_and_counted_as_accept_overflow) {
+  using namespace wire::tcp_flags;
+  const uint32_t iss = open_with_sack(80, 100);  // from port 40000: the worker's first
+  auto d = segment(80, 101, iss + 1, kAck, "x");
+  inject(d.data(), d.size());
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!waiting_ && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(waiting_) << "the worker never took the first connection's data";
+  poll();  // takes the worker's word that it took that connection: the queue is empty again
+  // What the stack sent to the other connections (the first one's ACK may come at any time).
+  auto to_others = [&] {
+    std::vector<Out> out;
+    for (Out& o : take_tcp())
+      if (o.f.tcp.dport != 40000) out.push_back(std::move(o));
+    return out;
+  };
+  to_others();
+
+  constexpr uint16_t kBacklog = 16, kRefused = 5;
+  std::vector<uint32_t> isses;  // every SYN arrives while the queue has room
+  for (uint16_t i = 0; i < kBacklog + kRefused; i++) {
+    tweak_ = [i](wire::TcpFrameSpec& s) { s.sport = static_cast<uint16_t>(40001 + i); };
+    auto s = syn(80, 1000 * i);
+    inject(s.data(), s.size());
+    auto out = to_others();
+    ASSERT_EQ(out.size(), 1u);
+    ASSERT_EQ(out[0].f.tcp.flags, kSyn | kAck);
+    isses.push_back(out[0].f.tcp.seq);
+  }
+  for (uint16_t i = 0; i < kBacklog + kRefused; i++) {  // the final ACKs, once each
+    tweak_ = [i](wire::TcpFrameSpec& s) { s.sport = static_cast<uint16_t>(40001 + i); };
+    auto a = segment(80, 1000 * i + 1, isses[i] + 1, kAck, "");
+    inject(a.data(), a.size());
+  }
+  EXPECT_TRUE(to_others().empty()) << "an ignored ACK is answered by nothing";
+  // A SYN once the queue is full is dropped before it costs a block: not an accept_overflow.
+  tweak_ = [](wire::TcpFrameSpec& s) { s.sport = 41000; };
+  auto late = syn(80, 90000);
+  inject(late.data(), late.size());
+  EXPECT_TRUE(to_others().empty());
+  poll();
+
+  const stats::Snapshot s = stack_->stats().total();
+  EXPECT_EQ(s[Counter::accept_overflow], kRefused);
+  EXPECT_EQ(s[Counter::conn_accepted], 1u + kBacklog);
+  EXPECT_EQ(s[stats::Gauge::syn_received], kRefused) << "the refused ones wait in SYN-RECEIVED";
+  EXPECT_EQ(stats::to_json(s)["counters"]["accept_overflow"], kRefused);
+  EXPECT_NE(stats::to_prometheus(s, false).find("\nturnstile_accept_overflow_total 5\n"), std::string::npos);
 }
 
 }  // namespace

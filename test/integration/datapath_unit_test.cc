@@ -433,10 +433,10 @@ TEST(Http, keep_alive_follows_version_and_connection_header) {
   ASSERT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nHost: x\r\nconnection: upgrade, close\r\n\r\n", &q), HttpParse::kOk);
   EXPECT_FALSE(q.keep_alive);
   bool close = false;
-  const std::string resp = server::http_response(q, "hi", &close);
+  const std::string resp = server::http_response(q, "hi", "Sun, 06 Nov 1994 08:49:37 GMT", &close);
   EXPECT_TRUE(close);
-  EXPECT_EQ(resp, "HTTP/1.1 200 OK\r\nServer: turnstile\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
-                  "Connection: close\r\n\r\nhi");
+  EXPECT_EQ(resp, "HTTP/1.1 200 OK\r\nServer: turnstile\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+                  "Content-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
   // RFC 9112 §9.6: "close" in any Connection field line wins over a keep-alive in another.
   ASSERT_EQ(server::parse_http_request("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n", &q),
             HttpParse::kOk);
@@ -447,13 +447,18 @@ TEST(Http, head_has_no_body_and_other_methods_get_405) {
   HttpRequest q;
   bool close = true;
   ASSERT_EQ(server::parse_http_request("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", &q), HttpParse::kOk);
-  std::string r = server::http_response(q, "body", &close);
+  const std::string_view date = "Sun, 06 Nov 1994 08:49:37 GMT";
+  std::string r = server::http_response(q, "body", date, &close);
   EXPECT_FALSE(close);
   EXPECT_NE(r.find("Content-Length: 4\r\n"), std::string::npos);
   EXPECT_EQ(r.substr(r.size() - 4), "\r\n\r\n");
   ASSERT_EQ(server::parse_http_request("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", &q), HttpParse::kOk);
-  r = server::http_response(q, "body", &close);
+  r = server::http_response(q, "body", date, &close);
   EXPECT_EQ(r.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0u);
+  EXPECT_NE(r.find("\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"), std::string::npos);
+  EXPECT_EQ(server::http_bad_request(date),
+            "HTTP/1.1 400 Bad Request\r\nServer: turnstile\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            "Content-Length: 0\r\nConnection: close\r\n\r\n");
   EXPECT_NE(r.find("Allow: GET, HEAD\r\n"), std::string::npos);
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # curl GET gets 200 and the body; two requests share one keep-alive connection; a client that
-# says `Connection: close` gets its answer and then the server's FIN (server-first close).
+# says `Connection: close` gets its answer and then the server's FIN (server-first close); each
+# answer's Date is the system's clock, to the second, the memo's (the same request again) too.
 source "$(dirname "$0")/lib.sh" "$@"
 need curl
 
@@ -20,8 +21,37 @@ code=$(in_ns curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -X DELETE "ht
 [[ $code == 405 ]] || fail "DELETE answered $code, expected 405"
 info "Connection: close honoured, DELETE -> 405"
 
+# RFC 9110 §6.6.1: an origin server with a clock sends Date. The same request bytes twice, 1.2 s
+# apart: the second is answered from the memo (handlers.cc), which must carry the new second.
+date_of() {
+  local t0 head t1
+  t0=$(date +%s.%N)
+  head=$(in_ns curl -sS --max-time 10 -D - -o /dev/null "http://$TS_IP/") || fail "curl failed"
+  t1=$(date +%s.%N)
+  printf '%s\n%s\n%s' "$t0" "$t1" "$head"
+}
+first=$(date_of)
+sleep 1.2
+second=$(date_of)
+$PY - "$first" "$second" <<'EOF' || fail "Date headers wrong: $first / $second"
+import sys, email.utils
+dates = []
+for arg in sys.argv[1:]:
+    t0, t1, head = arg.split("\n", 2)
+    found = [l.split(":", 1)[1].strip() for l in head.split("\r\n") if l.lower().startswith("date:")]
+    assert len(found) == 1, f"want one Date header: {head!r}"
+    d = email.utils.parsedate_to_datetime(found[0])
+    # IMF-fixdate exactly: what it parsed to, written back the same way, is the same text
+    assert email.utils.format_datetime(d, usegmt=True) == found[0], found[0]
+    # the second the request was answered in lies between the clock's reads either side of it
+    assert int(float(t0)) - 1 <= d.timestamp() <= float(t1), (found[0], t0, t1)
+    dates.append(d.timestamp())
+assert dates[1] >= dates[0] + 1, f"the memo's answer kept the old date: {dates}"
+EOF
+info "Date: the system's second, a new one a second later (memo included)"
+
 ts_stop || fail "server exited with $?"
-expect counters.conn_accepted eq 4
+expect counters.conn_accepted eq 6
 expect counters.conn_reset eq 0
 expect counters.tcp_retransmits eq 0
 expect counters.enter_time_wait ge 1

@@ -40,19 +40,27 @@ TS_LOG="$TS_DIR/server.log"
 # tests use, so a missing one is a machine not set up, never a reason to pass with less checked.
 need() { command -v "$1" >/dev/null || fail "no $1: install ${2:-$1} (scripts/setup installs it)"; }
 
-# counter NAME...: the running server's counters NAME... now (telemetry /turnstile/stats, summed
-# over lcores), added together.
-counter() {
-  "$PY" - "/var/run/dpdk/$TS_PREFIX/dpdk_telemetry.v2" "$@" <<'EOF'
-import json, socket, sys
+# telemetry CMD: the running server's reply to the telemetry command CMD, its JSON on stdout.
+telemetry() {
+  "$PY" - "/var/run/dpdk/$TS_PREFIX/dpdk_telemetry.v2" "$1" <<'EOF'
+import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.settimeout(5)
 s.connect(sys.argv[1])
 s.recv(16384)
-s.send(b"/turnstile/stats")
-v = json.loads(s.recv(1 << 20).decode())["/turnstile/stats"]
-print(sum(v[k] for k in sys.argv[2:]))
+s.send(sys.argv[2].encode())
+sys.stdout.write(s.recv(1 << 20).decode())
 EOF
+}
+
+# counter NAME...: the running server's counters NAME... now (telemetry /turnstile/stats, summed
+# over lcores), added together.
+counter() {
+  local out
+  out=$(telemetry /turnstile/stats) || return 1
+  "$PY" -c 'import json, sys
+v = json.loads(sys.argv[1])["/turnstile/stats"]
+print(sum(v[k] for k in sys.argv[2:]))' "$out" "$@"
 }
 
 # wait_for SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds; false after SECONDS. A
