@@ -636,6 +636,7 @@ void Lcore::publish_tcp_counters() {
   cnt_.add(Counter::tcp_loss_probe_repairs, n.tlp_recoveries - o.tlp_recoveries);
   cnt_.add(Counter::accept_overflow, n.accept_overflows - o.accept_overflows);
   cnt_.add(Counter::half_open_drops, n.half_open_drops - o.half_open_drops);
+  cnt_.add(Counter::syn_accept_full, n.syn_accept_full_drops - o.syn_accept_full_drops);
   cnt_.add(Counter::time_wait_reopens, n.time_wait_reopens - o.time_wait_reopens);
   cnt_.add(Counter::syncookies_sent, n.cookies_sent - o.cookies_sent);
   cnt_.add(Counter::syncookies_ok, n.cookies_validated - o.cookies_validated);

@@ -84,6 +84,7 @@ namespace ts::stats {
   X(conn_shutdown, "connections still open at shutdown (a RST to the peer, app told)")       \
   X(accept_overflow, "final ACKs ignored because the accept queue was full")                 \
   X(half_open_drops, "SYNs dropped because the half-open bound was reached")                 \
+  X(syn_accept_full, "SYNs dropped because the listener's accept queue was full")           \
   X(time_wait_reopens, "SYNs that reopened a TIME-WAIT entry (RFC 6191; admitted past the half-open bound)")\
   X(syncookies_sent, "SYN cookies sent")                                                     \
   X(syncookies_ok, "SYN cookies validated")                                                  \

@@ -677,7 +677,8 @@ TEST_F(FramesWorker, final_acks_past_a_full_accept_queue_are_ignored_and_counted
     inject(a.data(), a.size());
   }
   EXPECT_TRUE(to_others().empty()) << "an ignored ACK is answered by nothing";
-  // A SYN once the queue is full is dropped before it costs a block: not an accept_overflow.
+  // A SYN once the queue is full is dropped before it costs a block: not an accept_overflow but
+  // a syn_accept_full (Linux's ListenOverflows counts both).
   tweak_ = [](wire::TcpFrameSpec& s) { s.sport = 41000; };
   auto late = syn(80, 90000);
   inject(late.data(), late.size());
@@ -686,10 +687,12 @@ TEST_F(FramesWorker, final_acks_past_a_full_accept_queue_are_ignored_and_counted
 
   const stats::Snapshot s = stack_->stats().total();
   EXPECT_EQ(s[Counter::accept_overflow], kRefused);
+  EXPECT_EQ(s[Counter::syn_accept_full], 1u);
   EXPECT_EQ(s[Counter::conn_accepted], 1u + kBacklog);
   EXPECT_EQ(s[stats::Gauge::syn_received], kRefused) << "the refused ones wait in SYN-RECEIVED";
   EXPECT_EQ(stats::to_json(s)["counters"]["accept_overflow"], kRefused);
   EXPECT_NE(stats::to_prometheus(s, false).find("\nturnstile_accept_overflow_total 5\n"), std::string::npos);
+  EXPECT_EQ(stats::to_json(s)["counters"]["syn_accept_full"], 1u);
 }
 
 }  // namespace
