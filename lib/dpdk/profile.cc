@@ -123,7 +123,11 @@ std::string check(const Profile& p) {
   // frame in, so jumbo frames would only be dropped.
   if (q.mtu < 576 || q.mtu > kMaxMtu)
     return "[port] mtu must be 576.." + std::to_string(kMaxMtu) + " (a frame fits one mbuf; no jumbo frames)";
-  if (p.stack.connections_per_queue < 16) return "[stack] connections_per_queue must be at least 16";
+  // Blocks and TIME-WAIT entries (as many by default) share a table of at most 2^30 entries, and
+  // their sum is a 32-bit count: past 2^24 blocks (3 GiB an lcore) the sum could wrap, and the
+  // blocks' allocation, then too big, would end the process instead of a line saying why.
+  if (p.stack.connections_per_queue < 16 || p.stack.connections_per_queue > (1u << 24))
+    return "[stack] connections_per_queue must be 16 to 16777216";
   if (p.stack.time_wait_per_queue != StackProfile::kAsConnections && p.stack.time_wait_per_queue > (1u << 24))
     return "[stack] time_wait_per_queue must be 0 to 16777216";
   auto pow2 = [](uint32_t x) { return x >= 64 && (x & (x - 1)) == 0; };
