@@ -52,10 +52,10 @@ void Controller::loop() {
   auto t0 = Clock::now();
   auto secs = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   const double step = series_step(o_);
-  double next = step, last = 0, phase_at = 0;
+  double next = step, phase_at = 0;
   // Zeros, not a first look: the lcores may have opened a connection before this thread ran,
   // and the series adds up to the totals.
-  Totals prev;
+  Totals base;
   Phase phase = Phase::kRun;
   auto set_phase = [&](Phase p, double t) {
     phase = p;
@@ -77,30 +77,25 @@ void Controller::loop() {
         t0 = Clock::now();
         // The series counts from nothing (the warm-up's few connections go into its first
         // interval, so that it adds up to the totals), its CPU times from here.
-        read_cpu(prev, o_.watch_pid);
+        read_cpu(base, o_.watch_pid);
+        series_.start(base);
         continue;
       }
       if (dpdk::stop_flag().load() || t >= o_.link_wait) {
         unanswered_ = !dpdk::stop_flag().load();
         stopped_by_ = unanswered_ ? "no ARP answer from the server" : "signal";
         warm = false;
-        read_cpu(prev, o_.watch_pid);
+        read_cpu(base, o_.watch_pid);
+        series_.start(base);
         set_phase(Phase::kDrain, t);
       }
       continue;
     }
     if (t >= next) {
       read_cpu(now, o_.watch_pid);
-      series_.push_back(interval(now, prev, t, t - last));
-      at_before_ = prev;
-      before_t_ = last;
+      series_.add(now, t);
       hint_.check(s_.datapath().port().name(), now.stack);
-      if (o_.stats_interval > 0) {
-        std::printf("%s\n", interval_line(series_.back()).c_str());
-        std::fflush(stdout);
-      }
-      prev = now;
-      last = t;
+      print_lines();
       next += step;
     }
     if (phase == Phase::kRun) {
@@ -123,30 +118,22 @@ void Controller::loop() {
     }
   }
   elapsed_ = secs();
-  at_last_ = prev;
-  last_t_ = last;
-  const size_t points = series_.size();
-  close_series(totals());
-  if (o_.stats_interval > 0 && series_.size() > points) std::printf("%s\n", interval_line(series_.back()).c_str());
-  std::fflush(stdout);
   stack_stop_.store(true);
 }
 
-// The series ends at elapsed_ with the totals given, so that its intervals add up to them: a new
-// point if the last is more than 50 ms behind, else the last interval stretched to here (a
-// sliver of an interval would plot as a spike of its rate).
+// The series ends at elapsed_ with the totals given, so that its intervals add up to them (the
+// lcores may finish more between the loop's last look and their stop: hence here, after join).
 void Controller::close_series(const Totals& final_totals) {
   Totals now = final_totals;
   read_cpu(now, o_.watch_pid);
-  if (series_.empty() || elapsed_ - last_t_ > 0.05) {
-    series_.push_back(interval(now, at_last_, elapsed_, elapsed_ - last_t_));
-    at_before_ = at_last_;
-    before_t_ = last_t_;
-  } else {
-    series_.back() = interval(now, at_before_, elapsed_, elapsed_ - before_t_);
-  }
-  at_last_ = now;
-  last_t_ = elapsed_;
+  series_.close(now, elapsed_);
+  print_lines();
+}
+
+void Controller::print_lines() {
+  if (o_.stats_interval <= 0) return;
+  for (const std::string& l : series_.take_lines()) std::printf("%s\n", l.c_str());
+  std::fflush(stdout);
 }
 
 }  // namespace ts::cps

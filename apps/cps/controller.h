@@ -12,6 +12,7 @@
 #include "generator.h"
 #include "options.h"
 #include "report.h"
+#include "series.h"
 #include "stats/hints.h"
 
 namespace ts::cps {
@@ -23,9 +24,11 @@ class Controller {
   bool start(std::string* err);
   void join();
 
-  // After join(). close_series(totals()) first: what the lcores finished after the last point.
+  // After join(), once: the series ends at elapsed() with `final_totals` (what the lcores
+  // finished after the last point included), and the lines of its points not shown yet are
+  // printed (with --stats-interval), so that the lines and the JSON hold the same points.
   void close_series(const Totals& final_totals);
-  const std::vector<Interval>& series() const { return series_; }
+  const std::vector<Interval>& series() const { return series_.points(); }
   double elapsed() const { return elapsed_; }
   double active() const { return active_; }
   double warmup() const { return warmup_; }
@@ -46,10 +49,8 @@ class Controller {
   std::atomic<bool>& stack_stop_;
   pthread_t thread_{};
   bool started_ = false;
-  std::vector<Interval> series_;
-  // Where the series stands: the totals and time of its last point, and of the one before it.
-  Totals at_last_, at_before_;
-  double last_t_ = 0, before_t_ = 0;
+  Series series_;
+  void print_lines();
   stats::HintOnce hint_;
   double elapsed_ = 0;
   double active_ = 0;

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <algorithm>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
@@ -91,6 +92,14 @@ bool parse_port_range(const std::string& s, uint16_t* lo, uint16_t* hi) {
 
 }  // namespace
 
+// With --hold end every connection held closes once opening stops, all of them in the drain: at
+// the peer's close rate, which a fixed --timeout cannot cover for a large population.
+double default_drain(const Options& o) {
+  if (!o.hold_to_end) return o.timeout + o.hold;
+  const uint64_t held = o.requests ? std::min<uint64_t>(o.requests, o.concurrency) : o.concurrency;
+  return std::min(o.timeout + static_cast<double>(held) * kDrainPerHeld, kMaxDrain);
+}
+
 bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_code) {
   CLI::App app{"turnstile-cps: a connections-per-second load generator on the Turnstile stack.",
                "turnstile-cps"};
@@ -132,7 +141,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
       ->type_name("S|end");
   app.add_option("--drain", o->drain,
                  "after opening stops, wait this long for connections in flight (default: --timeout + --hold; "
-                 "with --hold end, long enough to close them all)")
+                 "with --hold end, --timeout + 1 ms for each connection held, the least of --concurrency and "
+                 "--requests: time for a peer closing 1,000 a second to close them all; at most 3600)")
       ->check(apps::finite_range(0.0, 3600.0));
   app.add_option("--time-wait-reuse", reuse,
                  "seconds (at most 3600) after which a TIME-WAIT tuple of ours may be reused by a new "
@@ -235,7 +245,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   o->concurrency_given = conc->count() > 0;
   if (!o->concurrency_given) o->concurrency = o->rate > 0 ? 10000 : 256;
   if (!dur->count() && o->requests) o->duration = 0;
-  if (o->drain == 0) o->drain = o->timeout + o->hold;
+  if (o->drain == 0) o->drain = default_drain(*o);
   o->request = o->request_name == "echo" ? Request::kEcho : o->request_name == "none" ? Request::kNone : Request::kHttp;
   if ((path->count() || host->count()) && o->request != Request::kHttp)
     return fail("--path and --host are for --request http");

@@ -36,7 +36,7 @@ struct Options {
   double timeout = 5;            // a connection not done after this long is aborted, counted as timeout
   double hold = 0;               // keep each connection open this long after its reply, then close
   bool hold_to_end = false;      // --hold end: keep them open until opening stops
-  double drain = 0;              // after opening stops, wait this long for what is in flight (0: timeout + hold)
+  double drain = 0;              // after opening stops, wait this long for what is in flight (0: default_drain)
   double time_wait_reuse = 0.001;  // reuse our own TIME-WAIT tuple this long after it entered it
                                    // (0 to 3600 s; -1: never)
   double link_wait = 10;         // seconds to wait for the port's link before starting
@@ -54,6 +54,12 @@ struct Options {
   dpdk::FaultSpec fault_spec;
   std::string plot_script;       // default: bench/cps/plot.py next to the source tree
 };
+
+// --drain's default: --timeout + --hold; with --hold end, --timeout + kDrainPerHeld for each
+// connection held (the least of --concurrency and --requests), at most kMaxDrain.
+inline constexpr double kDrainPerHeld = 0.001;  // a peer closing 1,000 connections a second
+inline constexpr double kMaxDrain = 3600;
+double default_drain(const Options& o);
 
 // Parses `args`. Returns true to go on; false with *exit_code set (0 after --help, 2 on a usage
 // error, the one-line message already printed).

@@ -81,9 +81,10 @@ double median_cps(const std::vector<Interval>& s, double step) {
 std::string interval_line(const Interval& i) {
   return fmt::format(
       "[{:7.1f}s] cps {:>8.0f} | in flight {:>6} | connect p50 {} p99 {} p99.9 {} us | "
-      "fail timeout {} rst {} refused {} bad {} local {} | retx {} | busy {:.0f}%",
+      "fail timeout {} rst {} refused {} bad {} local {} | retx {} | busy {:.0f}%{}",
       i.t, i.cps(), i.in_flight, us(i.p50_ns), us(i.p99_ns), us(i.p999_ns), i.failed[0], i.failed[1],
-      i.failed[2], i.failed[3], i.failed[4], i.retransmits, stats::busy_percent(i.busy_ns, i.idle_ns));
+      i.failed[2], i.failed[3], i.failed[4], i.retransmits, stats::busy_percent(i.busy_ns, i.idle_ns),
+      i.partial ? fmt::format(" | partial: the last {:.3f} s", i.seconds) : std::string());
 }
 
 std::string summary(const Options& o, const Totals& t, const RunInfo& r, const std::vector<Interval>& series) {
@@ -133,7 +134,7 @@ nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, 
                    {"connect_p50_us", i.p50_ns / 1e3}, {"connect_p99_us", i.p99_ns / 1e3},
                    {"connect_p999_us", i.p999_ns / 1e3}, {"cpu_s", i.cpu_self},
                    {"watched_cpu_s", i.cpu_watch >= 0 ? json(i.cpu_watch) : json(nullptr)},
-                   {"busy_ns", i.busy_ns}, {"idle_ns", i.idle_ns}});
+                   {"busy_ns", i.busy_ns}, {"idle_ns", i.idle_ns}, {"partial", i.partial}});
   }
   const char* req[] = {"http", "echo", "none"};
   const char* cls[] = {"client", "server", "rst"};

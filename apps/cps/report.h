@@ -53,10 +53,12 @@ struct Interval {
   double cpu_watch = -1;
   uint64_t busy_ns = 0;   // the generator lcores' busy and idle poll time (stats: poll_*_ns)
   uint64_t idle_ns = 0;
+  bool partial = false;   // cut short by the run's end (Series::close): its line says so
 
   double cps() const { return seconds > 0 ? double(completed) / seconds : 0; }
 };
 Interval interval(const Totals& now, const Totals& prev, double t, double seconds);
+// One line; a partial interval's ends with "| partial: the last S s".
 std::string interval_line(const Interval& i);
 
 // The series' step: --stats-interval, or 1 s when no lines are shown.

@@ -16,7 +16,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 def plot_run(run, out):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8))
+    # A partial point (the run's end cut it short) shorter than half of a full one is left out:
+    # its rate is noise, and would plot as a spike (as the median leaves it out).
     series = run.get("series", [])
+    full = [s["seconds"] for s in series if not s.get("partial")]
+    step = max(full) if full else 0
+    series = [s for s in series if not s.get("partial") or s["seconds"] > step / 2]
     t = [s["t"] for s in series]
     ax1.plot(t, [s["cps"] for s in series], marker="o", label="completed / s")
     fails = [sum(s["failed"].values()) / s["seconds"] if s["seconds"] else 0 for s in series]

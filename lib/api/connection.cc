@@ -18,6 +18,7 @@ void Connection::close() {
 
 void Connection::abort() {
   closing_ = true;
+  aborted_ = true;
   d_->abort(*this);
 }
 

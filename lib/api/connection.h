@@ -22,12 +22,15 @@ class Connection {
   // connection is closing or gone, or the mempool is dry, or its send buffer is full: more than
   // [stack] send_buffer bytes would be queued or unacknowledged (counted as app_send_full; retry
   // from on_send_space, once the peer has acknowledged some). With workers, a connection that
-  // has ended may still take bytes: the lcore drops them, and on_closed follows.
+  // has ended may still take bytes: the lcore drops them, and on_closed follows. From on_closed
+  // (and after close or abort), false in either mode.
   bool send(const void* data, size_t len);
   bool send(std::string_view s) { return send(s.data(), s.size()); }
   // Our FIN after what was queued; the peer may still send (on_data keeps coming).
   void close();
-  // RST now; on_closed follows with CloseReason::kAborted.
+  // RST now; on_closed follows with CloseReason::kAborted, and is all the handler hears of the
+  // connection from here on: no on_data for what was received before the RST went (the rest of
+  // an lcore's burst, or a worker's ring), no on_peer_closed, no on_send_space.
   void abort();
   // Keepalive for this connection, on or off (as SO_KEEPALIVE): after the profile's
   // keepalive_idle_ms without a segment from the peer, a probe each keepalive_interval_ms; after
@@ -40,6 +43,7 @@ class Connection {
   uint16_t lcore() const { return ref_.lcore; }
   dpdk::ConnRef ref() const { return ref_; }
   bool closing() const { return closing_; }
+  bool aborted() const { return aborted_; }
   bool peer_closed() const { return peer_closed_; }
   // Free for the handler.
   void* user = nullptr;
@@ -54,7 +58,8 @@ class Connection {
   tcp::FourTuple tuple_;
   uint16_t worker_ = 0;
   uint32_t unacked_ = 0;  // workers: bytes sent, less those on_send_space reported acknowledged
-  bool closing_ = false;
+  bool closing_ = false;   // close() or abort() asked, or on_closed under way: no more sends
+  bool aborted_ = false;   // abort() asked: only on_closed is still delivered
   bool peer_closed_ = false;
 };
 

@@ -28,7 +28,8 @@ class Handler {
   virtual void on_accept(Connection&) {}
   // An active open (Poller::connect) completed.
   virtual void on_connected(Connection&) {}
-  // In-order bytes from the peer; valid during the call only.
+  // In-order bytes from the peer; valid during the call only. After the handler's
+  // Connection::abort() none come (nor on_peer_closed, on_send_space): only on_closed.
   virtual void on_data(Connection& c, const uint8_t* data, size_t len) = 0;
   // The peer will send no more. Default: close our side too.
   virtual void on_peer_closed(Connection& c) { c.close(); }

@@ -45,25 +45,28 @@ void InlineSink::connected(dpdk::Lcore& l, dpdk::ConnRef ref, const tcp::FourTup
   if (Connection* c = conn(l, ref)) per_[l.queue()].h->on_connected(*c);
 }
 
+// An abort is applied once the lcore's burst is done: the burst's later segments of the same
+// connection still come here, and are not the handler's any more.
 void InlineSink::data(dpdk::Lcore& l, dpdk::ConnRef ref, rte_mbuf*, const uint8_t* p, uint32_t len) {
-  if (Connection* c = conn(l, ref)) per_[l.queue()].h->on_data(*c, p, len);
+  if (Connection* c = conn(l, ref); c && !c->aborted_) per_[l.queue()].h->on_data(*c, p, len);
 }
 
 void InlineSink::peer_closed(dpdk::Lcore& l, dpdk::ConnRef ref) {
-  if (Connection* c = conn(l, ref)) {
+  if (Connection* c = conn(l, ref); c && !c->aborted_) {
     c->peer_closed_ = true;
     per_[l.queue()].h->on_peer_closed(*c);
   }
 }
 
 void InlineSink::send_space(dpdk::Lcore& l, dpdk::ConnRef ref, uint32_t freed) {
-  if (Connection* c = conn(l, ref)) per_[l.queue()].h->on_send_space(*c, freed);
+  if (Connection* c = conn(l, ref); c && !c->aborted_) per_[l.queue()].h->on_send_space(*c, freed);
 }
 
 void InlineSink::closed(dpdk::Lcore& l, dpdk::ConnRef ref, tcp::CloseReason why) {
   Connection* c = conn(l, ref);
   if (!c) return;
   l.app_set_user(ref, nullptr);
+  c->closing_ = true;
   per_[l.queue()].h->on_closed(*c, why);
   drop(l.queue(), c);
 }

@@ -295,6 +295,12 @@ bool WorkerSet::handle(Worker& w, const Event& e) {
     return true;
   }
   Connection& c = *it->second;
+  // Aborted by the handler: the events the lcore sent before it took the abort are not its any
+  // more (the data's mbuf is still freed); on_closed follows.
+  if (c.aborted_ && e.type != Event::kClosed) {
+    if (e.m) data_done(w.index, e);
+    return true;
+  }
   switch (e.type) {
     case Event::kData: {
       w.h->on_data(c, e.p, e.len);
@@ -315,6 +321,7 @@ bool WorkerSet::handle(Worker& w, const Event& e) {
       w.h->on_send_space(c, e.len);
       break;
     case Event::kClosed:
+      c.closing_ = true;  // what it sends from on_closed would go nowhere: send() says so
       w.h->on_closed(c, e.reason);
       w.conns.erase(it);
       break;

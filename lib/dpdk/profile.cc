@@ -114,6 +114,38 @@ std::string apply(Profile* p, const std::string& sec, const std::string& key, co
   return "[" + sec + "]: unknown key '" + key + "'";
 }
 
+std::string trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+// The line of `key` in section `sec` (sec "": before any section), or with key "" of the
+// section's header; 0 when not found. property_tree keeps no line numbers, and an error in a
+// profile of forty lines should name its line as an INI syntax error does.
+unsigned line_of(const std::string& text, const std::string& sec, const std::string& key) {
+  std::istringstream in(text);
+  std::string cur;
+  unsigned n = 0;
+  for (std::string raw; std::getline(in, raw);) {
+    n++;
+    const std::string l = trim(raw);
+    if (l.empty() || l[0] == ';' || l[0] == '#') continue;
+    if (l.front() == '[' && l.back() == ']') {
+      cur = trim(l.substr(1, l.size() - 2));
+      if (key.empty() && cur == sec) return n;
+    } else if (const size_t eq = l.find('='); eq != std::string::npos && cur == sec && trim(l.substr(0, eq)) == key) {
+      return n;
+    }
+  }
+  return 0;
+}
+
+// "file:line: " where the line is known, else "file: ".
+std::string at(const std::string& origin, unsigned line) {
+  return origin + (line ? ":" + std::to_string(line) : std::string()) + ": ";
+}
+
 std::string check(const Profile& p) {
   const PortProfile& q = p.port;
   if (q.burst == 0 || q.burst > 512) return "[port] burst must be 1..512";
@@ -123,7 +155,11 @@ std::string check(const Profile& p) {
   // frame in, so jumbo frames would only be dropped.
   if (q.mtu < 576 || q.mtu > kMaxMtu)
     return "[port] mtu must be 576.." + std::to_string(kMaxMtu) + " (a frame fits one mbuf; no jumbo frames)";
-  if (p.stack.connections_per_queue < 16) return "[stack] connections_per_queue must be at least 16";
+  // Blocks and TIME-WAIT entries (as many by default) share a table of at most 2^30 entries, and
+  // their sum is a 32-bit count: past 2^24 blocks (3 GiB an lcore) the sum could wrap, and the
+  // blocks' allocation, then too big, would end the process instead of a line saying why.
+  if (p.stack.connections_per_queue < 16 || p.stack.connections_per_queue > (1u << 24))
+    return "[stack] connections_per_queue must be 16 to 16777216";
   if (p.stack.time_wait_per_queue != StackProfile::kAsConnections && p.stack.time_wait_per_queue > (1u << 24))
     return "[stack] time_wait_per_queue must be 0 to 16777216";
   auto pow2 = [](uint32_t x) { return x >= 64 && (x & (x - 1)) == 0; };
@@ -171,17 +207,20 @@ bool parse_profile(const std::string& text, const std::string& origin, Profile* 
   }
   Profile p;
   for (const auto& [sec, body] : tree) {
-    if (body.empty() && !body.data().empty()) {
-      *err = origin + ": key '" + sec + "' outside any section";
+    // property_tree reads "k = v" before any section as an entry with data, "k =" as one
+    // without: only the text tells the latter from an empty "[k]".
+    const unsigned header = line_of(text, sec, "");
+    if (body.empty() && (!body.data().empty() || header == 0)) {
+      *err = at(origin, line_of(text, "", sec)) + "key '" + sec + "' outside any section";
       return false;
     }
-    if (body.empty() && apply(&p, sec, "", "").rfind("unknown section", 0) == 0) {
-      *err = origin + ": unknown section [" + sec + "]";
+    if (apply(&p, sec, "", "").rfind("unknown section", 0) == 0) {
+      *err = at(origin, header) + "unknown section [" + sec + "]";
       return false;
     }
     for (const auto& [key, val] : body) {
       if (std::string e = apply(&p, sec, key, value_of(val.data())); !e.empty()) {
-        *err = origin + ": " + e;
+        *err = at(origin, line_of(text, sec, key)) + e;
         return false;
       }
     }

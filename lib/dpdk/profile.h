@@ -83,7 +83,8 @@ struct Profile {
   StackProfile stack;
 };
 
-// Parses INI text. On error returns false and a one-line reason in *err ("file:line: ...").
+// Parses INI text. On error returns false and a one-line reason in *err ("file:line: ...", or
+// "file: ..." for a rule between keys, such as a bound on their sum).
 bool parse_profile(const std::string& text, const std::string& origin, Profile* out, std::string* err);
 bool load_profile(const std::string& path, Profile* out, std::string* err);
 

@@ -187,6 +187,20 @@ expect_clean_run() {
   sums=$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))["series"]
 print(sum(i["attempted"] for i in s), sum(i["completed"] for i in s), min(i["cpu_s"] for i in s) >= 0)' "$CPS_JSON")
   [[ $sums == "$n $n True" ]] || fail "the series adds up to '$sums' (attempted, completed, CPU times), the totals to $n $n"
+  # The lines printed are the series' points, one for one, the partial last one marked as in the
+  # JSON (a line once printed is never restated there; the run's last sliver is a line too).
+  local same
+  same=$(python3 - "$CPS_JSON" "$CPS_LOG" <<'PYEOF'
+import json, re, sys
+s = json.load(open(sys.argv[1]))["series"]
+lines = [l for l in open(sys.argv[2]) if re.match(r"^\[ *[0-9.]+s\] cps", l)]
+got = [(re.search(r"cps +([0-9]+)", l).group(1), re.search(r"in flight +([0-9]+)", l).group(1),
+        "| partial: the last" in l) for l in lines]
+want = [(f"{i['cps']:.0f}", str(i["in_flight"]), i.get("partial", False)) for i in s]
+print("ok" if got == want else f"lines {got} json {want}")
+PYEOF
+)
+  [[ $same == ok ]] || fail "the printed lines are not the JSON series' points: $same"
 }
 
 # TCP segments per connection at the generator: expect_segments N IN OUT. Exact when neither side

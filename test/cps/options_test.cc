@@ -110,3 +110,27 @@ TEST(Options, hold_seconds_or_end) {
   expect_refused({"--hold", "soon"}, "--hold 'soon' is neither seconds from 0 to 3600 nor end");
   expect_refused({"--hold", "1e300"}, "--hold '1e300' is neither seconds from 0 to 3600 nor end");
 }
+
+// --drain's default follows what is held: with --hold end all of it closes in the drain, at the
+// peer's pace, so the drain grows with the population (1 ms a connection) instead of being
+// --timeout whatever the count; given, it is taken as it is.
+TEST(Options, drain_default_follows_the_population_held_to_the_end) {
+  Parsed p = parse({"--timeout", "2", "--hold", "1.5"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_DOUBLE_EQ(p.o.drain, 3.5);
+  p = parse({"--timeout", "2", "--hold", "end", "--concurrency", "100000", "--duration", "5"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_DOUBLE_EQ(p.o.drain, 2 + 100);
+  p = parse({"--timeout", "2", "--hold", "end", "--concurrency", "100000", "--requests", "30000"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_DOUBLE_EQ(p.o.drain, 2 + 30);
+  p = parse({"--hold", "end", "--rate", "1000"});  // the default concurrency with a rate: 10,000
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_DOUBLE_EQ(p.o.drain, 5 + 10);
+  p = parse({"--hold", "end", "--concurrency", "16777216", "--duration", "5"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_DOUBLE_EQ(p.o.drain, 3600);  // --drain's own bound
+  p = parse({"--hold", "end", "--concurrency", "100000", "--duration", "5", "--drain", "7"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_DOUBLE_EQ(p.o.drain, 7);
+}

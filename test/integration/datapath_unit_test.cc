@@ -18,6 +18,7 @@
 #include "dpdk/boot_secret.h"
 #include "dpdk/eal.h"
 #include "dpdk/netif.h"
+#include "dpdk/port_conf.h"
 #include "dpdk/profile.h"
 #include "dpdk/signals.h"
 #include "dpdk/tsc_scale.h"
@@ -253,15 +254,22 @@ TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
   dpdk::Profile p;
   std::string err;
   EXPECT_FALSE(dpdk::parse_profile("[port]\nrx_descriptorz = 5\n", "x.ini", &p, &err));
-  EXPECT_EQ(err, "x.ini: [port]: unknown key 'rx_descriptorz'");
+  EXPECT_EQ(err, "x.ini:2: [port]: unknown key 'rx_descriptorz'");
   EXPECT_FALSE(dpdk::parse_profile("[prot]\nqueues = 1\n", "x.ini", &p, &err));
-  EXPECT_NE(err.find("unknown section [prot]"), std::string::npos) << err;
+  EXPECT_EQ(err, "x.ini:1: unknown section [prot]");
   EXPECT_FALSE(dpdk::parse_profile("[port]\nqueues = many\n", "x.ini", &p, &err));
   EXPECT_NE(err.find("queues = 'many'"), std::string::npos) << err;
   EXPECT_FALSE(dpdk::parse_profile("[port]\nrss = maybe\n", "x.ini", &p, &err));
   EXPECT_NE(err.find("auto, hardware or software"), std::string::npos) << err;
   EXPECT_FALSE(dpdk::parse_profile("[stack]\nrx_ring_size = 1000\n", "x.ini", &p, &err));
   EXPECT_NE(err.find("powers of two"), std::string::npos) << err;
+  // Past 2^24 blocks the table's count (blocks + as many TIME-WAIT entries) could wrap a 32-bit
+  // sum and the blocks' allocation end the process: refused here, with the key's name.
+  for (const char* n : {"15", "16777217", "2147483656", "4294967295"}) {
+    EXPECT_FALSE(dpdk::parse_profile(std::string("[stack]\nconnections_per_queue = ") + n + "\n", "x.ini", &p, &err)) << n;
+    EXPECT_EQ(err, "x.ini: [stack] connections_per_queue must be 16 to 16777216") << n;
+  }
+  EXPECT_TRUE(dpdk::parse_profile("[stack]\nconnections_per_queue = 16777216\n", "x.ini", &p, &err)) << err;
   EXPECT_FALSE(dpdk::parse_profile("[stack]\ntime_wait_per_queue = 20000000\n", "x.ini", &p, &err));
   EXPECT_NE(err.find("time_wait_per_queue must be 0 to 16777216"), std::string::npos) << err;
   for (const char* w : {"1023", "1073725441"}) {  // past a 16-bit field shifted by 14
@@ -280,6 +288,27 @@ TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
   EXPECT_EQ(err, "cannot read config file /nonexistent/x.ini");
 }
 
+// A key's error names its line, as an INI syntax error does (property_tree keeps none), and a key
+// before any section is said to be one, with or without a value.
+TEST(Profile, errors_name_the_line_of_the_key) {
+  dpdk::Profile p;
+  std::string err;
+  EXPECT_FALSE(dpdk::parse_profile("; a profile\n[port]\nqueues = 2\n\n  mtu = 9000x ; jumbo\n", "x.ini", &p, &err));
+  EXPECT_EQ(err, "x.ini:5: [port] mtu = '9000x': expected a number 0..65535");
+  EXPECT_FALSE(dpdk::parse_profile("[port]\nqueues = 1\n[stack]\n# c\nsack = maybe\n", "x.ini", &p, &err));
+  EXPECT_EQ(err, "x.ini:5: [stack] sack = 'maybe': expected true or false");
+  EXPECT_FALSE(dpdk::parse_profile("[port]\nqueues = 1\n[stak]\nsack = true\n", "x.ini", &p, &err));
+  EXPECT_EQ(err, "x.ini:3: unknown section [stak]");
+  EXPECT_FALSE(dpdk::parse_profile("queues =\n[port]\nmtu = 1500\n", "x.ini", &p, &err));
+  EXPECT_EQ(err, "x.ini:1: key 'queues' outside any section");
+  EXPECT_FALSE(dpdk::parse_profile("; c\nqueues = 2\n[port]\n", "x.ini", &p, &err));
+  EXPECT_EQ(err, "x.ini:2: key 'queues' outside any section");
+  EXPECT_TRUE(dpdk::parse_profile("[port]\n[stack]\nsack = true\n", "x.ini", &p, &err)) << err;  // an empty section
+  // A rule between keys names no line.
+  EXPECT_FALSE(dpdk::parse_profile("[stack]\narp_timeout_s = 0\n", "x.ini", &p, &err));
+  EXPECT_EQ(err, "x.ini: [stack] arp_timeout_s must be at least 1");
+}
+
 // Values that would parse but leave the stack unable to work are refused with their names; the
 // zeros that mean something (the shortest TIME-WAIT, a cookie for every SYN) are taken.
 TEST(Profile, an_arp_timeout_of_zero_and_a_cache_past_dpdks_bound_are_errors) {
@@ -291,6 +320,50 @@ TEST(Profile, an_arp_timeout_of_zero_and_a_cache_past_dpdks_bound_are_errors) {
   EXPECT_FALSE(dpdk::parse_profile("[port]\nmbuf_cache = 513\n", "x.ini", &p, &err));
   EXPECT_NE(err.find("mbuf_cache must be 0..512"), std::string::npos) << err;
   EXPECT_TRUE(dpdk::parse_profile("[port]\nmbuf_cache = 512\n", "x.ini", &p, &err)) << err;
+}
+
+// ---------------------------------------------------------------- port configuration
+
+// What a NIC with symmetric-capable RSS reports (mlx5, ixgbe: 40-byte key, TCP/IPv4 hashing, a
+// RETA of 512) and full checksum offload.
+rte_eth_dev_info rss_nic() {
+  rte_eth_dev_info info{};
+  info.flow_type_rss_offloads = RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV4;
+  info.hash_key_size = 40;
+  info.reta_size = 512;
+  info.rx_offload_capa = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+  info.tx_offload_capa = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+  return info;
+}
+
+// The mlx5 and ixgbe profiles ask rss = hardware with a queue per lcore: on one lcore (one
+// queue) there is nothing to spread, and the port must start, not be refused as unable to do RSS.
+TEST(PortConf, rss_hardware_on_one_queue_starts_without_rss) {
+  for (const char* name : {"mlx5", "ixgbe"}) {
+    dpdk::Profile p;
+    std::string err;
+    ASSERT_TRUE(dpdk::load_profile(std::string(TS_DRIVERS_CONFIG) + "/" + name + ".ini", &p, &err)) << err;
+    ASSERT_EQ(p.port.rss, dpdk::Offload::kHardware) << name;
+    const rte_eth_dev_info info = rss_nic();
+    rte_eth_conf conf{};
+    bool rss = true, rx = false, tx = false;
+    EXPECT_EQ(dpdk::port_conf(p.port, info, 1, name, &conf, &rss, &rx, &tx), "") << name;
+    EXPECT_FALSE(rss);
+    EXPECT_EQ(conf.rxmode.mq_mode, RTE_ETH_MQ_RX_NONE);
+    EXPECT_TRUE(rx && tx);
+    conf = {};
+    EXPECT_EQ(dpdk::port_conf(p.port, info, 4, name, &conf, &rss, &rx, &tx), "") << name;
+    EXPECT_TRUE(rss);
+    EXPECT_EQ(conf.rxmode.mq_mode, RTE_ETH_MQ_RX_RSS);
+  }
+  // Several queues on a PMD without RSS: hardware is refused, in one line that says what to set.
+  dpdk::PortProfile hw;
+  hw.rss = dpdk::Offload::kHardware;
+  rte_eth_dev_info plain{};
+  rte_eth_conf conf{};
+  bool rss = false, rx = false, tx = false;
+  EXPECT_EQ(dpdk::port_conf(hw, plain, 2, "net_x", &conf, &rss, &rx, &tx),
+            "net_x cannot do symmetric Toeplitz RSS over 2 queues; set [port] rss = auto or software");
 }
 
 // ---------------------------------------------------------------- neighbour cache

@@ -963,8 +963,73 @@ TEST_P(ConnectionApi, the_send_buffer_bounds_what_send_takes_and_nothing_is_lost
   server_.stack->shutdown();
 }
 
+// Aborts the connection in its first on_data, after a pause in which more of the peer's data
+// reaches the lcore (a worker's ring, an lcore's burst); counts what the handler hears after.
+struct AbortOnData final : api::Handler {
+  struct Shared {
+    std::atomic<int> heard_after_abort{0};
+    std::atomic<int> why{-1};
+    std::atomic<bool> closed{false};
+  };
+  explicit AbortOnData(Shared& s) : s_(s) {}
+  void on_data(api::Connection& c, const uint8_t*, size_t) override {
+    if (c.aborted()) return void(s_.heard_after_abort++);
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    c.abort();
+  }
+  void on_peer_closed(api::Connection& c) override { s_.heard_after_abort += c.aborted(); }
+  void on_send_space(api::Connection& c, size_t) override { s_.heard_after_abort += c.aborted(); }
+  void on_closed(api::Connection&, tcp::CloseReason why) override {
+    s_.why = static_cast<int>(why);
+    s_.closed = true;
+  }
+  Shared& s_;
+};
+
+// After abort() the handler hears on_closed(kAborted) and nothing else, in either mode: before
+// the fix 9 more on_data calls came inline (the rest of the burst) and 181 from a worker's ring.
+TEST_P(ConnectionApi, after_abort_the_handler_hears_only_on_closed) {
+  AbortOnData::Shared sh;
+  start_pair([&sh](unsigned) { return std::make_unique<AbortOnData>(sh); }, random_bytes(1 << 20));
+  script_.close_with_request = true;
+  ASSERT_TRUE(run_with_worker_until([&] { return sh.closed.load() && script_.done(); }));
+  EXPECT_EQ(sh.heard_after_abort.load(), 0);
+  EXPECT_EQ(sh.why.load(), static_cast<int>(tcp::CloseReason::kAborted));
+  server_.stack->shutdown();
+}
+
+// Sends from on_closed: the connection is gone, and send() says so in either mode (a worker's
+// said yes, and the lcore dropped the bytes).
+struct SendsWhenClosed final : api::Handler {
+  struct Shared {
+    std::atomic<bool> got{false};
+    std::atomic<int> sent{-1};
+    std::atomic<int> why{-1};
+  };
+  explicit SendsWhenClosed(Shared& s) : s_(s) {}
+  void on_data(api::Connection&, const uint8_t*, size_t) override { s_.got = true; }
+  void on_peer_closed(api::Connection&) override {}
+  void on_closed(api::Connection& c, tcp::CloseReason why) override {
+    s_.sent = c.send("late") ? 1 : 0;
+    s_.why = static_cast<int>(why);
+  }
+  Shared& s_;
+};
+
+TEST_P(ConnectionApi, send_from_on_closed_is_refused) {
+  SendsWhenClosed::Shared sh;
+  start_pair([&sh](unsigned) { return std::make_unique<SendsWhenClosed>(sh); }, "ping");
+  ASSERT_TRUE(run_with_worker_until([&] { return sh.got.load(); }));
+  client_.stack->shutdown();  // a RST to the server's connection, which the handler never closed
+  ASSERT_TRUE(run_with_worker_until([&] { return sh.why.load() >= 0; }));
+  EXPECT_EQ(sh.why.load(), static_cast<int>(tcp::CloseReason::kReset));
+  EXPECT_EQ(sh.sent.load(), 0);
+  server_.stack->shutdown();
+}
+
 INSTANTIATE_TEST_SUITE_P(Mode, ConnectionApi, ::testing::Values(uint16_t{0}, uint16_t{1}),
                          [](const auto& i) { return i.param ? std::string("worker") : std::string("inline"); });
 
 }  // namespace
 }  // namespace ts
+
