@@ -74,6 +74,7 @@ std::string apply(Profile* p, const std::string& sec, const std::string& key, co
     if (key == "mtu") return u16(&q.mtu);
     if (key == "burst") return u16(&q.burst);
     if (key == "port_id") return u16(&q.port_id);
+    if (key == "vlan") return u16(&q.vlan);
     if (key == "rss") return off(&q.rss);
     if (key == "rx_checksum") return off(&q.rx_checksum);
     if (key == "tx_checksum") return off(&q.tx_checksum);
@@ -123,6 +124,7 @@ std::string check(const Profile& p) {
   // frame in, so jumbo frames would only be dropped.
   if (q.mtu < 576 || q.mtu > kMaxMtu)
     return "[port] mtu must be 576.." + std::to_string(kMaxMtu) + " (a frame fits one mbuf; no jumbo frames)";
+  if (q.vlan > kMaxVlan) return "[port] vlan must be 1.." + std::to_string(kMaxVlan) + " (0 or absent: untagged)";
   if (p.stack.connections_per_queue < 16) return "[stack] connections_per_queue must be at least 16";
   if (p.stack.time_wait_per_queue != StackProfile::kAsConnections && p.stack.time_wait_per_queue > (1u << 24))
     return "[stack] time_wait_per_queue must be 0 to 16777216";
