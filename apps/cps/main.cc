@@ -125,6 +125,7 @@ int main(int argc, char** argv) {
   dpdk::Profile profile;
   std::unique_ptr<dpdk::Eal> eal = dpdk::start_app_eal(argv[0], args.eal, o.config, o.verbose, &profile, &err);
   if (!eal) return fail(err);
+  if (o.vlan >= 0) profile.port.vlan = static_cast<uint16_t>(o.vlan);
 
   // The queue count as Stack::create resolves it, to share the work out.
   const unsigned lcores = o.queues ? o.queues : profile.port.queues ? profile.port.queues : rte_lcore_count();

@@ -159,6 +159,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
       ->transform(apps::decimal())->check(CLI::Range(0, 64));
   app.add_option("--fault", o->fault,
                  "a faulty wire: drop=0.1,dup=0.02,reorder=0.05,delay_ms=5,corrupt=0.01,seed=42[,dir=rx|tx|both]");
+  app.add_option("--vlan", o->vlan, "802.1Q VLAN id of our frames, 1..4094 (0: untagged; default: the profile's [port] vlan)")
+      ->transform(apps::decimal())->check(CLI::Range(0, 4094));
   app.add_option("--config", o->config, "driver profile, drivers-config/*.ini (default: embedded tap)")
       ->check(CLI::ExistingFile);
   app.add_option("--json", o->json, "write the results (totals, histogram, per-second series) to this file");

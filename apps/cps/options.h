@@ -43,6 +43,7 @@ struct Options {
   double linger = 0;             // after the run, lcores stopped: seconds to wait for the peer to leave
   uint16_t queues = 0;
   std::string config;            // driver profile; default: the embedded tap profile
+  int vlan = -1;                 // --vlan: overrides the profile's [port] vlan; -1: not given
   std::string json;
   std::string plot;
   double stats_interval = 1.0;

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   dpdk::Profile profile;
   std::unique_ptr<dpdk::Eal> eal = dpdk::start_app_eal(argv[0], args.eal, o.config, o.verbose, &profile, &err);
   if (!eal) return fail(err);
+  if (o.vlan >= 0) profile.port.vlan = static_cast<uint16_t>(o.vlan);
 
   api::StackConfig sc;
   sc.datapath.profile = profile;

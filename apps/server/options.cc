@@ -24,6 +24,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
       ->transform(apps::decimal())->check(CLI::Range(0, 64));
   app.add_option("--queues", o->queues, "RX/TX queue pairs, one lcore each (default: one per EAL lcore)")
       ->transform(apps::decimal())->check(CLI::Range(0, 64));
+  app.add_option("--vlan", o->vlan, "802.1Q VLAN id of our frames, 1..4094 (0: untagged; default: the profile's [port] vlan)")
+      ->transform(apps::decimal())->check(CLI::Range(0, 4094));
   app.add_option("--config", o->config, "driver profile, drivers-config/*.ini (default: embedded tap)")
       ->check(CLI::ExistingFile);
   app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines (0: none)")

@@ -21,6 +21,7 @@ struct Options {
   uint16_t workers = 0;          // 0: handlers run inline on the lcores
   uint16_t queues = 0;           // 0: the profile's, or one per lcore
   std::string config;            // driver profile (drivers-config/*.ini); default: embedded tap
+  int vlan = -1;                 // --vlan: overrides the profile's [port] vlan; -1: not given
   double stats_interval = 1.0;   // 0: no periodic line
   std::string json;
   double duration = 0;           // 0: until SIGINT/SIGTERM

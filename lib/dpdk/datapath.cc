@@ -64,6 +64,7 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
   sh.netif.prefix_len = cfg.prefix_len;
   sh.netif.gateway = cfg.gateway;
   sh.netif.ip_count = cfg.ip_count ? cfg.ip_count : 1;
+  sh.netif.vlan = p.port.vlan;
   sh.time_wait_reuse = cfg.time_wait_reuse;
   sh.netif.mac = d->port_->mac();
   sh.port = d->port_.get();

@@ -33,6 +33,24 @@ int program_reta(uint16_t port, uint16_t size, uint16_t queues) {
   return rte_eth_dev_rss_reta_update(port, conf.data(), size);
 }
 
+// With a [port] vlan, what the NIC does for the tag: strip it on receipt, insert it on send, and
+// drop other VLANs' frames itself, each when the PMD offers it (lib/dpdk/vlan.h does the rest).
+struct VlanOffloads {
+  bool strip = false, insert = false, filter = false;
+};
+
+VlanOffloads vlan_offloads(const PortProfile& p, const rte_eth_dev_info& info, rte_eth_conf* conf) {
+  VlanOffloads v;
+  if (p.vlan == 0) return v;
+  v.strip = info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+  v.insert = info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
+  v.filter = info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
+  if (v.strip) conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+  if (v.insert) conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
+  if (v.filter) conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
+  return v;
+}
+
 std::string setup_queues(uint16_t id, const PortProfile& p, const rte_eth_dev_info& info, const rte_eth_conf& conf,
                          uint16_t queues, rte_mempool* pool) {
   uint16_t rxd = p.rx_descriptors, txd = p.tx_descriptors;
@@ -91,8 +109,13 @@ std::unique_ptr<EthdevPort> EthdevPort::open(const PortProfile& p, uint16_t queu
   if (*err = port_conf(p, info, queues, port->name_ + " (" + port->driver_ + ")", &conf, &rss_hw, &rx_cs, &tx_cs);
       !err->empty())
     return nullptr;
+  const VlanOffloads vlan = vlan_offloads(p, info, &conf);
   if (int rc = rte_eth_dev_configure(id, queues, queues, &conf); rc != 0)
     return *err = errstr(("configuring " + port->name_).c_str(), rc), nullptr;
+  // A filter the NIC refuses costs only the frames of other VLANs reaching us: vlan.h drops them.
+  if (vlan.filter && rte_eth_dev_vlan_filter(id, p.vlan, 1) != 0)
+    TS_LOG(WARNING, port, "%s: VLAN %u filter refused; other VLANs' frames dropped in software", port->name_.c_str(),
+           unsigned{p.vlan});
   if (*err = setup_queues(id, p, info, conf, queues, pool); !err->empty()) return nullptr;
   if (int rc = rte_eth_dev_start(id); rc != 0) return *err = errstr(("starting " + port->name_).c_str(), rc), nullptr;
   port->started_ = true;
@@ -108,13 +131,14 @@ std::unique_ptr<EthdevPort> EthdevPort::open(const PortProfile& p, uint16_t queu
   rte_ether_addr a;
   rte_eth_macaddr_get(id, &a);
   std::memcpy(port->mac_.b, a.addr_bytes, 6);
-  port->caps_ = {rss_hw, rx_cs, rx_cs, tx_cs, tx_cs};
+  port->caps_ = {rss_hw, rx_cs, rx_cs, tx_cs, tx_cs, vlan.strip, vlan.insert};
   uint16_t mtu = 0;
   port->mtu_ = rte_eth_dev_get_mtu(id, &mtu) == 0 && mtu ? mtu : p.mtu;
   if (rss_hw) port->reta_ = rss::Reta::round_robin(queues, std::min<uint32_t>(info.reta_size, rss::Reta::kMaxSize));
-  TS_LOG(DEBUG, port, "%s (%s): %u queue pair(s), %s RSS, checksums rx %s tx %s", port->name_.c_str(),
-         port->driver_.c_str(), queues, rss_hw ? "hardware" : "software", rx_cs ? "offloaded" : "software",
-         tx_cs ? "offloaded" : "software");
+  TS_LOG(DEBUG, port, "%s (%s): %u queue pair(s), %s RSS, checksums rx %s tx %s, VLAN %u tag rx %s tx %s",
+         port->name_.c_str(), port->driver_.c_str(), queues, rss_hw ? "hardware" : "software",
+         rx_cs ? "offloaded" : "software", tx_cs ? "offloaded" : "software", unsigned{p.vlan},
+         vlan.strip ? "offloaded" : "software", vlan.insert ? "offloaded" : "software");
   return port;
 }
 

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "dpdk/lcore_internal.h"
+#include "dpdk/vlan.h"
 #include "tcp/conn.h"
 #include "table/value.h"
 
@@ -25,7 +26,8 @@ namespace {
 std::atomic<unsigned> g_ring_serial{0};  // ring names are global to the process
 }
 
-Lcore::Lcore(Shared& sh, uint16_t queue, stats::LcoreCounters& cnt) : sh_(sh), queue_(queue), cnt_(cnt) {}
+Lcore::Lcore(Shared& sh, uint16_t queue, stats::LcoreCounters& cnt)
+    : sh_(sh), queue_(queue), vlan_(sh.netif.vlan), cnt_(cnt) {}
 
 std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCounters& cnt, tcp::Time now,
                                      std::string* err) {
@@ -134,7 +136,8 @@ unsigned Lcore::poll(tcp::Time now) {
     free_retired();
     flush_app();
   }
-  const uint16_t n = sh_.port->rx_burst(queue_, rx_.data(), static_cast<uint16_t>(rx_.size()));
+  const uint16_t got = sh_.port->rx_burst(queue_, rx_.data(), static_cast<uint16_t>(rx_.size()));
+  const uint16_t n = vlan_ ? untag_burst(got) : got;  // out of line: untagged ports pay one test
   for (uint16_t i = 0; i < n; i++) rx_hash_[i] = prefetch_flow(rx_[i]);
   for (uint16_t i = 0; i < n; i++) {
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(rx_[i + 1], void*));
@@ -159,7 +162,7 @@ unsigned Lcore::poll(tcp::Time now) {
   }
   flush_deferred_acks();
   flush_tx();
-  return n + h;
+  return got + h;
 }
 
 void Lcore::run(const std::atomic<bool>& stop) {
@@ -208,6 +211,26 @@ void Lcore::close_all() {
   }
   dirty_.clear();
   deferred_.clear();
+}
+
+// On a VLAN port, rx_[0..n) as received: frames of our VLAN lose their tag and stay (moved to
+// the front, in order); the others are counted as received and dropped, before anything reads
+// them. Returns how many stay.
+uint16_t Lcore::untag_burst(uint16_t n) {
+  const bool hw = sh_.port->caps().rx_vlan_strip;
+  uint16_t kept = 0;
+  for (uint16_t i = 0; i < n; i++) {
+    rte_mbuf* m = rx_[i];
+    if (vlan_untag(m, vlan_, hw)) {
+      rx_[kept++] = m;
+      continue;
+    }
+    cnt_.add(Counter::rx_packets);
+    cnt_.add(Counter::rx_bytes, rte_pktmbuf_pkt_len(m));
+    cnt_.add(Counter::drop_eth_vlan);
+    rte_pktmbuf_free(m);
+  }
+  return kept;
 }
 
 void Lcore::count_parse_error(wire::WireError e) {
@@ -272,9 +295,10 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash) {
     count_parse_error(e);
     return rte_pktmbuf_free(m);
   }
-  // A VLAN's frame: our connections, ARP requests and announcements carry no tag, so its peer
-  // could never complete a handshake; drop it whole. A priority tag (VLAN id 0) is untagged.
-  if (f.eth.has_vlan && (f.eth.vlan_tci & 0x0fff) != 0) {
+  // Another VLAN's frame (ours lost its tag in untag_burst): our connections, ARP requests and
+  // announcements carry our tag or none, so its peer could never complete a handshake; drop it
+  // whole. A priority tag (VLAN id 0) is untagged.
+  if (f.eth.has_vlan && (f.eth.vlan_tci & wire::kVlanIdMask) != 0) {
     cnt_.add(Counter::drop_eth_vlan);
     return rte_pktmbuf_free(m);
   }
@@ -343,6 +367,23 @@ void Lcore::tx(rte_mbuf* m) {
   if (tx_n_ == txq_.size()) flush_tx();
 }
 
+// On a VLAN port, every frame about to be sent gets our tag: here, where all of them pass, once
+// a burst (an untagged port pays one test a burst, not one a frame). A frame with no room for
+// the tag (never one of our pools') is dropped.
+void Lcore::tag_burst() {
+  const bool hw = sh_.port->caps().tx_vlan_insert;
+  uint16_t kept = 0;
+  for (uint16_t i = 0; i < tx_n_; i++) {
+    if (vlan_tag(txq_[i], vlan_, hw)) {
+      txq_[kept++] = txq_[i];
+      continue;
+    }
+    cnt_.add(Counter::drop_no_mbuf);
+    rte_pktmbuf_free(txq_[i]);
+  }
+  tx_n_ = kept;
+}
+
 // A received segment the stack is done with: freed with the rest of its burst, in one
 // rte_pktmbuf_free_bulk (one mempool put for all, not one a frame). A reference the
 // application took (worker rings) keeps its frame alive as with rte_pktmbuf_free.
@@ -357,6 +398,7 @@ void Lcore::free_retired() {
 }
 
 void Lcore::flush_tx() {
+  if (vlan_ && tx_n_) [[unlikely]] tag_burst();
   // Bytes counted as tx_packets are, once sent: a frame the PMD would not take is a drop. Summed
   // before the burst, which hands the frames over (a ring peer may free them at once).
   uint64_t bytes = 0;

@@ -162,6 +162,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
 
   // Receive path (lcore.cc, lcore_l3.cc, lcore_tcp.cc).
   static constexpr uint64_t kNoHash = ~uint64_t{0};
+  [[gnu::noinline, gnu::cold]] uint16_t untag_burst(uint16_t n);
   uint64_t prefetch_flow(const rte_mbuf* m) const;
   void input(rte_mbuf* m, bool from_wire, uint64_t pre_hash = kNoHash);
   void count_parse_error(wire::WireError e);
@@ -221,6 +222,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   void send_frame(rte_mbuf* m, uint32_t next_hop_ip, const wire::Mac* fallback);
   ArpCache::Result resolve(uint32_t next_hop, wire::Mac* mac);
   void tx(rte_mbuf* m);
+  [[gnu::noinline, gnu::cold]] void tag_burst();
   void flush_tx();
   void retire(rte_mbuf* m);
   void free_retired();
@@ -233,6 +235,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
 
   Shared& sh_;
   const uint16_t queue_;
+  const uint16_t vlan_;  // Netif::vlan: 0, or the 802.1Q id of every frame in and out (vlan.h)
   stats::LcoreCounters& cnt_;
   tcp::Time now_ = 0;
   tcp::Context ctx_;

@@ -14,6 +14,7 @@ struct Netif {
   uint32_t gateway = 0;     // 0: none (off-link destinations are dropped, counted as no route)
   wire::Mac mac;
   uint32_t ip_count = 1;    // addresses ip .. ip + ip_count - 1 are ours (load generators)
+  uint16_t vlan = 0;        // 802.1Q VLAN id our frames carry ([port] vlan); 0: untagged
 
   bool ours(uint32_t a) const { return a - ip < ip_count; }
   uint32_t mask() const { return prefix_len ? ~uint32_t(0) << (32 - prefix_len) : 0; }

@@ -22,6 +22,10 @@ struct PortCaps {
   bool rx_l4_checksum = false;   // RTE_MBUF_F_RX_L4_CKSUM_* flags are meaningful
   bool tx_ip_checksum = false;   // the NIC fills the IPv4 header checksum
   bool tx_tcp_checksum = false;  // the NIC fills the TCP checksum (pseudo-header pre-seeded)
+  // With a [port] vlan: the NIC strips the tag on receipt (RTE_MBUF_F_RX_VLAN_STRIPPED, the tag
+  // in mbuf->vlan_tci) and inserts it on send (RTE_MBUF_F_TX_VLAN); else lib/dpdk's vlan.h does.
+  bool rx_vlan_strip = false;
+  bool tx_vlan_insert = false;
 };
 
 class Port {

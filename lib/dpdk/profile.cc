@@ -74,6 +74,7 @@ std::string apply(Profile* p, const std::string& sec, const std::string& key, co
     if (key == "mtu") return u16(&q.mtu);
     if (key == "burst") return u16(&q.burst);
     if (key == "port_id") return u16(&q.port_id);
+    if (key == "vlan") return u16(&q.vlan);
     if (key == "rss") return off(&q.rss);
     if (key == "rx_checksum") return off(&q.rx_checksum);
     if (key == "tx_checksum") return off(&q.tx_checksum);
@@ -155,6 +156,7 @@ std::string check(const Profile& p) {
   // frame in, so jumbo frames would only be dropped.
   if (q.mtu < 576 || q.mtu > kMaxMtu)
     return "[port] mtu must be 576.." + std::to_string(kMaxMtu) + " (a frame fits one mbuf; no jumbo frames)";
+  if (q.vlan > kMaxVlan) return "[port] vlan must be 1.." + std::to_string(kMaxVlan) + " (0 or absent: untagged)";
   // Blocks and TIME-WAIT entries (as many by default) share a table of at most 2^30 entries, and
   // their sum is a 32-bit count: past 2^24 blocks (3 GiB an lcore) the sum could wrap, and the
   // blocks' allocation, then too big, would end the process instead of a line saying why.

@@ -17,6 +17,8 @@ const char* offload_name(Offload o);
 // The largest [port] mtu: a frame with a VLAN tag (18 bytes of Ethernet header) in the 2,048
 // data bytes of one mbuf of the pool (RTE_MBUF_DEFAULT_DATAROOM).
 inline constexpr uint16_t kMaxMtu = 2048 - 18;
+// The largest [port] vlan: 4095 is reserved (IEEE 802.1Q §9.6), 0 means no tag.
+inline constexpr uint16_t kMaxVlan = 4094;
 
 struct PortProfile {
   uint16_t queues = 0;           // RX/TX queue pairs; 0: one per EAL lcore
@@ -31,6 +33,8 @@ struct PortProfile {
   Offload tx_checksum = Offload::kAuto;
   bool promiscuous = false;
   uint16_t port_id = 0;          // which ethdev port (after EAL probing) to use
+  // 802.1Q VLAN id of every frame we send and take (a trunk port); 0: untagged frames only.
+  uint16_t vlan = 0;
 };
 
 struct StackProfile {

@@ -30,7 +30,7 @@ namespace ts::stats {
   X(drop_eth_malformed, "dropped: Ethernet frame too short")                                 \
   X(drop_eth_not_ours, "dropped: destination MAC not ours (broadcast: ARP only)")            \
   X(drop_ethertype, "dropped: EtherType not IPv4 or ARP")                                    \
-  X(drop_eth_vlan, "dropped: 802.1Q-tagged for a VLAN (no VLAN support)")                 \
+  X(drop_eth_vlan, "dropped: not our VLAN: another id, or untagged with [port] vlan set")    \
   X(drop_arp_malformed, "dropped: ARP not Ethernet/IPv4 or truncated")                       \
   X(drop_arp_not_ours, "dropped: ARP for another address")                                   \
   X(drop_ip_version, "dropped: IP version not 4")                                            \

@@ -74,4 +74,33 @@ inline size_t build_ether(uint8_t* p, size_t cap, const EtherHeader& h) {
   return n;
 }
 
+// A port on one VLAN (a trunk port's frames carry one 802.1Q tag, ours): the tag comes off a
+// frame received before it is parsed, and goes on a frame built untagged before it is sent, in
+// place, so that the parser and the builders above never need to know the port's VLAN.
+inline constexpr uint16_t kVlanIdMask = 0x0fff;  // the TCI's low 12 bits; priority and DEI above
+inline constexpr size_t kMacsLen = 12;           // destination and source, before any tag
+
+// Whether the frame p[0..len) carries an 802.1Q tag for VLAN `vid` (1..4094) right after its MACs.
+inline bool vlan_tagged_with(const uint8_t* p, size_t len, uint16_t vid) {
+  return len >= kEtherHeaderLen + kVlanTagLen && load_be16(p + kMacsLen) == kEtherTypeVlan &&
+         (load_be16(p + kMacsLen + 2) & kVlanIdMask) == vid;
+}
+
+// Takes the tag off a tagged frame at p: the MACs move up over it. The untagged frame starts at
+// the returned p + 4.
+inline uint8_t* strip_vlan_tag(uint8_t* p) {
+  std::memmove(p + kVlanTagLen, p, kMacsLen);
+  return p + kVlanTagLen;
+}
+
+// Tags the frame at p with `tci`: the MACs move down into the 4 bytes before p, which the caller
+// owns, and the tag follows them. The tagged frame starts at the returned p - 4.
+inline uint8_t* insert_vlan_tag(uint8_t* p, uint16_t tci) {
+  uint8_t* q = p - kVlanTagLen;
+  std::memmove(q, p, kMacsLen);
+  store_be16(q + kMacsLen, kEtherTypeVlan);
+  store_be16(q + kMacsLen + 2, tci);
+  return q;
+}
+
 }  // namespace ts::wire

@@ -4,7 +4,8 @@
 // kind/length rules, checksums summed word by word (RFC 1071). A parse that merely agrees with
 // itself (parse, rebuild, parse again) cannot see a field read from the wrong offset; this can.
 // Then every builder the datapath uses is fed what was parsed (or the input's bytes) and its
-// output must parse, through the same oracle, to what it was asked to write.
+// output must parse, through the same oracle, to what it was asked to write. So must a frame a
+// VLAN port's tag was taken off or put on (wire/ether.h).
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -568,6 +569,42 @@ void check_arp_requests(const uint8_t* data, size_t size) {
   check_arp_request_frame(eth, b, build_gratuitous_arp(b.data(), b.size(), eth, my_ip), my_ip, my_ip);
 }
 
+// --- A port on one VLAN: the tag tested, taken off and put on, against the bytes themselves ---
+
+// The VLAN asked about is the input's own id when it has a tag, and the next id (another VLAN).
+void check_vlan_test(const uint8_t* data, size_t size) {
+  const bool tagged = size >= 18 && be16(data + 12) == 0x8100;
+  const uint16_t id = tagged ? be16(data + 14) & 0x0fff : 1;
+  for (uint16_t vid : {id, static_cast<uint16_t>((id + 1) & 0x0fff)})
+    CHECK(vlan_tagged_with(data, size, vid) == (tagged && (be16(data + 14) & 0x0fff) == vid));
+}
+
+// A tagged input loses its 4 bytes after the MACs; what is left parses as the oracle reads it.
+void check_vlan_strip(const uint8_t* data, size_t size) {
+  if (size < 18 || be16(data + 12) != 0x8100) return;
+  std::vector<uint8_t> b(data, data + size);
+  const uint8_t* u = strip_vlan_tag(b.data());
+  CHECK(u == b.data() + 4);
+  CHECK(std::memcmp(u, data, 12) == 0 && std::memcmp(u + 12, data + 16, size - 16) == 0);
+  Frame f;
+  parse_checked(u, size - 4, 0, f);
+}
+
+// Any input of 12 bytes or more, taken as a frame to send, gets 4 bytes after its MACs: 0x8100
+// and the TCI; the result parses as the oracle reads it (a second tag refused by both).
+void check_vlan_insert(const uint8_t* data, size_t size) {
+  if (size < 12) return;
+  const uint16_t tci = be16(data + size - 2);
+  std::vector<uint8_t> b(size + 4);
+  std::memcpy(b.data() + 4, data, size);
+  const uint8_t* t = insert_vlan_tag(b.data() + 4, tci);
+  CHECK(t == b.data());
+  CHECK(std::memcmp(t, data, 12) == 0 && be16(t + 12) == 0x8100 && be16(t + 14) == tci);
+  CHECK(std::memcmp(t + 16, data + 12, size - 12) == 0);
+  Frame f;
+  if (parse_checked(t, size + 4, 0, f) == WireError::kOk) CHECK(f.eth.has_vlan && f.eth.vlan_tci == tci);
+}
+
 void check_builders(const uint8_t* data, size_t size, const Frame& f) {
   switch (f.kind) {
     case FrameKind::kIpv4Tcp:
@@ -599,5 +636,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     built = true;
   }
   check_arp_requests(data, size);
+  check_vlan_test(data, size);
+  check_vlan_strip(data, size);
+  check_vlan_insert(data, size);
   return 0;
 }

@@ -366,6 +366,26 @@ TEST(PortConf, rss_hardware_on_one_queue_starts_without_rss) {
             "net_x cannot do symmetric Toeplitz RSS over 2 queues; set [port] rss = auto or software");
 }
 
+// One VLAN a port: an 802.1Q id, 1..4094 (4095 is reserved); 0 or no key is untagged.
+TEST(Profile, vlan_is_an_8021q_id_or_zero_for_untagged) {
+  dpdk::Profile p;
+  std::string err;
+  ASSERT_TRUE(dpdk::parse_profile("[port]\n", "t.ini", &p, &err)) << err;
+  EXPECT_EQ(p.port.vlan, 0);
+  for (uint16_t v : {0, 1, 100, 4094}) {
+    ASSERT_TRUE(dpdk::parse_profile("[port]\nvlan = " + std::to_string(v) + " ; trunk\n", "t.ini", &p, &err)) << err;
+    EXPECT_EQ(p.port.vlan, v);
+  }
+  for (const char* bad : {"4095", "65535"}) {
+    EXPECT_FALSE(dpdk::parse_profile(std::string("[port]\nvlan = ") + bad + "\n", "x.ini", &p, &err)) << bad;
+    EXPECT_EQ(err, "x.ini: [port] vlan must be 1..4094 (0 or absent: untagged)");
+  }
+  for (const char* bad : {"-1", "65536", "0x64", "ten"}) {
+    EXPECT_FALSE(dpdk::parse_profile(std::string("[port]\nvlan = ") + bad + "\n", "x.ini", &p, &err)) << bad;
+    EXPECT_NE(err.find("vlan = '"), std::string::npos) << err;
+  }
+}
+
 // ---------------------------------------------------------------- neighbour cache
 
 constexpr wire::Mac kMacA{{2, 0, 0, 0, 0, 0xa}};

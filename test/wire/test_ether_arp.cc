@@ -4,6 +4,7 @@
 #include "reference_frames.h"
 #include "wire/arp.h"
 #include "wire/ether.h"
+#include "wire/frame.h"
 
 namespace ts::wire {
 namespace {
@@ -59,6 +60,54 @@ TEST(Ether, BuildWritesWhatParseReads) {
   ASSERT_EQ(build_ether(buf, sizeof buf, h), 18u);
   const uint8_t want[18] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x81, 0x00, 0x01, 0x23, 0x08, 0x06};
   EXPECT_EQ(0, memcmp(buf, want, 18));
+}
+
+// A port on VLAN 100: the tag is ours whatever its priority; another id, no tag, a frame too
+// short to hold one are not.
+TEST(Vlan, TaggedWithReadsTheIdAlone) {
+  EXPECT_TRUE(vlan_tagged_with(testdata::kVlanSyn, sizeof testdata::kVlanSyn, 100));  // priority 3
+  EXPECT_FALSE(vlan_tagged_with(testdata::kVlanSyn, sizeof testdata::kVlanSyn, 101));
+  EXPECT_FALSE(vlan_tagged_with(testdata::kVlanSyn, 17, 100));
+  EXPECT_FALSE(vlan_tagged_with(testdata::kLinuxSyn, sizeof testdata::kLinuxSyn, 0));
+  Bytes qinq = copy(testdata::kVlanSyn);
+  store_be16(&qinq[12], kEtherTypeQinQ);
+  EXPECT_FALSE(vlan_tagged_with(qinq.data(), qinq.size(), 100));
+}
+
+// Stripped, the tagged SYN is the same SYN untagged (its checksums untouched); tagged again, it
+// is the frame scapy wrote, byte for byte.
+TEST(Vlan, StripThenInsertGivesTheFrameBack) {
+  Bytes f = copy(testdata::kVlanSyn);
+  uint8_t* untagged = strip_vlan_tag(f.data());
+  ASSERT_EQ(untagged, f.data() + 4);
+  const size_t n = f.size() - 4;
+  Frame u;
+  ASSERT_EQ(parse_frame(untagged, n, 0, u), WireError::kOk);
+  EXPECT_FALSE(u.eth.has_vlan);
+  EXPECT_EQ(u.eth.dst, kServerMac);
+  EXPECT_EQ(u.eth.src, kClientMac);
+  EXPECT_EQ(u.kind, FrameKind::kIpv4Tcp);
+  EXPECT_EQ(u.tcp.dport, 443);
+  EXPECT_EQ(0, memcmp(untagged + 12, testdata::kVlanSyn + 16, n - 12));
+  uint8_t* tagged = insert_vlan_tag(untagged, (3 << 13) | 100);
+  ASSERT_EQ(tagged, f.data());
+  EXPECT_EQ(f, copy(testdata::kVlanSyn));
+}
+
+TEST(Vlan, InsertPutsTheTagAfterTheMacs) {
+  Bytes f(4);  // the room before the frame
+  f.insert(f.end(), testdata::kLinuxSyn, testdata::kLinuxSyn + sizeof testdata::kLinuxSyn);
+  uint8_t* p = insert_vlan_tag(f.data() + 4, 7);
+  ASSERT_EQ(p, f.data());
+  Frame t;
+  ASSERT_EQ(parse_frame(p, f.size(), 0, t), WireError::kOk);
+  EXPECT_TRUE(t.eth.has_vlan);
+  EXPECT_EQ(t.eth.vlan_tci, 7);
+  EXPECT_EQ(t.eth.dst, kServerMac);
+  EXPECT_EQ(t.eth.src, kClientMac);
+  EXPECT_EQ(t.kind, FrameKind::kIpv4Tcp);
+  EXPECT_TRUE(vlan_tagged_with(p, f.size(), 7));
+  EXPECT_EQ(0, memcmp(p + 16, testdata::kLinuxSyn + 12, sizeof testdata::kLinuxSyn - 12));
 }
 
 TEST(Mac, Predicates) {
