@@ -112,10 +112,18 @@ std::unique_ptr<EthdevPort> EthdevPort::open(const PortProfile& p, uint16_t queu
   const VlanOffloads vlan = vlan_offloads(p, info, &conf);
   if (int rc = rte_eth_dev_configure(id, queues, queues, &conf); rc != 0)
     return *err = errstr(("configuring " + port->name_).c_str(), rc), nullptr;
-  // A filter the NIC refuses costs only the frames of other VLANs reaching us: vlan.h drops them.
-  if (vlan.filter && rte_eth_dev_vlan_filter(id, p.vlan, 1) != 0)
-    TS_LOG(WARNING, port, "%s: VLAN %u filter refused; other VLANs' frames dropped in software", port->name_.c_str(),
-           unsigned{p.vlan});
+  // A filter on whose table the NIC refused our id would drop every frame of our VLAN: it goes
+  // off, and vlan.h drops other VLANs' frames in software (their cost: the frames reaching us).
+  if (vlan.filter && rte_eth_dev_vlan_filter(id, p.vlan, 1) != 0) {
+    conf.rxmode.offloads &= ~RTE_ETH_RX_OFFLOAD_VLAN_FILTER;  // the queues' offloads too
+    const int mask = rte_eth_dev_get_vlan_offload(id);
+    if (mask < 0 || rte_eth_dev_set_vlan_offload(id, mask & ~RTE_ETH_VLAN_FILTER_OFFLOAD) != 0)
+      return *err = port->name_ + " refused VLAN " + std::to_string(p.vlan) +
+                    " in its VLAN filter and would not turn the filter off",
+             nullptr;
+    TS_LOG(WARNING, port, "%s: VLAN %u filter refused; filter off, other VLANs' frames dropped in software",
+           port->name_.c_str(), unsigned{p.vlan});
+  }
   if (*err = setup_queues(id, p, info, conf, queues, pool); !err->empty()) return nullptr;
   if (int rc = rte_eth_dev_start(id); rc != 0) return *err = errstr(("starting " + port->name_).c_str(), rc), nullptr;
   port->started_ = true;
