@@ -168,3 +168,54 @@ ts_pass() {
   echo "PASS: $TS_NAME"
   exit 0
 }
+
+# vlan_peer IFACE VID: the kernel's side of a port on VLAN VID, IFACE being its interface in TS_NS
+# that carries TS_PEER/24. An 802.1Q device (id VID) of IFACE gets the address; a kernel without
+# them (CONFIG_VLAN_8021Q unset) gets tc programs on IFACE that tag and untag (vlan_tag.bpf.c).
+# Either way the kernel's stack sees only VLAN VID's frames and tags all it sends.
+vlan_peer() {
+  local ifc=$1 vid=$2 dev="v${TS_ID:0:12}" hook
+  if in_ns ip link add link "$ifc" name "$dev" type vlan id "$vid" 2>"$TS_DIR/vlan.err"; then
+    in_ns ip addr flush dev "$ifc" || fail "could not take the address off $ifc"
+    in_ns sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" 2>/dev/null
+    in_ns ip addr add "$TS_PEER/24" dev "$dev" || fail "could not address $dev"
+    in_ns ip link set "$dev" up || fail "could not bring $dev up"
+    info "kernel: $TS_PEER on $dev, VLAN $vid over $ifc"
+    return
+  fi
+  grep -q "Unknown device type" "$TS_DIR/vlan.err" || fail "ip link add ... type vlan: $(cat "$TS_DIR/vlan.err")"
+  need clang-14
+  need tc iproute2
+  clang-14 -O2 -target bpf -DVID="$vid" -I"/usr/include/$(gcc -print-multiarch)" \
+    -c "$TS_ROOT/test/integration/vlan_tag.bpf.c" -o "$TS_DIR/vlan_tag.o" || fail "could not build vlan_tag.bpf.c"
+  in_ns tc qdisc add dev "$ifc" clsact || fail "could not add a clsact qdisc to $ifc"
+  for hook in ingress egress; do
+    in_ns tc filter add dev "$ifc" "$hook" bpf da obj "$TS_DIR/vlan_tag.o" sec "$hook" ||
+      fail "could not attach vlan_tag.bpf.c's $hook program to $ifc"
+  done
+  info "kernel: no 802.1Q devices (CONFIG_VLAN_8021Q); tc programs on $ifc tag and untag VLAN $vid"
+}
+
+# drops_since STATS: after the server stopped, the drop counters that moved since STATS (the
+# running server's telemetry /turnstile/stats, taken earlier), as "name=delta ..." (empty: none).
+drops_since() {
+  "$PY" - "$1" "$TS_JSON" <<'PYEOF'
+import json, sys
+before = json.loads(sys.argv[1])["/turnstile/stats"]
+after = json.load(open(sys.argv[2]))["counters"]
+print(" ".join(f"{k}={after[k] - before.get(k, 0)}" for k in sorted(after)
+               if k.startswith("drop_") and after[k] != before.get(k, 0)))
+PYEOF
+}
+
+# ping_and_get VID BODY: from the namespace over VLAN VID, 3 pings all answered and GET / -> 200
+# with BODY.
+ping_and_get() {
+  local out body
+  out=$(in_ns ping -c 3 -i 0.2 -W 2 "$TS_IP") || fail "ping over VLAN $1 failed: $out"
+  echo "$out" | grep -q " 0% packet loss" || fail "ping lost packets: $out"
+  info "ping over VLAN $1: 3 of 3 answered"
+  body=$(in_ns curl -sS --max-time 10 -o - -w '|%{http_code}' "http://$TS_IP/") || fail "curl failed: $body"
+  [[ $body == "$2|200" ]] || fail "expected the body (${#2} bytes) and 200, got ${#body} bytes: ${body: -60}"
+  info "GET / over VLAN $1 -> 200, body intact (${#2} bytes)"
+}

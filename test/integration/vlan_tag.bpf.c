@@ -1,6 +1,7 @@
-// The kernel's side of test `vlan` on a kernel without 802.1Q devices (CONFIG_VLAN_8021Q unset,
-// as on this project's VMs): tc programs on the tap that do a VLAN device's work, so that the
-// kernel's stack still sees only VLAN VID's frames and tags all it sends. Built by vlan.sh:
+// The kernel's side of tests `vlan` and `vlan_veth` on a kernel without 802.1Q devices
+// (CONFIG_VLAN_8021Q unset, as on this project's VMs): tc programs on the tap or veth that do a
+// VLAN device's work, so that the kernel's stack still sees only VLAN VID's frames and tags all it
+// sends. Built by lib.sh's vlan_peer:
 //   clang -O2 -target bpf -DVID=100 -c vlan_tag.bpf.c; tc filter add ... bpf da obj ... sec ingress
 // No libbpf headers: the two helpers are named by their numbers in linux/bpf.h.
 #include <linux/bpf.h>
@@ -19,7 +20,8 @@ SEC("ingress") int untag(struct __sk_buff* skb) {
   return skb_vlan_pop(skb) == 0 ? TC_ACT_OK : TC_ACT_SHOT;
 }
 
-// Frames to the stack: every one tagged VID (the tap writes the tag into the frame's bytes).
+// Frames to the stack: every one tagged VID (a tap writes the tag into the frame's bytes; a veth
+// hands it on beside them, to af_packet as tp_vlan_tci).
 SEC("egress") int tag(struct __sk_buff* skb) {
   return skb_vlan_push(skb, __builtin_bswap16(ETH_P_8021Q), VID) == 0 ? TC_ACT_OK : TC_ACT_SHOT;
 }
