@@ -215,21 +215,24 @@ void Lcore::close_all() {
 
 // On a VLAN port, rx_[0..n) as received: frames of our VLAN lose their tag and stay (moved to
 // the front, in order); the others are counted as received and dropped, before anything reads
-// them. Returns how many stay.
+// them. Returns how many stay. rx_bytes counts frames as they crossed the wire, tag and all,
+// whether the NIC or vlan.h took it off (input() counts a kept frame's length without it).
 uint16_t Lcore::untag_burst(uint16_t n) {
   const bool hw = sh_.port->caps().rx_vlan_strip;
   uint16_t kept = 0;
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = rx_[i];
+    const bool stripped = hw && (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED);
     if (vlan_untag(m, vlan_, hw)) {
       rx_[kept++] = m;
       continue;
     }
     cnt_.add(Counter::rx_packets);
-    cnt_.add(Counter::rx_bytes, rte_pktmbuf_pkt_len(m));
+    cnt_.add(Counter::rx_bytes, rte_pktmbuf_pkt_len(m) + (stripped ? wire::kVlanTagLen : 0));
     cnt_.add(Counter::drop_eth_vlan);
     rte_pktmbuf_free(m);
   }
+  cnt_.add(Counter::rx_bytes, uint64_t{kept} * wire::kVlanTagLen);
   return kept;
 }
 
@@ -413,6 +416,9 @@ void Lcore::flush_tx() {
       rte_pktmbuf_free(txq_[i]);
     }
   }
+  // As rx_bytes, the tag counts: in the length when vlan.h put it in, not when the NIC does.
+  // Only after frames went: at shutdown, flush_tx runs empty once the port is gone.
+  if (vlan_ && done && sh_.port->caps().tx_vlan_insert) bytes += uint64_t{done} * wire::kVlanTagLen;
   cnt_.add(Counter::tx_packets, done);
   cnt_.add(Counter::tx_bytes, bytes);
   tx_n_ = 0;

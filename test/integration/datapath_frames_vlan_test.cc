@@ -129,6 +129,25 @@ TEST_F(FramesVlan, a_rst_for_a_closed_port_carries_our_tag) {
   EXPECT_EQ(out[0].f.tcp.flags, wire::tcp_flags::kRst | wire::tcp_flags::kAck);
 }
 
+// rx_bytes and tx_bytes count frames as they crossed the wire, tags and all: a switch's port
+// counters and ours agree, whichever of them took the tag off.
+TEST_F(FramesVlan, byte_counters_count_the_tag_both_ways) {
+  const uint64_t rx0 = count(Counter::rx_bytes), tx0 = count(Counter::tx_bytes);
+  auto s = syn(80, 1000);
+  tweak_ = [](wire::TcpFrameSpec& f) { tag(f, 7); };
+  auto other = syn(80, 2000);  // another VLAN's: dropped, counted all the same
+  inject(s.data(), s.size());
+  inject(other.data(), other.size());
+  auto out = take();
+  ASSERT_FALSE(out.empty());
+  size_t sent = 0;
+  for (const Out& o : out) sent += o.bytes.size();  // take() checked each one's tag
+  poll();
+  EXPECT_EQ(count(Counter::rx_bytes) - rx0, s.size() + other.size());
+  EXPECT_EQ(count(Counter::tx_bytes) - tx0, sent);
+  EXPECT_EQ(count(Counter::drop_eth_vlan), 1u);
+}
+
 class FramesVlanHttp : public FramesVlan {
  protected:
   FramesVlanHttp() {
