@@ -53,7 +53,7 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
   d->lcore_ids_.resize(queues, rte_get_main_lcore());
 
   const uint32_t send_buffers = uint32_t(queues) * 8192;
-  d->mbufs_ = mbufs_needed(p, queues, cfg.workers, send_buffers);
+  d->mbufs_ = mbufs_needed(p, queues, cfg.workers, send_buffers, rte_lcore_count());
   d->pool_ = create_pool(cfg.name + "_pool", d->mbufs_, p.port.mbuf_cache, err);
   if (!d->pool_) return nullptr;
   d->port_ = cfg.make_port ? cfg.make_port(d->pool_, queues, err) : EthdevPort::open(p.port, queues, d->pool_, err);

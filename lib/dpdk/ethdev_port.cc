@@ -68,6 +68,16 @@ std::string setup_queues(uint16_t id, const PortProfile& p, const rte_eth_dev_in
   return {};
 }
 
+// The ring sizes queue 0 got, as the PMD says (some cap what they are asked for, net_virtio_user
+// at its queue_size devarg), or what was asked where the PMD does not say.
+std::string descriptors(uint16_t id, const PortProfile& p) {
+  rte_eth_rxq_info rx{};
+  rte_eth_txq_info tx{};
+  if (rte_eth_rx_queue_info_get(id, 0, &rx) != 0 || rte_eth_tx_queue_info_get(id, 0, &tx) != 0)
+    return "descriptors asked rx " + std::to_string(p.rx_descriptors) + " tx " + std::to_string(p.tx_descriptors);
+  return "descriptors rx " + std::to_string(rx.nb_desc) + " tx " + std::to_string(tx.nb_desc);
+}
+
 }  // namespace
 
 uint16_t ethdev_count() { return rte_eth_dev_count_avail(); }
@@ -143,10 +153,11 @@ std::unique_ptr<EthdevPort> EthdevPort::open(const PortProfile& p, uint16_t queu
   uint16_t mtu = 0;
   port->mtu_ = rte_eth_dev_get_mtu(id, &mtu) == 0 && mtu ? mtu : p.mtu;
   if (rss_hw) port->reta_ = rss::Reta::round_robin(queues, std::min<uint32_t>(info.reta_size, rss::Reta::kMaxSize));
-  TS_LOG(DEBUG, port, "%s (%s): %u queue pair(s), %s RSS, checksums rx %s tx %s, VLAN %u tag rx %s tx %s",
+  TS_LOG(DEBUG, port, "%s (%s): %u queue pair(s), %s RSS, checksums rx %s tx %s, VLAN %u tag rx %s tx %s, %s",
          port->name_.c_str(), port->driver_.c_str(), queues, rss_hw ? "hardware" : "software",
          rx_cs ? "offloaded" : "software", tx_cs ? "offloaded" : "software", unsigned{p.vlan},
-         vlan.strip ? "offloaded" : "software", vlan.insert ? "offloaded" : "software");
+         vlan.strip ? "offloaded" : "software", vlan.insert ? "offloaded" : "software",
+         descriptors(id, p).c_str());
   return port;
 }
 

@@ -10,13 +10,15 @@
 
 namespace ts::dpdk {
 
-uint32_t mbufs_needed(const Profile& p, uint16_t queues, uint16_t workers, uint32_t send_buffers) {
+uint32_t mbufs_needed(const Profile& p, uint16_t queues, uint16_t workers, uint32_t send_buffers,
+                      unsigned lcores) {
   if (p.port.mbufs) return p.port.mbufs;
   uint64_t n = uint64_t(queues) * (p.port.rx_descriptors + p.port.tx_descriptors + 4u * p.port.burst);
   n += uint64_t(queues) * p.stack.rx_ring_size;
   n += uint64_t(queues) * p.stack.out_of_order_mbufs;
-  n += uint64_t(queues) * std::max<uint16_t>(workers, 1) * p.stack.app_ring_size;
-  n += uint64_t(rte_lcore_count() + 1) * p.port.mbuf_cache;
+  // Data a worker holds, at most a ring's worth a pair; inline handlers hold none past the call.
+  n += uint64_t(queues) * workers * p.stack.app_ring_size;
+  n += uint64_t(lcores + 1) * p.port.mbuf_cache;
   n += send_buffers;
   uint64_t r = std::bit_ceil(n + 1) - 1;
   return static_cast<uint32_t>(std::min<uint64_t>(r, (1u << 22) - 1));

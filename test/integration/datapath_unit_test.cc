@@ -17,6 +17,7 @@
 #include "dpdk/arp_cache.h"
 #include "dpdk/boot_secret.h"
 #include "dpdk/eal.h"
+#include "dpdk/mempool.h"
 #include "dpdk/netif.h"
 #include "dpdk/port_conf.h"
 #include "dpdk/profile.h"
@@ -364,6 +365,26 @@ TEST(PortConf, rss_hardware_on_one_queue_starts_without_rss) {
   bool rss = false, rx = false, tx = false;
   EXPECT_EQ(dpdk::port_conf(hw, plain, 2, "net_x", &conf, &rss, &rx, &tx),
             "net_x cannot do symmetric Toeplitz RSS over 2 queues; set [port] rss = auto or software");
+}
+
+// The pool holds every ring full. A worker may hold a ring's worth of data mbufs per lcore it
+// serves; inline handlers hold none past their call, so the app ring size adds nothing there.
+TEST(Mempool, inline_mode_reserves_no_worker_data_and_workers_reserve_a_ring_each) {
+  dpdk::Profile p;
+  p.port.rx_descriptors = p.port.tx_descriptors = 1024;
+  p.port.burst = 32;
+  p.port.mbuf_cache = 256;
+  p.stack.rx_ring_size = 1024;
+  p.stack.out_of_order_mbufs = 0;
+  // 2 queues: 2 * (2048 + 128 + 1024) = 6400; 3 caches = 768; 8192 send buffers: 15360.
+  p.stack.app_ring_size = 4096;
+  EXPECT_EQ(dpdk::mbufs_needed(p, 2, 0, 8192, 2), 16383u);
+  p.stack.app_ring_size = 1u << 20;  // unused inline: the pool is the same
+  EXPECT_EQ(dpdk::mbufs_needed(p, 2, 0, 8192, 2), 16383u);
+  p.stack.app_ring_size = 4096;  // 2 queues x 3 workers x 4096 more: 39936
+  EXPECT_EQ(dpdk::mbufs_needed(p, 2, 3, 8192, 2), 65535u);
+  p.port.mbufs = 5000;  // the profile's own figure wins
+  EXPECT_EQ(dpdk::mbufs_needed(p, 2, 3, 8192, 2), 5000u);
 }
 
 // One VLAN a port: an 802.1Q id, 1..4094 (4095 is reserved); 0 or no key is untagged.
