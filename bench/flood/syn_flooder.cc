@@ -9,6 +9,9 @@
 //   syn_flooder [EAL options] -- --target 198.18.0.2 --ip 198.18.0.1 [--port 80] [--duration S]
 //               [--rate PPS] [--real-every N] [--json FILE]
 //
+// --target and --ip must lie in 127.0.0.0/8 or 198.18.0.0/15; a bad option is refused in one line
+// (exit status 2) before DPDK starts.
+//
 // Prints one line a second and a JSON summary: SYNs offered (tx_burst accepted) and refused
 // (port full: the server is not draining fast enough), SYN-ACKs received, real handshakes done.
 #include <rte_cycles.h>
@@ -20,6 +23,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -36,6 +40,7 @@ namespace tf = wire::tcp_flags;
 
 constexpr uint16_t kBurst = 32;
 constexpr size_t kMaxUrgent = 4096;
+constexpr uint32_t kTestNet = 0xc6120000;   // 198.18.0.0/15: --target and --ip in it, or in 127/8
 constexpr uint32_t kSpoofNet = 0xc6130000;  // 198.19.0.0/16: in 198.18.0.0/15, off the server's /24
 volatile std::sig_atomic_t g_stop = 0;
 
@@ -81,7 +86,13 @@ bool parse(int argc, char** argv, Options* o) {
   app.add_option("--ip", ip, "our address (the server's gateway, and the real clients')")->required();
   app.add_option("--port", o->port, "the server's port");
   app.add_option("--duration", o->duration, "seconds of flood")->check(CLI::Range(0.1, 600.0));
-  app.add_option("--rate", o->rate, "SYNs per second (0: as fast as the port takes them)");
+  app.add_option("--rate", o->rate, "SYNs per second (0: as fast as the port takes them)")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            const double r = std::strtod(v.c_str(), nullptr);
+            return r == 0 || (r >= 1 && r <= 1e9) ? "" : "must be 0 (as fast as the port takes them) or 1 to 1e9 SYN/s";
+          },
+          "0 or 1..1e9"));
   app.add_option("--real-every", o->real_every, "one real client SYN every N SYNs")->check(CLI::Range(1u, 1u << 30));
   app.add_option("--json", o->json, "write the summary here too");
   try {
@@ -92,6 +103,14 @@ bool parse(int argc, char** argv, Options* o) {
   }
   auto t = dpdk::parse_ipv4(target), m = dpdk::parse_ipv4(ip);
   if (!t || !m) return std::fprintf(stderr, "syn_flooder: bad --target or --ip\n"), false;
+  // A flood aims at test addresses only: loopback, or the benchmarking block (RFC 2544).
+  auto test_address = [](uint32_t a) { return (a >> 24) == 127 || (a >> 17) == (kTestNet >> 17); };
+  const std::string* off = !test_address(*t) ? &target : !test_address(*m) ? &ip : nullptr;
+  if (off)
+    return std::fprintf(stderr, "syn_flooder: %s %s is not in 127.0.0.0/8 or 198.18.0.0/15\n",
+                        off == &target ? "--target" : "--ip", off->c_str()),
+           false;
+  if (*t == *m) return std::fprintf(stderr, "syn_flooder: --target and --ip are the same address\n"), false;
   o->target = *t, o->ip = *m;
   return true;
 }
@@ -289,13 +308,16 @@ void flood(Flooder& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int eal = rte_eal_init(argc, argv);
-  if (eal < 0) return std::fprintf(stderr, "syn_flooder: EAL init failed\n"), 1;
+  // Our options (after "--") first: a bad one is refused before EAL takes a core, memory, files.
+  int sep = 1;
+  while (sep < argc && std::strcmp(argv[sep], "--") != 0) sep++;
+  Flooder f;
+  std::vector<char*> ours{argv[0]};
+  for (int i = sep + 1; i < argc; i++) ours.push_back(argv[i]);
+  if (!parse(static_cast<int>(ours.size()), ours.data(), &f.o)) return 2;
+  if (rte_eal_init(sep, argv) < 0) return std::fprintf(stderr, "syn_flooder: EAL init failed\n"), 1;
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
-  Flooder f;
-  argv[eal] = argv[0];
-  if (!parse(argc - eal, argv + eal, &f.o)) return 2;
   if (!port_init(f)) return 1;
   if (!wait_link(f.port, 10)) return std::fprintf(stderr, "syn_flooder: link did not come up\n"), 1;
   if (!resolve_target(f, 10)) return std::fprintf(stderr, "syn_flooder: no ARP answer from the target\n"), 1;

@@ -54,11 +54,15 @@ flood_start() {
 # flood_begin COUNT INTERVAL_US LIMIT_S: hping3 sends COUNT SYNs with random spoofed sources to
 # port 80 of the stack, one every INTERVAL_US (0: --flood), and stops by itself after COUNT; the
 # `timeout` is only a guard (SIGINT, so hping3 still prints its statistics).
+# FLOOD_PID must be `timeout` itself (ip netns exec execs it): timeout runs hping3 in a process
+# group of its own, where a signal to the test's shell never reaches, and passes a SIGTERM on to
+# that group. Through in_ns, a function, FLOOD_PID would be a subshell whose death leaves the
+# flood running until the guard.
 flood_begin() {
   local count=$1 interval=$2 limit=$3 pace
   if ((interval == 0)); then pace=--flood; else pace="-i u$interval"; fi
-  in_ns timeout -s INT -k 5 "$limit" hping3 -q -S --rand-source -p 80 $pace -c "$count" "$TS_IP" \
-    >"$FLOOD_LOG" 2>&1 &
+  ip netns exec "$TS_NS" timeout -s INT -k 5 "$limit" hping3 -q -S --rand-source -p 80 $pace \
+    -c "$count" "$TS_IP" >"$FLOOD_LOG" 2>&1 &
   FLOOD_PID=$!
 }
 
@@ -97,3 +101,32 @@ last_gauge() { grep '^\[' "$TS_LOG" | tail -n 1 | sed -n "s/.* $1 \([0-9]*\) .*/
 
 # The largest value after WORD over all stats lines so far.
 max_gauge() { grep '^\[' "$TS_LOG" | sed -n "s/.* $1 \([0-9]*\) .*/\1/p" | sort -n | tail -n 1; }
+
+# Every process below PID, as "pid comm" lines (to check later that none of them outlived it).
+descendants() {
+  local k c
+  while read -r k c; do
+    [[ -n $k ]] || continue
+    echo "$k $c"
+    descendants "$k"
+  done < <(ps -o pid=,comm= --ppid "$1")
+}
+
+# Those of the "pid comm" lines in FILE whose process still runs (the same pid, the same name).
+survivors() {
+  local p c
+  while read -r p c; do
+    [[ $(cat "/proc/$p/comm" 2>/dev/null) == "$c" ]] && echo "$p $c"
+  done <"$1"
+}
+
+# Fails the test unless every process listed in FILE ("pid comm" lines) is gone within 2 s;
+# those that are not are killed first (by pid), so that the test leaves nothing behind itself.
+expect_all_gone() {
+  local file=$1 what=$2 left p
+  wait_for 2 eval '[[ -z $(survivors "$file") ]]'
+  left=$(survivors "$file")
+  [[ -z $left ]] && return 0
+  while read -r p _; do kill -KILL "$p" 2>/dev/null; done <<<"$left"
+  fail "$what: $(paste -sd, <<<"$left") still running after it ended"
+}
