@@ -7,7 +7,10 @@
 // --ip and asks for --target's MAC before it starts.
 //
 //   syn_flooder [EAL options] -- --target 198.18.0.2 --ip 198.18.0.1 [--port 80] [--duration S]
-//               [--rate PPS] [--real-every N] [--json FILE]
+//               [--count N] [--rate PPS] [--real-every N] [--json FILE]
+//
+// Bounded in time (--duration, at most 600 s) and in count (--count SYNs, 10^9 unless told):
+// it stops at whichever comes first.
 //
 // --target and --ip must lie in 127.0.0.0/8 or 198.18.0.0/15; a bad option is refused in one line
 // (exit status 2) before DPDK starts.
@@ -48,6 +51,7 @@ struct Options {
   uint32_t target = 0, ip = 0;
   uint16_t port = 80;
   double duration = 10;
+  uint64_t count = 1'000'000'000;  // SYNs, real clients' included
   double rate = 0;         // SYNs per second; 0: as fast as the port takes them
   uint32_t real_every = 100;
   std::string json;
@@ -86,6 +90,8 @@ bool parse(int argc, char** argv, Options* o) {
   app.add_option("--ip", ip, "our address (the server's gateway, and the real clients')")->required();
   app.add_option("--port", o->port, "the server's port");
   app.add_option("--duration", o->duration, "seconds of flood")->check(CLI::Range(0.1, 600.0));
+  app.add_option("--count", o->count, "stop after this many SYNs")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000'000}));
   app.add_option("--rate", o->rate, "SYNs per second (0: as fast as the port takes them)")
       ->check(CLI::Validator(
           [](std::string& v) -> std::string {
@@ -283,8 +289,9 @@ void flood(Flooder& f) {
   Counts last = f.n;
   for (uint64_t now = t0; now < end && !g_stop; now = rte_get_tsc_cycles()) {
     flush_urgent(f);
+    if (f.n.syn_sent >= f.o.count) break;
     if (now >= next_burst && f.urgent.empty()) {
-      send_syns(f, kBurst);
+      send_syns(f, static_cast<uint16_t>(std::min<uint64_t>(kBurst, f.o.count - f.n.syn_sent)));
       next_burst = gap ? next_burst + gap : now;
     }
     poll_rx(f);

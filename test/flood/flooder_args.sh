@@ -2,7 +2,8 @@
 # bench/flood/syn_flooder refuses bad options in one line, exit status 2, before it starts DPDK
 # (no core, no memory, no port taken): a --target or --ip outside 127.0.0.0/8 and 198.18.0.0/15
 # (the only addresses a flood may aim at), the same address for both, and a --rate that is
-# negative (it flooded as fast as the port took it) or too small to pace.
+# negative (it flooded as fast as the port took it) or too small to pace, a --count of 0 or past
+# 10^10.
 set -uo pipefail
 FLOODER=${1:?syn_flooder binary}
 PREFIX="tsflargs$$"
@@ -30,6 +31,8 @@ refused "--ip 10.0.0.1 is not in 127.0.0.0/8 or 198.18.0.0/15" --target 198.18.0
 refused "--target and --ip are the same address" --target 198.18.0.2 --ip 198.18.0.2
 refused "--rate" --target 198.18.0.2 "${ok[@]}" --rate -1000
 refused "--rate" --target 198.18.0.2 "${ok[@]}" --rate 1e-12
+refused "--count" --target 198.18.0.2 "${ok[@]}" --count 0
+refused "--count" --target 198.18.0.2 "${ok[@]}" --count 20000000000
 refused "bad --target" --target 198.18.0 "${ok[@]}"
 refused "--target is required" "${ok[@]}"
 echo "PASS: flooder_args"
