@@ -192,7 +192,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     return false;
   };
   const auto c = dpdk::parse_cidr(ip);
-  if (!c || c->prefix_len > 30 || c->ip == 0) return fail("--ip '" + ip + "' is not an address/prefix like 198.18.0.3/24");
+  if (!c || c->ip == 0) return fail("--ip '" + ip + "' is not an address/prefix like 198.18.0.3/24");
+  if (c->prefix_len > 30) return fail("--ip " + ip + ": the prefix is at most /30 (no /31 or /32 subnets)");
   if (std::string why = dpdk::not_a_host(c->ip, c->prefix_len); !why.empty())
     return fail("--ip " + ip + ": " + dpdk::ipv4_str(c->ip) + " " + why);
   o->ip = c->ip;

@@ -23,6 +23,8 @@ P=${TS_PREFIX}x I=${TS_IF:0:13}x
 TS_EXTRA_PREFIXES+=("$P" "${P}y")
 NOHUGE="--no-huge -m 512"
 run_fail 2 "--ip" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip nonsense
+# A /32 is refused for its prefix, not called malformed.
+run_fail 2 "--ip $TS_IP/32: the prefix is at most /30" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/32"
 run_fail 2 "--mode" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --mode nope
 run_fail 2 "--body is for --mode http" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --mode echo --body x
 run_fail 2 "--ip is required" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --port 80
