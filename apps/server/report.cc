@@ -44,9 +44,8 @@ void Reporter::loop() {
   const auto t0 = Clock::now();
   auto secs = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   double next = o_.stats_interval;
-  double last = 0;
   double next_hint = 1;
-  stats::Snapshot prev = s_.stats().total();
+  prev_ = s_.stats().total();
   bool dad_pending = o_.dad_ms > 0;
   while (!stop_.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -65,10 +64,10 @@ void Reporter::loop() {
     }
     if (o_.stats_interval > 0 && t >= next) {
       stats::Snapshot now = s_.stats().total();
-      std::printf("%s\n", stats::stats_line(now, prev, t - last, t).c_str());
+      std::printf("%s\n", stats::stats_line(now, prev_, t - last_, t).c_str());
       std::fflush(stdout);
-      prev = now;
-      last = t;
+      prev_ = now;
+      last_ = t;
       next += o_.stats_interval;
     }
     if (o_.duration > 0 && t >= o_.duration) {
@@ -77,6 +76,14 @@ void Reporter::loop() {
     }
   }
   elapsed_ = secs();
+}
+
+void Reporter::final_line(const stats::Snapshot& end) {
+  if (o_.stats_interval <= 0 || elapsed_ <= last_) return;
+  std::printf("%s | partial: the last %.3f s\n", stats::stats_line(end, prev_, elapsed_ - last_, elapsed_).c_str(),
+              elapsed_ - last_);
+  prev_ = end;
+  last_ = elapsed_;
 }
 
 // A server on a down link serves nothing: without this line it would say nothing either.

@@ -55,4 +55,29 @@ expect counters.conn_accepted eq 6
 expect counters.conn_reset eq 0
 expect counters.tcp_retransmits eq 0
 expect counters.enter_time_wait ge 1
+
+# The stats lines cover the whole run, as the summary does: the last one, cut short by the end
+# (--duration here), is printed as a partial interval, so that the frames of the lines add up to
+# the summary's (before, what came after the last full interval was in no line).
+TS_STATS=1 ts_start --mode http --duration 3.5
+in_ns ping -q -i 0.02 -w 6 "$TS_IP" >/dev/null 2>&1 &
+TS_EXTRA_PIDS+=($!)
+wait "$TS_PID" || fail "server exited with $?"
+TS_PID=""
+$PY - "$TS_LOG" <<'EOF' || fail "the stats lines do not add up to the summary: $(cat "$TS_LOG")"
+import re, sys
+text = open(sys.argv[1]).read()
+lines = re.findall(r"^\[ *([0-9.]+)s\] rx ([0-9]+) pps(.*)$", text, re.M)
+after = re.search(r"^summary after ([0-9.]+) s", text, re.M).group(1)
+rx = int(re.search(r"^  frames +rx ([0-9]+) ", text, re.M).group(1))
+assert lines, "no stats line"
+assert lines[-1][0] == after, f"the last line is at {lines[-1][0]} s, the summary after {after} s"
+assert "| partial: the last " in lines[-1][2], "the last line is not marked partial"
+seen, t0 = 0.0, 0.0
+for t, pps, _ in lines:
+    seen += int(pps) * (float(t) - t0)
+    t0 = float(t)
+assert abs(seen - rx) <= max(3, 0.07 * rx), f"lines {seen:.0f} frames, summary {rx}"
+print(f"# {len(lines)} lines to {after} s: {seen:.0f} frames received, the summary {rx}")
+EOF
 ts_pass

@@ -119,11 +119,11 @@ trap 'exit 1' INT TERM
 
 # Starts the server on its own tap and file prefix with one lcore and no hugepages, then puts the
 # tap into the test's namespace as 198.18.0.1/24. Extra arguments go to the server.
-# TS_EAL (optional) replaces the default EAL lcore list.
+# TS_EAL (optional) replaces the default EAL lcore list; TS_STATS the --stats-interval (0: none).
 ts_start() {
   "$TS_ROOT/scripts/netns" del "$TS_NS" >/dev/null 2>&1   # from an earlier ts_start of this test
   "$TS_SERVER" ${TS_EAL:--l 1} --no-huge -m 512 --file-prefix "$TS_PREFIX" \
-    --vdev="net_tap0,iface=$TS_IF" -- --ip "$TS_IP/24" --json "$TS_JSON" --stats-interval 0 "$@" \
+    --vdev="net_tap0,iface=$TS_IF" -- --ip "$TS_IP/24" --json "$TS_JSON" --stats-interval "${TS_STATS:-0}" "$@" \
     >"$TS_LOG" 2>&1 &
   TS_PID=$!
   NETNS_WAIT=20 "$TS_ROOT/scripts/netns" add --after "$TS_LOG" "$TS_NS" "$TS_IF" "$TS_PEER/24" >>"$TS_LOG" 2>&1 ||
