@@ -41,17 +41,7 @@ TS_LOG="$TS_DIR/server.log"
 need() { command -v "$1" >/dev/null || fail "no $1: install ${2:-$1} (scripts/setup installs it)"; }
 
 # telemetry CMD: the running server's reply to the telemetry command CMD, its JSON on stdout.
-telemetry() {
-  "$PY" - "/var/run/dpdk/$TS_PREFIX/dpdk_telemetry.v2" "$1" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.recv(16384)
-s.send(sys.argv[2].encode())
-sys.stdout.write(s.recv(1 << 20).decode())
-EOF
-}
+telemetry() { "$PY" "$TS_ROOT/test/telemetry.py" "/var/run/dpdk/$TS_PREFIX/dpdk_telemetry.v2" "$1"; }
 
 # counter NAME...: the running server's counters NAME... now (telemetry /turnstile/stats, summed
 # over lcores), added together.
