@@ -69,6 +69,9 @@ void Reporter::loop() {
       prev_ = now;
       last_ = t;
       next += o_.stats_interval;
+      // Held up past an interval (a stopped process, a busy machine): the next line one interval
+      // from this one, not at once after it (a line of a sliver's rates for each interval missed).
+      if (next <= t) next = t + o_.stats_interval;
     }
     if (o_.duration > 0 && t >= o_.duration) {
       by_duration_ = true;

@@ -80,4 +80,23 @@ for t, pps, _ in lines:
 assert abs(seen - rx) <= max(3, 0.07 * rx), f"lines {seen:.0f} frames, summary {rx}"
 print(f"# {len(lines)} lines to {after} s: {seen:.0f} frames received, the summary {rx}")
 EOF
+
+# A server held up (Ctrl-Z and fg, here SIGSTOP and SIGCONT) picks its lines up one interval
+# after the late one: not a burst of lines 20 ms apart, each the rates of a sliver, to catch up.
+TS_STATS=0.5 ts_start --mode http
+sleep 1.2
+kill -STOP "$TS_PID"
+sleep 2
+kill -CONT "$TS_PID"
+sleep 1.5
+ts_stop || fail "server exited with $?"
+$PY - "$TS_LOG" <<'EOF' || fail "lines after a stop: $(grep '^\[' "$TS_LOG")"
+import re, sys
+ts = [float(t) for t, rest in re.findall(r"^\[ *([0-9.]+)s\] rx (.*)$", open(sys.argv[1]).read(), re.M)
+      if "partial" not in rest]
+gaps = [round(b - a, 1) for a, b in zip(ts, ts[1:])]
+assert len(ts) >= 4 and max(gaps) >= 2, f"no held-up interval: {ts}"
+assert min(gaps) >= 0.3, f"lines {min(gaps)} s apart at an interval of 0.5 s: {ts}"
+EOF
+info "a server held up 2 s goes on with its lines one interval apart"
 ts_pass
