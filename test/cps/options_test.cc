@@ -80,6 +80,13 @@ TEST(Options, ip_prefix_past_30_is_named_not_called_malformed) {
   }
 }
 
+// An empty file name or spec is refused: taken, it acted as if the option were absent (`--json ""`
+// wrote no results and exited 0).
+TEST(Options, empty_paths_and_specs_are_refused_not_taken_as_absent) {
+  for (const char* opt : {"--json", "--plot", "--plot-script", "--python", "--gateway", "--fault"})
+    expect_refused({opt, ""}, std::string(opt) + ": empty (leave the option out instead)");
+}
+
 TEST(Options, rate_infinite_nan_or_huge_is_refused) {
   for (const char* r : {"inf", "-inf", "nan", "1e12", "1e300", "0", "-5", "100junk"})
     expect_refused({"--rate", r}, std::string("--rate '") + r + "' is neither a number above 0 and at most 1e9 nor max");

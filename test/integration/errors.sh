@@ -43,6 +43,8 @@ run_fail 1 "\[port\] mbufs 10 is too few for a per-lcore cache of 256 \(\[port\]
 sed 's/^mtu = .*/mtu = 1600/' "$TS_ROOT/drivers-config/tap.ini" >"$TS_DIR/mtu.ini"
 run_fail 1 "\[port\] mtu 1600: net_tap0 \(net_tap\) takes at most 1504" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" \
   --vdev="net_tap0,iface=$I" -- --ip "$TS_IP/24" --config "$TS_DIR/mtu.ini"
+# An empty file name is no file: refused, not taken as no --json (a run whose results go nowhere).
+run_fail 2 "--json: empty \(leave the option out instead\)" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --json ""
 run_fail 1 "--json: cannot write /nonexistent-dir/s.json: No such file or directory" "$P" "$I" -- -l 1 $NOHUGE \
   --file-prefix "$P" -- --ip "$TS_IP/24" --json /nonexistent-dir/s.json
 run_fail 1 "no such driver" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" --vdev=net_nosuchpmd0 -- --ip "$TS_IP/24"
