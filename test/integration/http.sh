@@ -81,6 +81,15 @@ assert abs(seen - rx) <= max(3, 0.07 * rx), f"lines {seen:.0f} frames, summary {
 print(f"# {len(lines)} lines to {after} s: {seen:.0f} frames received, the summary {rx}")
 EOF
 
+# A --duration of whole intervals ends with a whole last line, not a sliver of an interval (its
+# rates those of the shutdown's last milliseconds) after it.
+TS_STATS=1 ts_start --mode http --duration 2
+wait "$TS_PID" || fail "server exited with $?"
+TS_PID=""
+last=$(grep '^\[' "$TS_LOG" | tail -n 1)
+[[ $(grep -c '^\[' "$TS_LOG") -eq 2 && $last == "[    2.0s] "* && $last != *partial* ]] ||
+  fail "--duration 2 --stats-interval 1: lines $(grep '^\[' "$TS_LOG")"
+
 # A server held up (Ctrl-Z and fg, here SIGSTOP and SIGCONT) picks its lines up one interval
 # after the late one: not a burst of lines 20 ms apart, each the rates of a sliver, to catch up.
 TS_STATS=0.5 ts_start --mode http
