@@ -41,6 +41,13 @@ inline CLI::Validator decimal() {
       "UINT");
 }
 
+// A file name or spec that must say something: CLI11 takes `--json ""` as given, and the option
+// then acted as if absent (no JSON written, no fault, no gateway), the run saying nothing of it.
+inline CLI::Validator nonempty() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string { return s.empty() ? "empty (leave the option out instead)" : ""; }, "");
+}
+
 // --help's usage line, EAL options included (CLI11's own would say `NAME [OPTIONS]`).
 class UsageLine : public CLI::Formatter {
  public:

@@ -31,6 +31,7 @@
 #include "options.h"
 #include "plan.h"
 #include "report.h"
+#include "stats/telemetry.h"
 
 using namespace ts;
 
@@ -160,6 +161,12 @@ int main(int argc, char** argv) {
       },
       &err);
   if (!stack) return fail(err);
+  // Telemetry's /turnstile/* commands read these counters (until the stack goes: its end, or a
+  // return before it).
+  stats::set_telemetry_source(&stack->stats());
+  struct TelemetryRelease {
+    ~TelemetryRelease() { stats::set_telemetry_source(nullptr); }
+  } telemetry_release;
 
   dpdk::Datapath& dp = stack->datapath();
   std::printf("%s\n", banner(o, dp).c_str());
@@ -207,6 +214,7 @@ int main(int argc, char** argv) {
     if (!f) rc = fail("cannot write " + json_path);
   }
   linger_for_peer(dp.port(), o.linger);
+  stats::set_telemetry_source(nullptr);
   stack.reset();
   eal.reset();
   if (!ran) return fail(err);

@@ -110,7 +110,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
       ->transform(apps::decimal())
       ->check(CLI::Range(1, 4096));
   app.add_option("--port-range", ports, "local ports to open from, LO-HI (default 32768-60999, Linux's)");
-  app.add_option("--gateway", gateway, "next hop for a server off our subnet");
+  app.add_option("--gateway", gateway, "next hop for a server off our subnet")->check(apps::nonempty());
   app.add_option("--server", o->server_str, "the server, A.B.C.D:PORT (port 80 if left out)")->required();
   app.add_option("--rate", rate, "connections per second, all lcores together (at most 1e9), or max (default)");
   auto* conc = app.add_option("--concurrency", o->concurrency,
@@ -158,15 +158,20 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--queues", o->queues, "RX/TX queue pairs, one lcore each (default: one per EAL lcore)")
       ->transform(apps::decimal())->check(CLI::Range(0, 64));
   app.add_option("--fault", o->fault,
-                 "a faulty wire: drop=0.1,dup=0.02,reorder=0.05,delay_ms=5,corrupt=0.01,seed=42[,dir=rx|tx|both]");
+                 "a faulty wire: drop=0.1,dup=0.02,reorder=0.05,delay_ms=5,corrupt=0.01,seed=42[,dir=rx|tx|both]")
+      ->check(apps::nonempty());
   app.add_option("--vlan", o->vlan, "802.1Q VLAN id of our frames, 1..4094 (0: untagged; default: the profile's [port] vlan)")
       ->transform(apps::decimal())->check(CLI::Range(0, 4094));
   app.add_option("--config", o->config, "driver profile, drivers-config/*.ini (default: embedded tap)")
       ->check(CLI::ExistingFile);
-  app.add_option("--json", o->json, "write the results (totals, histogram, per-second series) to this file");
-  app.add_option("--plot", o->plot, "draw CPS over time and the connect-time distribution into this PNG");
-  app.add_option("--plot-script", o->plot_script, "the plotting script (default: bench/cps/plot.py of the source tree)");
-  app.add_option("--python", o->python, "the Python with matplotlib that runs the plotting script");
+  app.add_option("--json", o->json, "write the results (totals, histogram, per-second series) to this file")
+      ->check(apps::nonempty());
+  app.add_option("--plot", o->plot, "draw CPS over time and the connect-time distribution into this PNG")
+      ->check(apps::nonempty());
+  app.add_option("--plot-script", o->plot_script, "the plotting script (default: bench/cps/plot.py of the source tree)")
+      ->check(apps::nonempty());
+  app.add_option("--python", o->python, "the Python with matplotlib that runs the plotting script")
+      ->check(apps::nonempty());
   app.add_option("--watch-pid", o->watch_pid,
                  "record this process's CPU time (e.g. the server's) with each interval, for CPU per connection")
       ->transform(apps::decimal())->check(CLI::Range(1, 1 << 30));
@@ -192,7 +197,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     return false;
   };
   const auto c = dpdk::parse_cidr(ip);
-  if (!c || c->prefix_len > 30 || c->ip == 0) return fail("--ip '" + ip + "' is not an address/prefix like 198.18.0.3/24");
+  if (!c || c->ip == 0) return fail("--ip '" + ip + "' is not an address/prefix like 198.18.0.3/24");
+  if (c->prefix_len > 30) return fail("--ip " + ip + ": the prefix is at most /30 (no /31 or /32 subnets)");
   if (std::string why = dpdk::not_a_host(c->ip, c->prefix_len); !why.empty())
     return fail("--ip " + ip + ": " + dpdk::ipv4_str(c->ip) + " " + why);
   o->ip = c->ip;

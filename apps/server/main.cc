@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   rep.join();
   stack->shutdown();  // connections still open end here: the summary counts them (conn_shutdown)
   stats::set_telemetry_source(nullptr);
+  rep.final_line(stack->stats().total());
 
   const int sig = dpdk::stop_signal();
   const std::string by = rep.conflict() ? "address conflict"

@@ -15,7 +15,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   apps::set_usage(app, "Usage: turnstile-server [EAL options] -- --ip A.B.C.D/N [options]");
   std::string gateway;
   app.add_option("--ip", o->ip_cidr, "our address and prefix, e.g. 198.18.0.2/24 (/24 if left out)")->required();
-  app.add_option("--gateway", gateway, "next hop for addresses off our subnet");
+  app.add_option("--gateway", gateway, "next hop for addresses off our subnet")->check(apps::nonempty());
   app.add_option("--port", o->port, "TCP port to listen on")->transform(apps::decimal())->check(CLI::Range(1, 65535));
   app.add_option("--mode", o->mode_name, "http (200 OK, keep-alive), echo, or discard")
       ->check(CLI::IsMember({"http", "echo", "discard"}));
@@ -30,7 +30,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
       ->check(CLI::ExistingFile);
   app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines (0: none)")
       ->check(apps::finite_range(0.0, 3600.0));
-  app.add_option("--json", o->json, "write the final counters to this JSON file");
+  app.add_option("--json", o->json, "write the final counters to this JSON file")->check(apps::nonempty());
   app.add_option("--duration", o->duration, "stop after this many seconds (0: at SIGINT/SIGTERM)")
       ->check(apps::finite_range(0.0, 1e7));
   app.add_option("--dad-ms", o->dad_ms, "probe for address conflicts this long before announcing (RFC 5227)")
@@ -38,7 +38,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--body", o->body, "HTTP response body");
   app.add_flag("-v,--verbose", o->verbose, "show EAL's start-up log");
   app.add_option("--fault", o->fault,
-                 "a faulty wire for tests: drop=0.1,dup=0.02,reorder=0.05,delay_ms=5,corrupt=0.01,seed=42[,dir=rx|tx|both]");
+                 "a faulty wire for tests: drop=0.1,dup=0.02,reorder=0.05,delay_ms=5,corrupt=0.01,seed=42[,dir=rx|tx|both]")
+      ->check(apps::nonempty());
 
   app.add_option("--read-delay-us", o->read_delay_us,
                  "for tests: each data delivery waits this long in the handler (a slow application; needs --workers)")
@@ -62,7 +63,8 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     return false;
   };
   auto c = dpdk::parse_cidr(o->ip_cidr);
-  if (!c || c->prefix_len > 30 || c->ip == 0) return fail("--ip '" + o->ip_cidr + "' is not an address/prefix like 198.18.0.2/24");
+  if (!c || c->ip == 0) return fail("--ip '" + o->ip_cidr + "' is not an address/prefix like 198.18.0.2/24");
+  if (c->prefix_len > 30) return fail("--ip " + o->ip_cidr + ": the prefix is at most /30 (no /31 or /32 subnets)");
   if (std::string why = dpdk::not_a_host(c->ip, c->prefix_len); !why.empty())
     return fail("--ip " + o->ip_cidr + ": " + dpdk::ipv4_str(c->ip) + " " + why);
   o->ip = c->ip;

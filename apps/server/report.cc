@@ -43,10 +43,9 @@ void* Reporter::main(void* arg) {
 void Reporter::loop() {
   const auto t0 = Clock::now();
   auto secs = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
-  double next = o_.stats_interval;
-  double last = 0;
+  next_ = o_.stats_interval;
   double next_hint = 1;
-  stats::Snapshot prev = s_.stats().total();
+  prev_ = s_.stats().total();
   bool dad_pending = o_.dad_ms > 0;
   while (!stop_.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -63,20 +62,38 @@ void Reporter::loop() {
       watch_link();
       next_hint = t + 1;
     }
-    if (o_.stats_interval > 0 && t >= next) {
-      stats::Snapshot now = s_.stats().total();
-      std::printf("%s\n", stats::stats_line(now, prev, t - last, t).c_str());
-      std::fflush(stdout);
-      prev = now;
-      last = t;
-      next += o_.stats_interval;
-    }
+    // Before the line: the line of the interval that --duration ends is final_line()'s, after the
+    // shutdown, rather than this one and a sliver after it.
     if (o_.duration > 0 && t >= o_.duration) {
       by_duration_ = true;
       stop_.store(true);
+      break;
+    }
+    if (o_.stats_interval > 0 && t >= next_) {
+      stats::Snapshot now = s_.stats().total();
+      std::printf("%s\n", stats::stats_line(now, prev_, t - last_, t).c_str());
+      std::fflush(stdout);
+      prev_ = now;
+      last_ = t;
+      next_ += o_.stats_interval;
+      // Held up past an interval (a stopped process, a busy machine): the next line one interval
+      // from this one, not at once after it (a line of a sliver's rates for each interval missed).
+      if (next_ <= t) next_ = t + o_.stats_interval;
     }
   }
   elapsed_ = secs();
+}
+
+void Reporter::final_line(const stats::Snapshot& end) {
+  const double dt = elapsed_ - last_;
+  if (o_.stats_interval <= 0 || dt <= 0) return;
+  const std::string line = stats::stats_line(end, prev_, dt, elapsed_);
+  if (elapsed_ >= next_)  // the run lasted to the line's time (--duration of whole intervals)
+    std::printf("%s\n", line.c_str());
+  else
+    std::printf("%s | partial: the last %.3f s\n", line.c_str(), dt);
+  prev_ = end;
+  last_ = elapsed_;
 }
 
 // A server on a down link serves nothing: without this line it would say nothing either.

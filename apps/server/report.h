@@ -20,6 +20,10 @@ class Reporter {
   Reporter(const Options& o, api::Stack& s, std::atomic<bool>& stop);
   bool start(std::string* err);
   void join();
+  // After join() and the stack's shutdown, with its final counters: the line of what came after
+  // the last one (with --stats-interval), marked partial when cut before its time, so that
+  // the lines cover the run as the summary does and add up to it.
+  void final_line(const stats::Snapshot& end);
   double elapsed() const { return elapsed_; }
   bool duration_reached() const { return by_duration_; }
   bool conflict() const { return conflict_; }
@@ -38,6 +42,9 @@ class Reporter {
   bool by_duration_ = false;
   bool conflict_ = false;
   stats::HintOnce hint_;
+  stats::Snapshot prev_;  // the counters and time of the last line, and the next one's time
+  double last_ = 0;
+  double next_ = 0;
   int link_said_ = 1;  // what the user was last told of the link (1 up: nothing is said of a link up at start)
 };
 

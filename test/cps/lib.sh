@@ -107,6 +107,8 @@ cps_run() {
 # and then leaves: neither side polls memif rings that the other's departure unmaps (DPDK 22.11's
 # memif race, README "Known gaps": a server left polling when the generator exited died in
 # eth_memif_rx, in cps_concurrent and static_pair).
+# With CPS_TELEMETRY=FILE, the generator's telemetry /turnstile/stats goes to FILE while it
+# lingers (its counters final, its JSON written).
 cps_run_stop() {
   : >"$CPS_LOG"  # the last run's linger line must not be taken for this one's
   cps_cmd --linger 30 "$@" &
@@ -116,12 +118,16 @@ cps_run_stop() {
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
   done
+  [[ -z ${CPS_TELEMETRY:-} ]] || cps_telemetry /turnstile/stats >"$CPS_TELEMETRY"
   srv_stop || fail "server exited with $?"
   wait "$pid"
   rc=$?
   cat "$CPS_LOG"
   [[ $rc -eq 0 ]] || fail "turnstile-cps exited with $rc"
 }
+
+# cps_telemetry CMD: the running generator's reply to the telemetry command CMD, its JSON.
+cps_telemetry() { "$PY" "$TS_ROOT/test/telemetry.py" "/var/run/dpdk/$CPS_PREFIX/dpdk_telemetry.v2" "$1"; }
 
 # cps_refused CODE PATTERN ARGS...: turnstile-cps exits CODE with one stderr line matching PATTERN.
 # --ip 198.18.0.3/24 and --server 198.18.0.2:80 unless ARGS give their own.

@@ -66,6 +66,27 @@ TEST(Options, whole_numbers_are_decimal_leading_zeros_and_all) {
   expect_refused({"--ip-range", "+2"}, "'+2' is not a whole number in decimal");
 }
 
+// A /31 or /32 is an address/prefix all right: what is refused is named (the prefix), not its
+// form.
+TEST(Options, ip_prefix_past_30_is_named_not_called_malformed) {
+  for (const char* ip : {"198.18.0.3/31", "198.18.0.3/32"}) {
+    Options o;
+    int code = -1;
+    testing::internal::CaptureStderr();
+    EXPECT_FALSE(ts::cps::parse_options({"--ip", ip, "--server", "198.18.0.2:80"}, &o, &code));
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(code, 2);
+    EXPECT_NE(err.find(std::string("--ip ") + ip + ": the prefix is at most /30"), std::string::npos) << err;
+  }
+}
+
+// An empty file name or spec is refused: taken, it acted as if the option were absent (`--json ""`
+// wrote no results and exited 0).
+TEST(Options, empty_paths_and_specs_are_refused_not_taken_as_absent) {
+  for (const char* opt : {"--json", "--plot", "--plot-script", "--python", "--gateway", "--fault"})
+    expect_refused({opt, ""}, std::string(opt) + ": empty (leave the option out instead)");
+}
+
 TEST(Options, rate_infinite_nan_or_huge_is_refused) {
   for (const char* r : {"inf", "-inf", "nan", "1e12", "1e300", "0", "-5", "100junk"})
     expect_refused({"--rate", r}, std::string("--rate '") + r + "' is neither a number above 0 and at most 1e9 nor max");

@@ -23,6 +23,8 @@ P=${TS_PREFIX}x I=${TS_IF:0:13}x
 TS_EXTRA_PREFIXES+=("$P" "${P}y")
 NOHUGE="--no-huge -m 512"
 run_fail 2 "--ip" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip nonsense
+# A /32 is refused for its prefix, not called malformed.
+run_fail 2 "--ip $TS_IP/32: the prefix is at most /30" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/32"
 run_fail 2 "--mode" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --mode nope
 run_fail 2 "--body is for --mode http" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --mode echo --body x
 run_fail 2 "--ip is required" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --port 80
@@ -41,6 +43,8 @@ run_fail 1 "\[port\] mbufs 10 is too few for a per-lcore cache of 256 \(\[port\]
 sed 's/^mtu = .*/mtu = 1600/' "$TS_ROOT/drivers-config/tap.ini" >"$TS_DIR/mtu.ini"
 run_fail 1 "\[port\] mtu 1600: net_tap0 \(net_tap\) takes at most 1504" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" \
   --vdev="net_tap0,iface=$I" -- --ip "$TS_IP/24" --config "$TS_DIR/mtu.ini"
+# An empty file name is no file: refused, not taken as no --json (a run whose results go nowhere).
+run_fail 2 "--json: empty \(leave the option out instead\)" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --json ""
 run_fail 1 "--json: cannot write /nonexistent-dir/s.json: No such file or directory" "$P" "$I" -- -l 1 $NOHUGE \
   --file-prefix "$P" -- --ip "$TS_IP/24" --json /nonexistent-dir/s.json
 run_fail 1 "no such driver" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" --vdev=net_nosuchpmd0 -- --ip "$TS_IP/24"

@@ -41,17 +41,7 @@ TS_LOG="$TS_DIR/server.log"
 need() { command -v "$1" >/dev/null || fail "no $1: install ${2:-$1} (scripts/setup installs it)"; }
 
 # telemetry CMD: the running server's reply to the telemetry command CMD, its JSON on stdout.
-telemetry() {
-  "$PY" - "/var/run/dpdk/$TS_PREFIX/dpdk_telemetry.v2" "$1" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.recv(16384)
-s.send(sys.argv[2].encode())
-sys.stdout.write(s.recv(1 << 20).decode())
-EOF
-}
+telemetry() { "$PY" "$TS_ROOT/test/telemetry.py" "/var/run/dpdk/$TS_PREFIX/dpdk_telemetry.v2" "$1"; }
 
 # counter NAME...: the running server's counters NAME... now (telemetry /turnstile/stats, summed
 # over lcores), added together.
@@ -119,11 +109,11 @@ trap 'exit 1' INT TERM
 
 # Starts the server on its own tap and file prefix with one lcore and no hugepages, then puts the
 # tap into the test's namespace as 198.18.0.1/24. Extra arguments go to the server.
-# TS_EAL (optional) replaces the default EAL lcore list.
+# TS_EAL (optional) replaces the default EAL lcore list; TS_STATS the --stats-interval (0: none).
 ts_start() {
   "$TS_ROOT/scripts/netns" del "$TS_NS" >/dev/null 2>&1   # from an earlier ts_start of this test
   "$TS_SERVER" ${TS_EAL:--l 1} --no-huge -m 512 --file-prefix "$TS_PREFIX" \
-    --vdev="net_tap0,iface=$TS_IF" -- --ip "$TS_IP/24" --json "$TS_JSON" --stats-interval 0 "$@" \
+    --vdev="net_tap0,iface=$TS_IF" -- --ip "$TS_IP/24" --json "$TS_JSON" --stats-interval "${TS_STATS:-0}" "$@" \
     >"$TS_LOG" 2>&1 &
   TS_PID=$!
   NETNS_WAIT=20 "$TS_ROOT/scripts/netns" add --after "$TS_LOG" "$TS_NS" "$TS_IF" "$TS_PEER/24" >>"$TS_LOG" 2>&1 ||

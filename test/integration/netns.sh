@@ -29,6 +29,9 @@ expect_netns 1 "No such device" -- add --after "$TS_DIR/failed.log" "$TS_NS" "$T
 ! ip netns list | grep -qw "$TS_NS" || fail "a refused add created $TS_NS"
 expect_netns 1 "usage" -- add --after "$TS_DIR/started.log"
 expect_netns 1 "usage" -- ready
+# A name ip refuses is told in ip's words, not as a namespace that "already exists".
+expect_netns 1 "cannot create namespace $TS_NS/x: Invalid netns name" -- veth "$TS_NS/x" "$TS_IF"
+! ip link show "$TS_IF" >/dev/null 2>&1 || fail "a refused veth left $TS_IF"
 info "scripts/netns ready / add --after: the wait and its refusals"
 
 # A real server: ts_start waits for its line, then the kernel reaches it through the moved tap.
