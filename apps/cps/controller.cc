@@ -97,6 +97,9 @@ void Controller::loop() {
       hint_.check(s_.datapath().port().name(), now.stack);
       print_lines();
       next += step;
+      // Held up past an interval (a stopped process, a busy machine): the next point one interval
+      // from this one, not at once after it (a point of a sliver's rates for each interval missed).
+      if (next <= t) next = t + step;
     }
     if (phase == Phase::kRun) {
       const bool sig = dpdk::stop_flag().load();

@@ -47,4 +47,29 @@ s=$(cps_samples)
 info "$s connect-time samples of $N connections"
 [[ -s "$T_DIR/it's.png" ]] || fail "no plot at $T_DIR/it's.png"
 info "plotted to $T_DIR/it's.png"
+
+# A generator held up (Ctrl-Z and fg, here SIGSTOP and SIGCONT) goes on with its points one
+# interval after the late one: not a burst of points 5 ms apart, each the rates of a sliver.
+srv_start --mode http
+: >"$CPS_LOG"
+cps_cmd --linger 30 --rate 500 --duration 5 --request http --close server --timeout 10 --stats-interval 0.5 &
+run=$!
+wait_cps() { local p; for p in $(pgrep -f -- "--file-prefix $CPS_PREFIX"); do [[ $(cat "/proc/$p/comm" 2>/dev/null) == turnstile-cps ]] && echo "$p"; done; }
+for ((i = 0; i < 100; i++)); do cps=$(wait_cps); [[ -n $cps ]] && grep -q '^\[' "$CPS_LOG" && break; sleep 0.05; done
+[[ -n $cps ]] || fail "no turnstile-cps running"
+sleep 1
+kill -STOP "$cps"
+sleep 2
+kill -CONT "$cps"
+for ((i = 0; i < 400; i++)); do grep -q -- "(--linger)" "$CPS_LOG" && break; kill -0 "$run" 2>/dev/null || break; sleep 0.05; done
+srv_stop || fail "server exited with $?"
+wait "$run" || fail "turnstile-cps exited with $?: $(tail -n 5 "$CPS_LOG")"
+$PY - "$CPS_JSON" <<'EOF2' || fail "points after a stop: $(grep '^\[' "$CPS_LOG")"
+import json, sys
+ts = [p["t"] for p in json.load(open(sys.argv[1]))["series"] if not p.get("partial")]
+gaps = [round(b - a, 2) for a, b in zip(ts, ts[1:])]
+assert len(ts) >= 4 and max(gaps) >= 1.9, f"no held-up interval: {ts}"
+assert min(gaps) >= 0.3, f"points {min(gaps)} s apart at an interval of 0.5 s: {ts}"
+EOF2
+info "a generator held up 2 s goes on with its points one interval apart"
 t_pass
