@@ -190,7 +190,13 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   void prefetch_next_connect(uint32_t raddr, uint16_t rport) const;
   uint32_t return_addr_part(uint32_t a, uint32_t raddr) const;
   struct Candidate;
-  const Candidate* candidate(uint32_t i, uint32_t raddr, uint16_t rport) const;
+  // Three calls an open (its own, and two for the prefetch after it), the first two answered
+  // from ahead_: those inline, the search out of line.
+  const Candidate* candidate(uint32_t i, uint32_t raddr, uint16_t rport) const {
+    if (i < ahead_n_ && ahead_raddr_ == raddr && ahead_rport_ == rport) return &ahead_[i];
+    return search_candidate(i, raddr, rport);
+  }
+  const Candidate* search_candidate(uint32_t i, uint32_t raddr, uint16_t rport) const;
   uint16_t next_local_port(uint16_t p) const {
     return p < sh_.ports.hi ? static_cast<uint16_t>(p + 1) : sh_.ports.lo;
   }

@@ -56,7 +56,7 @@ uint32_t Lcore::return_addr_part(uint32_t a, uint32_t raddr) const {
 // The i-th active open from now to (raddr, rport) (0: the next) will try this tuple first, as
 // app_connect takes them; null when no port of the range hashes to this lcore. Each candidate
 // starts its search where the one before it, or the last open, left that address's ports.
-const Lcore::Candidate* Lcore::candidate(uint32_t i, uint32_t raddr, uint16_t rport) const {
+const Lcore::Candidate* Lcore::search_candidate(uint32_t i, uint32_t raddr, uint16_t rport) const {
   if (ahead_raddr_ != raddr || ahead_rport_ != rport) {
     ahead_n_ = 0;
     ahead_raddr_ = raddr;

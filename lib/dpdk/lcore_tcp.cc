@@ -404,7 +404,7 @@ bool Lcore::plain_segment(const tcp::OutSegment& s) const {
 rte_mbuf* Lcore::build_plain(Conn& c, const tcp::OutSegment& s) {
   rte_mbuf* m = alloc_segment();
   if (!m) return nullptr;
-  const size_t hdr = wire::kPlainTcpHeadersLen + (s.opts.has_timestamps ? 12 : 0);
+  const size_t hdr = wire::kPlainTcpHeadersLen + wire::tcp_options_length_before_sack(s.opts);
   if (hdr + s.len > size_t{m->buf_len} - m->data_off) {
     rte_pktmbuf_free(m);
     return nullptr;

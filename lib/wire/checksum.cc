@@ -12,22 +12,21 @@ inline uint64_t add_carry(uint64_t a, uint64_t b) {
   return a + (a < b);  // the end-around carry: add + adc on x86-64
 }
 
-// The one's-complement sum in native order, unfolded. Bulk: 32-bit words into 64-bit
-// accumulators, which never carry out (2^32 words would be needed) and which the compiler
-// vectorises. The tail (under 16 bytes, all of most headers' bytes) in one or two 64-bit
-// words with end-around carry, and no loop. The native-order sum is the byte-swap of the
-// big-endian one (RFC 1071 §2(B)).
+// The one's-complement sum in native order, unfolded. Bulk: 64-bit words with end-around
+// carry (add + adc each) into two accumulators, so that two carry chains run side by side:
+// about half the instructions of 32-bit words into 64-bit sums, which baseline x86-64 code
+// does not vectorise. The tail (under 16 bytes, all of most headers' bytes) in one or two
+// 64-bit words, and no loop. The native-order sum is the byte-swap of the big-endian one
+// (RFC 1071 §2(B)).
 uint64_t sum_native(const uint8_t* p, size_t len) {
-  uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  uint64_t a0 = 0, a1 = 0;
   for (; len >= 16; p += 16, len -= 16) {
-    uint32_t w[4];
+    uint64_t w[2];
     std::memcpy(w, p, 16);
-    a0 += w[0];
-    a1 += w[1];
-    a2 += w[2];
-    a3 += w[3];
+    a0 = add_carry(a0, w[0]);
+    a1 = add_carry(a1, w[1]);
   }
-  uint64_t acc = a0 + a1 + a2 + a3;
+  uint64_t acc = add_carry(a0, a1);
   if (len & 8) {
     uint64_t w;
     std::memcpy(&w, p, 8);

@@ -173,16 +173,14 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
 }
 
 // The segment of a connection in the datapath's common case: no VLAN, software checksums, and
-// no options or NOP NOP TS (data and ACK segments: plain_options). Writes what write_tcp_frame
+// no SACK blocks (handshake, data and ACK segments: plain_options). Writes what write_tcp_frame
 // writes for the same values (a test compares them), but from the values themselves, with no
 // frame spec in between, and leaves the destination MAC to the caller (the datapath writes it
 // once the next hop is resolved). The payload_len bytes of payload are already in place after
 // the headers. Returns the frame length.
-constexpr size_t kPlainTcpHeadersLen = kEtherHeaderLen + kIpv4HeaderLen + kTcpHeaderLen;  // + 12 with TS
+constexpr size_t kPlainTcpHeadersLen = kEtherHeaderLen + kIpv4HeaderLen + kTcpHeaderLen;  // + the options
 
-inline bool plain_options(const TcpOptions& o) {
-  return !o.has_mss && !o.has_wscale && !o.sack_permitted && o.sack_count == 0;
-}
+inline bool plain_options(const TcpOptions& o) { return o.sack_count == 0; }
 
 struct PlainTcp {
   uint32_t src_ip = 0, dst_ip = 0;
@@ -193,7 +191,8 @@ struct PlainTcp {
 
 [[gnu::always_inline]] inline size_t write_plain_tcp_frame(uint8_t* buf, const Mac& src_mac, const PlainTcp& s,
                                                            const TcpOptions& o, size_t payload_len) {
-  const size_t hlen = kTcpHeaderLen + (o.has_timestamps ? 12 : 0);
+  const size_t olen = tcp_options_length_before_sack(o);  // all of them: plain_options
+  const size_t hlen = kTcpHeaderLen + olen;
   const size_t tcp_len = hlen + payload_len;
   std::memcpy(buf + 6, src_mac.b, 6);
   store_be16(buf + kEtherHeaderLen - 2, kEtherTypeIpv4);
@@ -202,7 +201,7 @@ struct PlainTcp {
   write_tcp_ipv4_header(ip, s.src_ip, s.dst_ip, tcp_len, s.ttl, s.ip_id, true);
   uint32_t sum = write_tcp_fixed_header(tcp, s.h, hlen) +
                  pseudo_header_sum(s.src_ip, s.dst_ip, kIpProtoTcp, static_cast<uint16_t>(tcp_len));
-  if (o.has_timestamps) sum += write_tcp_options_summed(tcp + kTcpHeaderLen, 12, o);
+  if (olen) sum += write_tcp_options_summed(tcp + kTcpHeaderLen, olen, o);
   if (payload_len) sum = checksum_partial(tcp + hlen, payload_len, checksum_fold(sum));
   store_be16(tcp + 16, checksum_finish(sum));
   return kEtherHeaderLen + kIpv4HeaderLen + tcp_len;

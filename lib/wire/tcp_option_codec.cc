@@ -60,6 +60,20 @@ WireError parse_tcp_options(const uint8_t* p, size_t len, TcpOptions& out) {
     out.ts_ecr = load_be32(p + 8);
     return WireError::kOk;
   }
+  // SYNs and SYN-ACKs from Linux (and ours, write_tcp_options) carry exactly MSS, SACK-permitted,
+  // TS, NOP, WS: one per connection each way, five turns of the loop below.
+  if (len == 20 && (load_be32(p) >> 16) == 0x0204 && load_be32(p + 4) == 0x0402080a &&
+      (load_be32(p + 16) >> 8) == 0x010303) {
+    out.has_mss = true;
+    out.mss = load_be16(p + 2);
+    out.sack_permitted = true;
+    out.has_timestamps = true;
+    out.ts_val = load_be32(p + 8);
+    out.ts_ecr = load_be32(p + 12);
+    out.has_wscale = true;
+    out.wscale = p[19];
+    return WireError::kOk;
+  }
   size_t i = 0;
   while (i < len) {
     uint8_t kind = p[i];

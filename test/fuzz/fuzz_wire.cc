@@ -411,23 +411,21 @@ void check_tcp_rebuild(const uint8_t* data, const Frame& f) {
 }
 
 // write_plain_tcp_frame, as lcore_tcp.cc's build_plain calls it: payload already in place, the
-// destination MAC the caller's; no VLAN and no options but timestamps. Must equal
-// build_tcp_frame's bytes for the same values.
+// destination MAC the caller's; no VLAN and no SACK blocks. Must equal build_tcp_frame's bytes
+// for the same values.
 void check_plain_build(const uint8_t* data, const Frame& f) {
   TcpFrameSpec s = spec_of(data, f);
   s.has_vlan = false;
   s.vlan_tci = 0;
-  s.opts = TcpOptions{};
-  s.opts.has_timestamps = f.tcp.opts.has_timestamps;
-  s.opts.ts_val = f.tcp.opts.ts_val;
-  s.opts.ts_ecr = f.tcp.opts.ts_ecr;
+  s.opts = f.tcp.opts;
+  s.opts.sack_count = 0;
   PlainTcp pt;
   pt.src_ip = s.src_ip;
   pt.dst_ip = s.dst_ip;
   pt.h = {s.sport, s.dport, s.seq, s.ack, s.flags, s.window, 0};
   pt.ip_id = s.ip_id;
   pt.ttl = s.ttl;
-  const size_t headers = 14 + 20 + 20 + (s.opts.has_timestamps ? 12 : 0);
+  const size_t headers = 14 + 20 + 20 + tcp_options_length(s.opts);
   std::vector<uint8_t> buf(headers + s.payload_len);
   if (s.payload_len) std::memcpy(buf.data() + headers, s.payload, s.payload_len);
   std::memcpy(buf.data(), s.dst_mac.b, 6);

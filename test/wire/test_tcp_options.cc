@@ -136,6 +136,26 @@ TEST(TcpOptions, SynLayoutIsLinuxs) {
   EXPECT_EQ(write(linux_syn()), want);
 }
 
+TEST(TcpOptions, SynLayoutParsesAsTheLoopWould) {
+  // The fast path's layout, and 20-byte near misses the loop takes.
+  TcpOptions o;
+  ASSERT_EQ(parse(Bytes{2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 3, 3, 15}, o), WireError::kOk);
+  EXPECT_TRUE(o.has_mss && o.sack_permitted && o.has_timestamps && o.has_wscale);
+  EXPECT_EQ(o.mss, 1460);
+  EXPECT_EQ(o.ts_val, 0x01020304u);
+  EXPECT_EQ(o.ts_ecr, 0x05060708u);
+  EXPECT_EQ(o.wscale, 15);  // as received (the clamp to 14 is lib/tcp's)
+  EXPECT_EQ(o.sack_count, 0);
+  ASSERT_EQ(parse(Bytes{2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 3, 3, 7, 0}, o), WireError::kOk);
+  EXPECT_TRUE(o.has_mss && o.sack_permitted && o.has_timestamps && o.has_wscale);
+  EXPECT_EQ(o.wscale, 7);
+  ASSERT_EQ(parse(Bytes{2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 3, 2, 0}, o), WireError::kOk);
+  EXPECT_FALSE(o.has_wscale);  // wrong length: left out
+  EXPECT_TRUE(o.has_mss && o.has_timestamps);
+  ASSERT_EQ(parse(Bytes{2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 3, 3, 7}, o), WireError::kOk);
+  EXPECT_EQ(o.wscale, 7);
+}
+
 TEST(TcpOptions, SynLayoutsWithoutTimestampsOrSack) {
   TcpOptions o = linux_syn();
   o.has_timestamps = false;
