@@ -174,8 +174,9 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--watch-pid", o->watch_pid,
                  "record this process's CPU time (e.g. the server's) with each interval, for CPU per connection")
       ->transform(apps::decimal())->check(CLI::Range(1, 1 << 30));
-  app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines (0: none)")
-      ->check(apps::finite_range(0.0, 3600.0));
+  app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines, at least 0.005 (0: none)")
+      ->check(apps::finite_range(0.0, 3600.0))
+      ->check(apps::stats_interval(std::chrono::duration<double>(kControlTick).count()));
   app.add_flag("-v,--verbose", o->verbose, "show EAL's start-up log");
 
   std::vector<std::string> rev(args.rbegin(), args.rend());

@@ -179,3 +179,15 @@ TEST(Options, ports_with_spaces_or_signs_are_refused) {
   EXPECT_EQ(p.o.port_lo, 1);
   EXPECT_EQ(p.o.port_hi, 65535);
 }
+
+// The controller that prints the lines wakes every 5 ms: a shorter --stats-interval was taken
+// (1e-9 too) and lines still came 5 ms apart. Refused, naming the least; 0 is still no lines.
+TEST(Options, stats_interval_below_what_is_honoured_is_refused) {
+  for (const char* s : {"1e-9", "0.001", "0.0049"})
+    expect_refused({"--stats-interval", s},
+                   std::string("--stats-interval: Value ") + s + " is below 0.005 s, the shortest interval honoured");
+  for (const char* s : {"0", "0.005", "1"}) {
+    const Parsed p = parse({"--stats-interval", s});
+    EXPECT_TRUE(p.ok) << s << ": " << p.err;
+  }
+}

@@ -34,6 +34,12 @@ run_fail 2 "unexpected arguments: --no-huge -m 512 --file-prefix $P \(EAL option
 # nan passes any comparison: --duration nan ran without end, --stats-interval nan printed nothing.
 run_fail 2 "--duration: Value nan not in range" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --duration nan
 run_fail 2 "--stats-interval: Value nan not in range" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --stats-interval nan
+# The reporter wakes every 20 ms: a shorter --stats-interval (1e-9 too) was taken, and its lines
+# came 20 ms apart whatever was asked.
+for s in 0.001 1e-9; do
+  run_fail 2 "--stats-interval: Value $s is below 0.02 s, the shortest interval honoured \(0: no lines\)" "$P" "$I" -- \
+    -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --stats-interval $s
+done
 printf '[port]\nqueues = 1\nrx_descriptorz = 512\n' >"$TS_DIR/bad.ini"
 run_fail 1 "unknown key 'rx_descriptorz'" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --config "$TS_DIR/bad.ini"
 printf '[port]\nmbufs = 10\n' >"$TS_DIR/mbufs.ini"
