@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,22 @@ inline CLI::Validator finite_range(double lo, double hi) {
         return {};
       },
       "FLOAT in [" + std::to_string(lo) + " - " + std::to_string(hi) + "]");
+}
+
+// A stats interval: 0 (no lines) or at least `least` seconds, how often the loop that prints the
+// lines wakes. A shorter one was taken (1e-9 too) and not honoured: the lines came a wake apart.
+// After finite_range, which refuses nan and negatives.
+inline CLI::Validator stats_interval(double least) {
+  char m[32];
+  std::snprintf(m, sizeof m, "%g", least);
+  return CLI::Validator(
+      [least, min = std::string(m)](std::string& s) -> std::string {
+        double v = 0;
+        if (!CLI::detail::lexical_cast(s, v)) return "'" + s + "' is not a number";
+        if (v != 0 && v < least) return "Value " + s + " is below " + min + " s, the shortest interval honoured (0: no lines)";
+        return {};
+      },
+      "");
 }
 
 // Whole numbers in decimal digits only, leading zeros dropped: CLI11 2.1 reads "010" as octal (8),

@@ -66,7 +66,7 @@ void Controller::loop() {
   // until then), so that ARP and a tap still being moved into its namespace do not count.
   bool warm = true;
   for (;;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(kControlTick);
     const double t = secs();
     Totals now = totals();
     peak_ = now.in_flight_peak;

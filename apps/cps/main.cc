@@ -128,16 +128,6 @@ int main(int argc, char** argv) {
   if (!eal) return fail(err);
   if (o.vlan >= 0) profile.port.vlan = static_cast<uint16_t>(o.vlan);
 
-  // The queue count as Stack::create resolves it, to share the work out.
-  const unsigned lcores = o.queues ? o.queues : profile.port.queues ? profile.port.queues : rte_lcore_count();
-  const uint32_t blocks = profile.stack.connections_per_queue;
-  if (std::string why = cps::sharing_problem(o, lcores, blocks); !why.empty()) return fail(why);
-  // The default is ours to raise: every lcore keeps one connection in flight, and the JSON says so.
-  if (!o.concurrency_given) o.concurrency = std::max(o.concurrency, lcores);
-  const std::vector<cps::Plan> plans = cps::make_plans(o, lcores, blocks, rte_get_tsc_hz());
-  cps::Control ctl;
-  std::vector<cps::Generator*> gens(lcores, nullptr);
-
   api::StackConfig sc;
   sc.datapath.profile = profile;
   sc.datapath.ip = o.ip;
@@ -147,11 +137,22 @@ int main(int argc, char** argv) {
   sc.datapath.gateway = o.gateway;
   sc.datapath.queues = o.queues;
   sc.datapath.name = "cps";
-  if (!o.fault.empty()) {
-    sc.datapath.make_port = dpdk::faulty_ethdev(profile.port, o.fault_spec);
-    std::printf("turnstile-cps: faulty wire: %s\n", dpdk::to_string(o.fault_spec).c_str());
-  }
+  if (!o.fault.empty()) sc.datapath.make_port = dpdk::faulty_ethdev(profile.port, o.fault_spec);
   sc.datapath.time_wait_reuse = o.time_wait_reuse < 0 ? tcp::kNever : tcp::Time(o.time_wait_reuse * tcp::kSec);
+
+  // The queue count as Stack::create resolves it, to share the work out. Checked against EAL's
+  // lcores before anything starts: Stack::create does only for an ethdev port of its own, and with
+  // --fault the port started and the banner came before run() refused.
+  const unsigned lcores = dpdk::queue_count(sc.datapath);
+  if (std::string why = dpdk::lcores_problem(lcores); !why.empty()) return fail(why);
+  const uint32_t blocks = profile.stack.connections_per_queue;
+  if (std::string why = cps::sharing_problem(o, lcores, blocks); !why.empty()) return fail(why);
+  // The default is ours to raise: every lcore keeps one connection in flight, and the JSON says so.
+  if (!o.concurrency_given) o.concurrency = std::max(o.concurrency, lcores);
+  const std::vector<cps::Plan> plans = cps::make_plans(o, lcores, blocks, rte_get_tsc_hz());
+  cps::Control ctl;
+  std::vector<cps::Generator*> gens(lcores, nullptr);
+  if (!o.fault.empty()) std::printf("turnstile-cps: faulty wire: %s\n", dpdk::to_string(o.fault_spec).c_str());
   auto stack = api::Stack::create(
       sc,
       [&](unsigned i) {

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <optional>
+#include <string_view>
 
 #include "../cli.h"
 #include "dpdk/netif.h"
@@ -57,37 +58,35 @@ bool http_token_chars(const std::string& s) {
   return true;
 }
 
+// A port in decimal digits only, 1 to 65535, as turnstile-server's --port (apps::decimal):
+// std::stoi skipped leading spaces and took a sign, so `198.18.0.2: 80`, `:+80` and ` 1-5` passed.
+std::optional<uint16_t> port_number(std::string_view s) {
+  unsigned v = 0;  // from_chars takes no space, sign or prefix
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v < 1 || v > 65535) return std::nullopt;
+  return static_cast<uint16_t>(v);
+}
+
 bool parse_endpoint(const std::string& s, uint32_t* ip, uint16_t* port) {
   const size_t colon = s.rfind(':');
   const auto a = dpdk::parse_ipv4(s.substr(0, colon));
   if (!a || *a == 0) return false;
   *ip = *a;
   if (colon == std::string::npos) return true;
-  try {
-    size_t used = 0;
-    const int p = std::stoi(s.substr(colon + 1), &used);
-    if (used != s.size() - colon - 1 || p < 1 || p > 65535) return false;
-    *port = static_cast<uint16_t>(p);
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
+  const auto p = port_number(std::string_view(s).substr(colon + 1));
+  if (p) *port = *p;
+  return p.has_value();
 }
 
 bool parse_port_range(const std::string& s, uint16_t* lo, uint16_t* hi) {
   const size_t dash = s.find('-');
   if (dash == std::string::npos) return false;
-  try {
-    size_t a = 0, b = 0;
-    const int l = std::stoi(s.substr(0, dash), &a);
-    const int h = std::stoi(s.substr(dash + 1), &b);
-    if (a != dash || b != s.size() - dash - 1 || l < 1 || l > h || h > 65535) return false;
-    *lo = static_cast<uint16_t>(l);
-    *hi = static_cast<uint16_t>(h);
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
+  const auto l = port_number(std::string_view(s).substr(0, dash));
+  const auto h = port_number(std::string_view(s).substr(dash + 1));
+  if (!l || !h || *l > *h) return false;
+  *lo = *l;
+  *hi = *h;
+  return true;
 }
 
 }  // namespace
@@ -175,8 +174,9 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--watch-pid", o->watch_pid,
                  "record this process's CPU time (e.g. the server's) with each interval, for CPU per connection")
       ->transform(apps::decimal())->check(CLI::Range(1, 1 << 30));
-  app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines (0: none)")
-      ->check(apps::finite_range(0.0, 3600.0));
+  app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines, at least 0.005 (0: none)")
+      ->check(apps::finite_range(0.0, 3600.0))
+      ->check(apps::stats_interval(std::chrono::duration<double>(kControlTick).count()));
   app.add_flag("-v,--verbose", o->verbose, "show EAL's start-up log");
 
   std::vector<std::string> rev(args.rbegin(), args.rend());

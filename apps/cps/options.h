@@ -1,5 +1,6 @@
 // turnstile-cps's application options (after `--`), parsed with CLI11.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,6 +15,9 @@ enum class CloseMode : uint8_t {
   kServer,  // we wait for the server's FIN, then close: TIME-WAIT stays with the server
   kRst,     // we abort (RST) once the reply is in: no TIME-WAIT anywhere
 };
+
+// How often the controller (controller.cc) wakes: the shortest --stats-interval it can honour.
+inline constexpr std::chrono::milliseconds kControlTick{5};
 
 struct Options {
   uint32_t ip = 0;               // --ip 198.18.0.3/24: our first address

@@ -57,6 +57,9 @@ int main(int argc, char** argv) {
   sc.datapath.probe_time = tcp::Time(o.dad_ms) * tcp::kMsec;
   sc.workers = o.workers;
   if (!o.fault.empty()) sc.datapath.make_port = dpdk::faulty_ethdev(profile.port, o.fault_spec);
+  // Before anything starts: Stack::create checks this only for an ethdev port of its own, and with
+  // --fault the port started and the banner came before run() refused.
+  if (std::string why = dpdk::lcores_problem(dpdk::queue_count(sc.datapath)); !why.empty()) return fail(why);
   const server::Mode mode = o.mode;
   const std::string body = o.body;
   const uint32_t delay = o.read_delay_us;

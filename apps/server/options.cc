@@ -28,8 +28,9 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
       ->transform(apps::decimal())->check(CLI::Range(0, 4094));
   app.add_option("--config", o->config, "driver profile, drivers-config/*.ini (default: embedded tap)")
       ->check(CLI::ExistingFile);
-  app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines (0: none)")
-      ->check(apps::finite_range(0.0, 3600.0));
+  app.add_option("--stats-interval", o->stats_interval, "seconds between stats lines, at least 0.02 (0: none)")
+      ->check(apps::finite_range(0.0, 3600.0))
+      ->check(apps::stats_interval(std::chrono::duration<double>(kReportTick).count()));
   app.add_option("--json", o->json, "write the final counters to this JSON file")->check(apps::nonempty());
   app.add_option("--duration", o->duration, "stop after this many seconds (0: at SIGINT/SIGTERM)")
       ->check(apps::finite_range(0.0, 1e7));

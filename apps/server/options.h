@@ -1,5 +1,6 @@
 // turnstile-server's application options (after `--`), parsed with CLI11.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -8,6 +9,9 @@
 #include "handlers.h"
 
 namespace ts::server {
+
+// How often the reporter (report.cc) wakes: the shortest --stats-interval it can honour.
+inline constexpr std::chrono::milliseconds kReportTick{20};
 
 struct Options {
   std::string ip_cidr;           // --ip 198.18.0.2/24 (required)

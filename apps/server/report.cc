@@ -48,7 +48,7 @@ void Reporter::loop() {
   prev_ = s_.stats().total();
   bool dad_pending = o_.dad_ms > 0;
   while (!stop_.load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(kReportTick);
     const double t = secs();
     elapsed_ = t;
     if (dad_pending && s_.stats().total()[Counter::arp_conflicts] > 0) {

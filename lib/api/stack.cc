@@ -1,7 +1,5 @@
 #include "api/stack.h"
 
-#include <rte_lcore.h>
-
 #include "api/inline_sink.h"
 #include "api/worker_set.h"
 
@@ -12,7 +10,7 @@ std::unique_ptr<Stack> Stack::create(StackConfig cfg, HandlerFactory factory, st
   dpdk::DatapathConfig& dc = cfg.datapath;
   const dpdk::Profile& p = dc.profile;
   // The sinks are sized by the queue count, which the datapath resolves the same way.
-  const uint16_t queues = dc.queues ? dc.queues : p.port.queues ? p.port.queues : static_cast<uint16_t>(rte_lcore_count());
+  const uint16_t queues = dpdk::queue_count(dc);
   dc.workers = cfg.workers;
   if (cfg.workers) {
     s->workers_ = std::make_unique<WorkerSet>(factory, queues, cfg.workers, p.stack.app_ring_size,

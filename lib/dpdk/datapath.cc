@@ -31,23 +31,29 @@ int lcore_main(void* p) {
   return 0;
 }
 
-std::string lcores_wanted(size_t queues, size_t lcores) {
+}  // namespace
+
+uint16_t queue_count(const DatapathConfig& cfg) {
+  const Profile& p = cfg.profile;
+  return cfg.queues ? cfg.queues : p.port.queues ? p.port.queues : static_cast<uint16_t>(rte_lcore_count());
+}
+
+std::string lcores_problem(size_t queues) {
+  const size_t lcores = rte_lcore_count();
+  if (queues <= lcores) return {};
   return std::to_string(queues) + " queues need as many lcores, EAL has " + std::to_string(lcores) +
          " (give more with -l, or fewer queues)";
 }
 
-}  // namespace
-
 std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::string* err) {
   std::unique_ptr<Datapath> d(new Datapath());
   const Profile& p = cfg.profile;
-  uint16_t queues = cfg.queues ? cfg.queues : p.port.queues ? p.port.queues : static_cast<uint16_t>(rte_lcore_count());
+  const uint16_t queues = queue_count(cfg);
   d->lcore_ids_.push_back(rte_get_main_lcore());
   unsigned id;
   RTE_LCORE_FOREACH_WORKER(id) d->lcore_ids_.push_back(id);
-  d->eal_lcores_ = d->lcore_ids_.size();
-  if (!cfg.make_port && queues > d->eal_lcores_) {
-    *err = lcores_wanted(queues, d->eal_lcores_);
+  if (std::string why = lcores_problem(queues); !cfg.make_port && !why.empty()) {
+    *err = why;
     return nullptr;
   }
   d->lcore_ids_.resize(queues, rte_get_main_lcore());
@@ -151,8 +157,8 @@ unsigned Datapath::close_port() {
 }
 
 bool Datapath::run(const std::atomic<bool>& stop, std::string* err) {
-  if (lcores_.size() > eal_lcores_) {
-    *err = lcores_wanted(lcores_.size(), eal_lcores_);
+  if (std::string why = lcores_problem(lcores_.size()); !why.empty()) {
+    *err = why;
     return false;
   }
   for (size_t q = 1; q < lcores_.size(); q++) {

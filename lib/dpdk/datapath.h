@@ -36,6 +36,15 @@ struct DatapathConfig {
   std::function<std::unique_ptr<Port>(rte_mempool*, uint16_t, std::string*)> make_port;
 };
 
+// The queues a Datapath of `cfg` has: cfg.queues, else the profile's, else one per EAL lcore.
+uint16_t queue_count(const DatapathConfig& cfg);
+
+// "" when EAL has an lcore for each of `queues`, else why not, in one line. run() needs one a
+// queue; create() refuses too few for its own ethdev port but not for a make_port one (whose
+// caller may poll the lcores itself), so an application that brings its own port and calls run()
+// (a faulty wire) checks this before it starts anything.
+std::string lcores_problem(size_t queues);
+
 class Datapath {
  public:
   static std::unique_ptr<Datapath> create(const DatapathConfig& cfg, std::string* err);
@@ -82,7 +91,6 @@ class Datapath {
   std::unique_ptr<stats::Registry> stats_;
   std::vector<std::unique_ptr<Lcore>> lcores_;
   std::vector<unsigned> lcore_ids_;
-  size_t eal_lcores_ = 0;  // lcores EAL gave us: queues past them have no lcore to run on
 };
 
 }  // namespace ts::dpdk

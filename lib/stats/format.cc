@@ -5,28 +5,41 @@
 namespace ts::stats {
 
 namespace {
+
 double rate(const Snapshot& now, const Snapshot& prev, Counter k, double s) {
   return s > 0 ? static_cast<double>(now[k] - prev[k]) / s : 0.0;
 }
+
+// Whole numbers from 1 a second up; two significant digits below, so that a retransmit or a drop
+// in a long interval shows as 0.1/s instead of rounding to 0 (a total since start showed it).
+std::string per_s(double r) { return r == 0 || r >= 1 ? fmt::format("{:.0f}/s", r) : fmt::format("{:.2g}/s", r); }
+
+std::string per_s(const Snapshot& now, const Snapshot& prev, Counter k, double s) { return per_s(rate(now, prev, k, s)); }
+
 }  // namespace
 
+// Every count a rate over the interval, as a user reading a line a second expects: RSTs,
+// retransmits, drops, cookies, half-open drops and overflows were totals since start beside the
+// rates, unmarked. Totals are the summary's and the JSON's.
 std::string stats_line(const Snapshot& now, const Snapshot& prev, double interval_s, double elapsed_s) {
   using C = Counter;
   using G = Gauge;
+  const double drops = interval_s > 0 ? static_cast<double>(now.drops() - prev.drops()) / interval_s : 0.0;
   return fmt::format(
       "[{:7.1f}s] rx {:.0f} pps tx {:.0f} pps | accepted {:.0f}/s closed {:.0f}/s | "
       "est {} syn-rcvd {} close-wait {} last-ack {} fin-wait {} time-wait {} | "
-      "syn {:.0f}/s cookies {:.0f}/s ok/bad {}/{} half-open drops {} accept ovf {} | "
-      "rst in/out {}/{} retx {} drops {} | busy {:.0f}%",
+      "syn {:.0f}/s cookies {:.0f}/s ok {} bad {} half-open drops {} accept ovf {} | "
+      "rst in {} out {} retx {} drops {} | busy {:.0f}%",
       elapsed_s, rate(now, prev, C::rx_packets, interval_s), rate(now, prev, C::tx_packets, interval_s),
       rate(now, prev, C::conn_accepted, interval_s),
       rate(now, prev, C::conn_closed, interval_s) + rate(now, prev, C::conn_reset, interval_s) +
           rate(now, prev, C::conn_aborted, interval_s) + rate(now, prev, C::conn_timed_out, interval_s),
       now[G::established], now[G::syn_received], now[G::close_wait], now[G::last_ack],
       now[G::fin_wait_1] + now[G::fin_wait_2], now[G::time_wait], rate(now, prev, C::tcp_syn_in, interval_s),
-      rate(now, prev, C::syncookies_sent, interval_s), now[C::syncookies_ok], now[C::syncookies_bad],
-      now[C::half_open_drops], now[C::accept_overflow], now[C::tcp_rst_in],
-      now[C::tcp_rst_out], now[C::tcp_retransmits], now.drops(),
+      rate(now, prev, C::syncookies_sent, interval_s), per_s(now, prev, C::syncookies_ok, interval_s),
+      per_s(now, prev, C::syncookies_bad, interval_s), per_s(now, prev, C::half_open_drops, interval_s),
+      per_s(now, prev, C::accept_overflow, interval_s), per_s(now, prev, C::tcp_rst_in, interval_s),
+      per_s(now, prev, C::tcp_rst_out, interval_s), per_s(now, prev, C::tcp_retransmits, interval_s), per_s(drops),
       busy_percent(now[C::poll_busy_ns] - prev[C::poll_busy_ns], now[C::poll_idle_ns] - prev[C::poll_idle_ns]));
 }
 

@@ -47,6 +47,13 @@ done
 cps_refused 2 "--requests: '-1' is not a whole number" --requests -1
 cps_refused 2 "--watch-pid 1073741000: no such process" --watch-pid 1073741000  # above any pid_max
 cps_refused 2 "--gateway 198.19.0.1 is not on the subnet of --ip 198.18.0.3/24" --gateway 198.19.0.1 --server 198.19.0.2:80
+# More queues than EAL has lcores: refused before the port starts, with or without --fault (with
+# it, the port started and the banner came; the error only from run(), after --link-wait).
+for fault in "" "--fault drop=0.1"; do
+  cps_refused 1 "^turnstile-cps: error: 2 queues need as many lcores, EAL has 1 \(give more with -l, or fewer queues\)$" \
+    --queues 2 $fault
+  [[ ! -s $T_DIR/out ]] || fail "--queues 2 $fault: started before refusing: $(cat "$T_DIR/out")"
+done
 
 kernel_start
 cps_run_tap --ip-range 4 --rate "$RATE" --requests "$N" --request http --close client --timeout 5

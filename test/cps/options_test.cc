@@ -155,3 +155,39 @@ TEST(Options, drain_default_follows_the_population_held_to_the_end) {
   ASSERT_TRUE(p.ok) << p.err;
   EXPECT_DOUBLE_EQ(p.o.drain, 7);
 }
+
+// A port is decimal digits only, as turnstile-server's --port: std::stoi took a leading space
+// and a sign, so `198.18.0.2: 80`, `:+80` and ` 1-5` were taken while the server refused ' 80'.
+TEST(Options, ports_with_spaces_or_signs_are_refused) {
+  for (const char* s : {"198.18.0.2: 80", "198.18.0.2:+80", "198.18.0.2:80 ", "198.18.0.2:", "198.18.0.2:0x50"}) {
+    Options o;
+    int code = -1;
+    testing::internal::CaptureStderr();
+    EXPECT_FALSE(ts::cps::parse_options({"--ip", "198.18.0.3/24", "--server", s}, &o, &code)) << s;
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(code, 2) << err;
+    EXPECT_EQ(err, std::string("turnstile-cps: error: --server '") + s + "' is not A.B.C.D:PORT\n");
+  }
+  for (const char* r : {" 1-5", "1- 5", "+1-5", "1-+5", "1-5 ", "-1-5"})
+    expect_refused({"--port-range", r}, std::string("--port-range '") + r + "' is not LO-HI with 1 <= LO <= HI <= 65535");
+  Options o;
+  int code = -1;
+  ASSERT_TRUE(ts::cps::parse_options({"--ip", "198.18.0.3/24", "--server", "198.18.0.2:080"}, &o, &code));
+  EXPECT_EQ(o.server_port, 80);
+  const Parsed p = parse({"--port-range", "1-65535"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.o.port_lo, 1);
+  EXPECT_EQ(p.o.port_hi, 65535);
+}
+
+// The controller that prints the lines wakes every 5 ms: a shorter --stats-interval was taken
+// (1e-9 too) and lines still came 5 ms apart. Refused, naming the least; 0 is still no lines.
+TEST(Options, stats_interval_below_what_is_honoured_is_refused) {
+  for (const char* s : {"1e-9", "0.001", "0.0049"})
+    expect_refused({"--stats-interval", s},
+                   std::string("--stats-interval: Value ") + s + " is below 0.005 s, the shortest interval honoured");
+  for (const char* s : {"0", "0.005", "1"}) {
+    const Parsed p = parse({"--stats-interval", s});
+    EXPECT_TRUE(p.ok) << s << ": " << p.err;
+  }
+}

@@ -4,7 +4,19 @@
 source "$(dirname "$0")/lib.sh" "$@"
 need curl
 
-out=$(TURNSTILE_SERVER=$TS_SERVER timeout 120 "$TS_ROOT/scripts/demo" 1 2>&1) || fail "demo failed: $out"
+# The server through a wrapper that records its arguments: the command line the demo shows must be
+# the one it runs (it showed one without --stats-interval 1 --json FILE, which it passed).
+cat >"$TS_DIR/server" <<EOF
+#!/usr/bin/env bash
+printf '%s\n' "\$0" "\$@" >"$TS_DIR/argv"
+exec "$TS_SERVER" "\$@"
+EOF
+chmod +x "$TS_DIR/server"
+out=$(TURNSTILE_SERVER=$TS_DIR/server timeout 120 "$TS_ROOT/scripts/demo" 1 2>&1) || fail "demo failed: $out"
+shown=$(grep -m 1 "^$TS_DIR/server " <<<"$out")
+eval "words=($shown)"
+[[ $(printf '%s\n' "${words[@]}") == "$(cat "$TS_DIR/argv")" ]] ||
+  fail "the demo shows '$shown' but runs '$(tr '\n' ' ' <"$TS_DIR/argv")'"
 echo "$out" | tail -n 8
 grep -q "64 bytes from $TS_IP" <<<"$out" || fail "no ping reply in the demo"
 grep -q "Hello from Turnstile" <<<"$out" || fail "no HTTP body in the demo"

@@ -34,6 +34,19 @@ run_fail 2 "unexpected arguments: --no-huge -m 512 --file-prefix $P \(EAL option
 # nan passes any comparison: --duration nan ran without end, --stats-interval nan printed nothing.
 run_fail 2 "--duration: Value nan not in range" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --duration nan
 run_fail 2 "--stats-interval: Value nan not in range" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --stats-interval nan
+# The reporter wakes every 20 ms: a shorter --stats-interval (1e-9 too) was taken, and its lines
+# came 20 ms apart whatever was asked.
+for s in 0.001 1e-9; do
+  run_fail 2 "--stats-interval: Value $s is below 0.02 s, the shortest interval honoured \(0: no lines\)" "$P" "$I" -- \
+    -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --stats-interval $s
+done
+# More queues than EAL has lcores: refused before the port starts, with or without --fault (with
+# it, the port started and the banner came; the error only from run()).
+for fault in "" "--fault drop=0.1"; do
+  run_fail 1 "^turnstile-server: error: 2 queues need as many lcores, EAL has 1 \(give more with -l, or fewer queues\)$" \
+    "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" --vdev="net_tap0,iface=$I" -- --ip "$TS_IP/24" --queues 2 $fault
+  [[ ! -s $TS_DIR/out ]] || fail "--queues 2 $fault: started before refusing: $(cat "$TS_DIR/out")"
+done
 printf '[port]\nqueues = 1\nrx_descriptorz = 512\n' >"$TS_DIR/bad.ini"
 run_fail 1 "unknown key 'rx_descriptorz'" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" -- --ip "$TS_IP/24" --config "$TS_DIR/bad.ini"
 printf '[port]\nmbufs = 10\n' >"$TS_DIR/mbufs.ini"
