@@ -33,6 +33,7 @@ std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCou
                                      std::string* err) {
   std::unique_ptr<Lcore> l(new Lcore(sh, queue, cnt));
   l->now_ = now;
+  if (sh.port) l->caps_ = sh.port->caps();
   l->ctx_.cfg = sh.tcp;
   l->ctx_.isn_source = l.get();
   l->ctx_.listeners = l.get();
@@ -218,7 +219,7 @@ void Lcore::close_all() {
 // them. Returns how many stay. rx_bytes counts frames as they crossed the wire, tag and all,
 // whether the NIC or vlan.h took it off (input() counts a kept frame's length without it).
 uint16_t Lcore::untag_burst(uint16_t n) {
-  const bool hw = sh_.port->caps().rx_vlan_strip;
+  const bool hw = caps_.rx_vlan_strip;
   uint16_t kept = 0;
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = rx_[i];
@@ -286,7 +287,7 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash) {
     cnt_.add(Counter::drop_eth_malformed);
     return rte_pktmbuf_free(m);
   }
-  const PortCaps& caps = sh_.port->caps();
+  const PortCaps& caps = caps_;
   uint32_t flags = 0;
   if (caps.rx_ip_checksum && (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
     flags |= wire::kRxIpChecksumOk;
@@ -374,7 +375,7 @@ void Lcore::tx(rte_mbuf* m) {
 // a burst (an untagged port pays one test a burst, not one a frame). A frame with no room for
 // the tag (never one of our pools') is dropped.
 void Lcore::tag_burst() {
-  const bool hw = sh_.port->caps().tx_vlan_insert;
+  const bool hw = caps_.tx_vlan_insert;
   uint16_t kept = 0;
   for (uint16_t i = 0; i < tx_n_; i++) {
     if (vlan_tag(txq_[i], vlan_, hw)) {
@@ -418,7 +419,7 @@ void Lcore::flush_tx() {
   }
   // As rx_bytes, the tag counts: in the length when vlan.h put it in, not when the NIC does.
   // Only after frames went: at shutdown, flush_tx runs empty once the port is gone.
-  if (vlan_ && done && sh_.port->caps().tx_vlan_insert) bytes += uint64_t{done} * wire::kVlanTagLen;
+  if (vlan_ && done && caps_.tx_vlan_insert) bytes += uint64_t{done} * wire::kVlanTagLen;
   cnt_.add(Counter::tx_packets, done);
   cnt_.add(Counter::tx_bytes, bytes);
   tx_n_ = 0;

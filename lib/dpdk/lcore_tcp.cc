@@ -359,7 +359,7 @@ rte_mbuf* Lcore::build_segment(const wire::TcpFrameSpec& spec_in, const Conn* c,
   spec.flags = s.flags;
   spec.window = s.window;
   spec.opts = s.opts;
-  const PortCaps& caps = sh_.port->caps();
+  const PortCaps& caps = caps_;
   const bool offload = caps.tx_ip_checksum && caps.tx_tcp_checksum;
   spec.checksum = offload ? wire::ChecksumMode::kOffload : wire::ChecksumMode::kSoftware;
   const size_t l2 = wire::EtherHeader::size(spec.has_vlan);
@@ -397,7 +397,7 @@ rte_mbuf* Lcore::build_segment(const wire::TcpFrameSpec& spec_in, const Conn* c,
 // A connection's segment in the common case (see wire::write_plain_tcp_frame), when
 // plain_segment says so: the values go straight into the frame.
 bool Lcore::plain_segment(const tcp::OutSegment& s) const {
-  const PortCaps& caps = sh_.port->caps();
+  const PortCaps& caps = caps_;
   return !(caps.tx_ip_checksum && caps.tx_tcp_checksum) && wire::plain_options(s.opts);
 }
 
