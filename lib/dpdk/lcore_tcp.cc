@@ -259,6 +259,8 @@ bool Lcore::apply(uint32_t slot, State before, const tcp::Actions& a, const RxIn
   }
   if (a.deadline == tcp::kNever) wheel_->cancel(slot);
   else wheel_->arm(slot, a.deadline);
+  // What is left follows the events: most calls (a send, an ACK taken) have none.
+  if (!a.events) return a.more;
 
   const ConnRef ref = ref_of(slot);
   AppSink* sink = sh_.sink;
