@@ -33,6 +33,7 @@ std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCou
                                      std::string* err) {
   std::unique_ptr<Lcore> l(new Lcore(sh, queue, cnt));
   l->now_ = now;
+  if (sh.port) l->caps_ = sh.port->caps();
   l->ctx_.cfg = sh.tcp;
   l->ctx_.isn_source = l.get();
   l->ctx_.listeners = l.get();
@@ -61,6 +62,7 @@ std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCou
   l->expired_.resize(kTimersPerAdvance);
   l->rx_.resize(sh.burst);
   l->rx_hash_.resize(sh.burst);
+  l->rx_place_.resize(sh.burst);
   l->retired_.resize(sh.burst);
   l->txq_.resize(2u * sh.burst);
   std::string rn = "ts_ho" + std::to_string(g_ring_serial.fetch_add(1)) + "_" + std::to_string(queue);
@@ -138,10 +140,10 @@ unsigned Lcore::poll(tcp::Time now) {
   }
   const uint16_t got = sh_.port->rx_burst(queue_, rx_.data(), static_cast<uint16_t>(rx_.size()));
   const uint16_t n = vlan_ ? untag_burst(got) : got;  // out of line: untagged ports pay one test
-  for (uint16_t i = 0; i < n; i++) rx_hash_[i] = prefetch_flow(rx_[i]);
+  for (uint16_t i = 0; i < n; i++) rx_hash_[i] = prefetch_flow(rx_[i], rx_place_[i]);
   for (uint16_t i = 0; i < n; i++) {
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(rx_[i + 1], void*));
-    input(rx_[i], true, rx_hash_[i]);
+    input(rx_[i], true, rx_hash_[i], rx_place_[i]);
   }
   free_retired();
   flush_app();
@@ -218,7 +220,7 @@ void Lcore::close_all() {
 // them. Returns how many stay. rx_bytes counts frames as they crossed the wire, tag and all,
 // whether the NIC or vlan.h took it off (input() counts a kept frame's length without it).
 uint16_t Lcore::untag_burst(uint16_t n) {
-  const bool hw = sh_.port->caps().rx_vlan_strip;
+  const bool hw = caps_.rx_vlan_strip;
   uint16_t kept = 0;
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = rx_[i];
@@ -260,8 +262,9 @@ void Lcore::count_parse_error(wire::WireError e) {
 // at once so that their misses overlap instead of stalling one frame after another. The tuple is
 // read at fixed offsets, unchecked: input() validates the frame; a bad one costs a useless
 // prefetch and nothing else. Returns the RSS hash of that tuple (kNoHash if not IPv4/TCP
-// without a VLAN tag), which input() uses once the parse confirms the same offsets.
-uint64_t Lcore::prefetch_flow(const rte_mbuf* m) const {
+// without a VLAN tag) and sets `place`, its place in the table, which input() both use once
+// the parse confirms the same offsets.
+uint64_t Lcore::prefetch_flow(const rte_mbuf* m, table::Shard::Place& place) const {
   constexpr size_t kIp = wire::kEtherHeaderLen, kMinTcpFrame = kIp + 20 + 20;
   if (m->data_len < kMinTcpFrame) return kNoHash;
   const auto* p = rte_pktmbuf_mtod(m, const uint8_t*);
@@ -271,11 +274,12 @@ uint64_t Lcore::prefetch_flow(const rte_mbuf* m) const {
   const uint32_t src = wire::load_be32(p + kIp + 12), dst = wire::load_be32(p + kIp + 16);
   const uint16_t sport = wire::load_be16(p + l4), dport = wire::load_be16(p + l4 + 2);
   const uint32_t hash = sh_.toeplitz.hash_v4(src, dst, sport, dport);
-  table_->prefetch({dst, src, dport, sport}, hash);
+  place = table_->place({dst, src, dport, sport}, hash);
+  table_->prefetch(place);
   return hash;
 }
 
-void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash) {
+void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash, table::Shard::Place pre_place) {
   if (from_wire) {
     cnt_.add(Counter::rx_packets);
     cnt_.add(Counter::rx_bytes, rte_pktmbuf_pkt_len(m));
@@ -286,7 +290,7 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash) {
     cnt_.add(Counter::drop_eth_malformed);
     return rte_pktmbuf_free(m);
   }
-  const PortCaps& caps = sh_.port->caps();
+  const PortCaps& caps = caps_;
   uint32_t flags = 0;
   if (caps.rx_ip_checksum && (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
     flags |= wire::kRxIpChecksumOk;
@@ -353,16 +357,17 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash) {
   // (which compute it themselves) and NICs with another hash agree; the shard is the RETA's
   // choice for that hash, and a frame that arrived elsewhere moves there.
   // The first pass read the same bytes when the frame has no VLAN tag (IPv4 right after 14).
-  const uint32_t hash = pre_hash != kNoHash && f.l3_off == wire::kEtherHeaderLen
-                            ? static_cast<uint32_t>(pre_hash)
-                            : sh_.toeplitz.hash_v4(f.ip.src, f.ip.dst, f.tcp.sport, f.tcp.dport);
+  const bool first_pass = pre_hash != kNoHash && f.l3_off == wire::kEtherHeaderLen;
+  const uint32_t hash = first_pass ? static_cast<uint32_t>(pre_hash)
+                                   : sh_.toeplitz.hash_v4(f.ip.src, f.ip.dst, f.tcp.sport, f.tcp.dport);
   const uint16_t owner = sh_.reta->queue_of(hash);
   if (owner != queue_) {
     if (sh_.lcores[owner]->hand_over(m)) return cnt_.add(Counter::handoff_out);
     cnt_.add(Counter::drop_handoff_full);
     return rte_pktmbuf_free(m);
   }
-  tcp_input(m, f, hash);
+  const tcp::FourTuple t{f.ip.dst, f.ip.src, f.tcp.dport, f.tcp.sport};
+  tcp_input(m, f, {hash, first_pass ? pre_place : table_->place(t, hash)});
 }
 
 void Lcore::tx(rte_mbuf* m) {
@@ -374,7 +379,7 @@ void Lcore::tx(rte_mbuf* m) {
 // a burst (an untagged port pays one test a burst, not one a frame). A frame with no room for
 // the tag (never one of our pools') is dropped.
 void Lcore::tag_burst() {
-  const bool hw = sh_.port->caps().tx_vlan_insert;
+  const bool hw = caps_.tx_vlan_insert;
   uint16_t kept = 0;
   for (uint16_t i = 0; i < tx_n_; i++) {
     if (vlan_tag(txq_[i], vlan_, hw)) {
@@ -418,7 +423,7 @@ void Lcore::flush_tx() {
   }
   // As rx_bytes, the tag counts: in the length when vlan.h put it in, not when the NIC does.
   // Only after frames went: at shutdown, flush_tx runs empty once the port is gone.
-  if (vlan_ && done && sh_.port->caps().tx_vlan_insert) bytes += uint64_t{done} * wire::kVlanTagLen;
+  if (vlan_ && done && caps_.tx_vlan_insert) bytes += uint64_t{done} * wire::kVlanTagLen;
   cnt_.add(Counter::tx_packets, done);
   cnt_.add(Counter::tx_bytes, bytes);
   tx_n_ = 0;

@@ -161,19 +161,27 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   tcp::SipKey fresh_key() override;
 
   // Receive path (lcore.cc, lcore_l3.cc, lcore_tcp.cc).
-  static constexpr uint64_t kNoHash = ~uint64_t{0};
+  // A TCP frame's flow: its RSS hash and its tuple's place in the table, each worked out once
+  // (by prefetch_flow(), or in input() for a frame it did not read), for the lookup, the insert
+  // of a passive open and the block's later erase.
+  struct Flow {
+    uint32_t hash;
+    table::Shard::Place place;
+  };
   [[gnu::noinline, gnu::cold]] uint16_t untag_burst(uint16_t n);
-  uint64_t prefetch_flow(const rte_mbuf* m) const;
-  void input(rte_mbuf* m, bool from_wire, uint64_t pre_hash = kNoHash);
+  static constexpr uint64_t kNoHash = ~uint64_t{0};
+  uint64_t prefetch_flow(const rte_mbuf* m, table::Shard::Place& place) const;
+  void input(rte_mbuf* m, bool from_wire, uint64_t pre_hash = kNoHash,
+             table::Shard::Place pre_place = {});
   void count_parse_error(wire::WireError e);
   void arp_input(rte_mbuf* m, const wire::Frame& f);
   void icmp_input(rte_mbuf* m, const wire::Frame& f);
-  void tcp_input(rte_mbuf* m, const wire::Frame& f, uint32_t hash);
+  void tcp_input(rte_mbuf* m, const wire::Frame& f, const Flow& flow);
   void time_wait_input(rte_mbuf* m, const wire::Frame& f, uint64_t tw, const tcp::Segment& seg,
-                       uint32_t hash);
-  void listen_input(rte_mbuf* m, const wire::Frame& f, const tcp::Segment& seg, uint32_t hash,
+                       const Flow& flow);
+  void listen_input(rte_mbuf* m, const wire::Frame& f, const tcp::Segment& seg, const Flow& flow,
                     const tcp::Seq* reopen_isn);
-  std::optional<uint32_t> new_conn(const tcp::FourTuple& t, uint32_t hash, const wire::Frame& f);
+  std::optional<uint32_t> new_conn(const tcp::FourTuple& t, const Flow& flow, const wire::Frame& f);
   void send_rst_for(const wire::Frame& f, const tcp::Segment& seg);
 
   // Connections.
@@ -242,6 +250,9 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   Shared& sh_;
   const uint16_t queue_;
   const uint16_t vlan_;  // Netif::vlan: 0, or the 802.1Q id of every frame in and out (vlan.h)
+  // The port's, copied by create(): set before the lcores start (port.h), and read for every
+  // frame in and out, where a virtual call each time was a dozen instructions a segment.
+  PortCaps caps_{};
   stats::LcoreCounters& cnt_;
   tcp::Time now_ = 0;
   tcp::Context ctx_;
@@ -281,6 +292,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   rte_ring* handoff_ = nullptr;
   std::vector<rte_mbuf*> rx_;
   std::vector<uint64_t> rx_hash_;  // prefetch_flow()'s hash for rx_[i]
+  std::vector<table::Shard::Place> rx_place_;  // and its place, when the hash is not kNoHash
   std::vector<rte_mbuf*> retired_;  // received segments done with (retire())
   uint32_t retired_n_ = 0;
   std::vector<rte_mbuf*> txq_;

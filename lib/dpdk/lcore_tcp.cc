@@ -57,15 +57,15 @@ tcp::Segment segment_of(const wire::Frame& f, const rte_mbuf* m) {
 
 // ---------------------------------------------------------------- receive
 
-void Lcore::tcp_input(rte_mbuf* m, const wire::Frame& f, uint32_t hash) {
+void Lcore::tcp_input(rte_mbuf* m, const wire::Frame& f, const Flow& flow) {
   const tcp::Segment seg = segment_of(f, m);
   cnt_.add(Counter::tcp_segs_in);
   if (seg.has(tcp::kRst)) cnt_.add(Counter::tcp_rst_in);
   if (seg.has(tcp::kSyn) && !seg.has(tcp::kAck)) cnt_.add(Counter::tcp_syn_in);
   const tcp::FourTuple t{f.ip.dst, f.ip.src, f.tcp.dport, f.tcp.sport};
-  if (const auto v = table_->find(t, hash)) {
+  if (const auto v = table_->find(t, flow.place)) {
     if (table::kind_of(*v) == table::EntryKind::kTimeWait) {
-      time_wait_input(m, f, *v, seg, hash);
+      time_wait_input(m, f, *v, seg, flow);
     } else {
       const auto slot = static_cast<uint32_t>(table::index_of(*v));
       Conn& c = conns_[slot];
@@ -91,7 +91,7 @@ void Lcore::tcp_input(rte_mbuf* m, const wire::Frame& f, uint32_t hash) {
       if (c.held != kNoHeld) take_held(slot);  // a freed block has none
     }
   } else {
-    listen_input(m, f, seg, hash, nullptr);
+    listen_input(m, f, seg, flow, nullptr);
   }
   retire(m);
 }
@@ -102,13 +102,13 @@ bool Lcore::room_for_data(const Conn& c, uint32_t slot) {
 }
 
 void Lcore::time_wait_input(rte_mbuf* m, const wire::Frame& f, uint64_t v, const tcp::Segment& seg,
-                            uint32_t hash) {
+                            const Flow& flow) {
   const auto idx = static_cast<uint32_t>(table::index_of(v));
   tcp::TimeWait& tw = tws_[idx];
   const bool syn = seg.has(tcp::kSyn) && !seg.has(tcp::kAck);
   const tcp::TwResult r = tcp::time_wait_segment(ctx_, tw, seg, now_, syn && find(tw.tuple) != nullptr);
   const auto end_tw = [&] {
-    table_->erase(tw.tuple, hash);
+    table_->erase(tw.tuple, flow.hash);
     wheel_->cancel(sh_.conns_per_queue + idx);
     free_tws_.push_back(idx);
     tw_live_--;
@@ -122,7 +122,7 @@ void Lcore::time_wait_input(rte_mbuf* m, const wire::Frame& f, uint64_t v, const
     case tcp::TwVerdict::kReopen: {
       const tcp::Seq isn = r.isn;
       end_tw();
-      listen_input(m, f, seg, hash, &isn);
+      listen_input(m, f, seg, flow, &isn);
       break;
     }
     case tcp::TwVerdict::kClose:
@@ -134,7 +134,7 @@ void Lcore::time_wait_input(rte_mbuf* m, const wire::Frame& f, uint64_t v, const
 }
 
 // No connection: the listener decides (RFC 9293 §3.10.7.2, RFC 4987 cookies), else a RST.
-void Lcore::listen_input(rte_mbuf* m, const wire::Frame& f, const tcp::Segment& seg, uint32_t hash,
+void Lcore::listen_input(rte_mbuf* m, const wire::Frame& f, const tcp::Segment& seg, const Flow& flow,
                          const tcp::Seq* reopen_isn) {
   const tcp::FourTuple t{f.ip.dst, f.ip.src, f.tcp.dport, f.tcp.sport};
   tcp::Listener* l = find(t);
@@ -142,7 +142,7 @@ void Lcore::listen_input(rte_mbuf* m, const wire::Frame& f, const tcp::Segment& 
   const tcp::ListenResult r = tcp::listen_segment(ctx_, *l, t, seg, now_, reopen_isn != nullptr);
   if (r.send) emit_reply(f, r.reply);
   if (r.verdict != tcp::ListenVerdict::kOpen && r.verdict != tcp::ListenVerdict::kCookieOpen) return;
-  const auto slot = new_conn(t, hash, f);
+  const auto slot = new_conn(t, flow, f);
   if (!slot) return;
   Conn& c = conns_[*slot];
   const RxInfo rx{m, &f};
@@ -154,17 +154,17 @@ void Lcore::listen_input(rte_mbuf* m, const wire::Frame& f, const tcp::Segment& 
 
 // A block for a passive open, in the table under its tuple (which is not there: see
 // listen_input's callers); nullopt (counted) when full.
-std::optional<uint32_t> Lcore::new_conn(const tcp::FourTuple& t, uint32_t hash, const wire::Frame& f) {
+std::optional<uint32_t> Lcore::new_conn(const tcp::FourTuple& t, const Flow& flow, const wire::Frame& f) {
   const auto slot = alloc_conn();
   if (!slot) return cnt_.add(Counter::table_full), std::nullopt;
   // tcp_input found no entry for t (or time_wait_input just erased it).
-  if (table_->insert_absent(t, hash, table::make_value(table::EntryKind::kConnection, *slot)) !=
+  if (table_->insert_absent(t, flow.place, table::make_value(table::EntryKind::kConnection, *slot)) !=
       table::InsertResult::kInserted) {
     free_conn(*slot);
     return cnt_.add(Counter::table_full), std::nullopt;
   }
   Conn& c = conns_[*slot];
-  c.hash = hash;
+  c.hash = flow.hash;
   c.peer_mac = f.eth.src;
   return slot;
 }
@@ -259,6 +259,8 @@ bool Lcore::apply(uint32_t slot, State before, const tcp::Actions& a, const RxIn
   }
   if (a.deadline == tcp::kNever) wheel_->cancel(slot);
   else wheel_->arm(slot, a.deadline);
+  // What is left follows the events: most calls (a send, an ACK taken) have none.
+  if (!a.events) return a.more;
 
   const ConnRef ref = ref_of(slot);
   AppSink* sink = sh_.sink;
@@ -359,7 +361,7 @@ rte_mbuf* Lcore::build_segment(const wire::TcpFrameSpec& spec_in, const Conn* c,
   spec.flags = s.flags;
   spec.window = s.window;
   spec.opts = s.opts;
-  const PortCaps& caps = sh_.port->caps();
+  const PortCaps& caps = caps_;
   const bool offload = caps.tx_ip_checksum && caps.tx_tcp_checksum;
   spec.checksum = offload ? wire::ChecksumMode::kOffload : wire::ChecksumMode::kSoftware;
   const size_t l2 = wire::EtherHeader::size(spec.has_vlan);
@@ -397,7 +399,7 @@ rte_mbuf* Lcore::build_segment(const wire::TcpFrameSpec& spec_in, const Conn* c,
 // A connection's segment in the common case (see wire::write_plain_tcp_frame), when
 // plain_segment says so: the values go straight into the frame.
 bool Lcore::plain_segment(const tcp::OutSegment& s) const {
-  const PortCaps& caps = sh_.port->caps();
+  const PortCaps& caps = caps_;
   return !(caps.tx_ip_checksum && caps.tx_tcp_checksum) && wire::plain_options(s.opts);
 }
 

@@ -108,8 +108,11 @@ InsertResult Shard::insert(const tcp::FourTuple& t, uint32_t hash, uint64_t valu
 }
 
 InsertResult Shard::insert_absent(const tcp::FourTuple& t, uint32_t hash, uint64_t value) {
-  assert(!find(t, hash));
-  const detail::Place p = place(t, hash);
+  return insert_absent(t, place(t, hash), value);
+}
+
+InsertResult Shard::insert_absent(const tcp::FourTuple& t, Place p, uint64_t value) {
+  assert(!find(t, p));
   return insert_new(p, alt(p.bucket, p.tag), detail::pack_addrs(t), detail::pack_ports(t), value);
 }
 

@@ -94,6 +94,16 @@ class alignas(64) Shard {
   // primary's entries), for a caller that knows a tuple ahead and has other work meanwhile:
   // the frames of a burst, the next active open. Reads nothing, changes nothing.
   void prefetch(const tcp::FourTuple& tuple, uint32_t hash) const;
+  // Where a tuple is or would go (its primary bucket and tag, hash.h), for a caller that both
+  // prefetches a tuple and then looks it up or inserts it (the frames of a burst): worked out
+  // once, kept, and handed back to the calls below instead of the hash. Valid only for the
+  // tuple and hash it was worked out from, in this shard.
+  using Place = detail::Place;
+  Place place(const tcp::FourTuple& t, uint32_t hash) const {
+    return detail::place(detail::digest(t, hash, seed_, mode_), n_buckets_);
+  }
+  void prefetch(Place p) const;
+  std::optional<uint64_t> find(const tcp::FourTuple& tuple, Place p) const;
   // Calls f(const tcp::FourTuple&, uint64_t value) for each entry, bucket by bucket, each bucket
   // read as one consistent snapshot. On the owner it is exact. On another thread, an entry that
   // a concurrent cuckoo move carried across the walk may be missed or seen twice: the return is
@@ -112,6 +122,7 @@ class alignas(64) Shard {
   // insert() for a tuple the caller has just looked up and not found: the lookup's bucket reads
   // are not made again (nothing else writes the shard, so it cannot have appeared since).
   InsertResult insert_absent(const tcp::FourTuple& tuple, uint32_t hash, uint64_t value);
+  InsertResult insert_absent(const tcp::FourTuple& tuple, Place p, uint64_t value);
   // Removes the tuple and returns the value it had; nullopt if absent.
   std::optional<uint64_t> erase(const tcp::FourTuple& tuple, uint32_t hash);
   // Replaces the value in place; false if the tuple is absent.
@@ -128,9 +139,6 @@ class alignas(64) Shard {
   };
 
   Shard(const Config& config, uint32_t n_buckets, detail::Bucket* buckets, bool owned);
-  detail::Place place(const tcp::FourTuple& t, uint32_t hash) const {
-    return detail::place(detail::digest(t, hash, seed_, mode_), n_buckets_);
-  }
   uint32_t alt(uint32_t bucket, uint16_t tag) const {
     return detail::alt_bucket(bucket, tag, n_buckets_);
   }
@@ -194,7 +202,10 @@ inline std::optional<uint64_t> Shard::find_placed(const tcp::FourTuple& t, detai
 }
 
 inline std::optional<uint64_t> Shard::find(const tcp::FourTuple& t, uint32_t hash) const {
-  const detail::Place p = place(t, hash);
+  return find(t, place(t, hash));
+}
+
+inline std::optional<uint64_t> Shard::find(const tcp::FourTuple& t, Place p) const {
   // The key and value lines of a hit hang on the tag line only through the slot number; asking
   // for them now overlaps their misses with the tag line's instead of following it.
   wire::prefetch_line(&buckets_[p.bucket].entries[0]);
@@ -203,7 +214,10 @@ inline std::optional<uint64_t> Shard::find(const tcp::FourTuple& t, uint32_t has
 }
 
 inline void Shard::prefetch(const tcp::FourTuple& t, uint32_t hash) const {
-  const detail::Place p = place(t, hash);
+  prefetch(place(t, hash));
+}
+
+inline void Shard::prefetch(Place p) const {
   const detail::Bucket& primary = buckets_[p.bucket];
   wire::prefetch_line(&primary);
   wire::prefetch_line(&primary.entries[0]);

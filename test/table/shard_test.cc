@@ -154,18 +154,29 @@ TEST(Shard, full_table_rejects_then_accepts_after_erase) {
   EXPECT_EQ(shard->size(), kCapacity);
 }
 
-// insert_absent (the caller looked first) fills, displaces and refuses as insert does.
+// insert_absent (the caller looked first) fills, displaces and refuses as insert does, given the
+// hash or the place worked out ahead (a burst's first pass); find() by place answers as by hash.
 TEST(Shard, insert_absent_behaves_as_insert_for_new_tuples) {
   constexpr uint32_t kCapacity = 4096;
   const auto pool = make_tuples(kCapacity + 1, 11);
-  auto a = make_shard(kCapacity), b = make_shard(kCapacity);
+  auto a = make_shard(kCapacity), b = make_shard(kCapacity), c = make_shard(kCapacity);
   for (uint32_t i = 0; i < kCapacity; ++i) {
     ASSERT_EQ(a->insert(pool[i].tuple, pool[i].hash, i), InsertResult::kInserted);
     ASSERT_EQ(b->insert_absent(pool[i].tuple, pool[i].hash, i), InsertResult::kInserted);
+    const Shard::Place p = c->place(pool[i].tuple, pool[i].hash);
+    c->prefetch(p);
+    ASSERT_FALSE(c->find(pool[i].tuple, p));
+    ASSERT_EQ(c->insert_absent(pool[i].tuple, p, i), InsertResult::kInserted);
   }
   EXPECT_EQ(b->insert_absent(pool[kCapacity].tuple, pool[kCapacity].hash, 7), InsertResult::kTableFull);
+  const Shard::Place last = c->place(pool[kCapacity].tuple, pool[kCapacity].hash);
+  EXPECT_EQ(c->insert_absent(pool[kCapacity].tuple, last, 7), InsertResult::kTableFull);
   EXPECT_EQ(a->moves(), b->moves());
+  EXPECT_EQ(a->moves(), c->moves());
   EXPECT_EQ(contents(*a), contents(*b));
+  EXPECT_EQ(contents(*a), contents(*c));
+  for (uint32_t i = 0; i < kCapacity; i += 97)
+    EXPECT_EQ(c->find(pool[i].tuple, c->place(pool[i].tuple, pool[i].hash)), i);
 }
 
 // Cuckoo displacement must carry the shard to its stated capacity, not short of it.
