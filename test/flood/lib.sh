@@ -113,10 +113,14 @@ descendants() {
 }
 
 # Those of the "pid comm" lines in FILE whose process still runs (the same pid, the same name).
+# A zombie has ended: one whose parent died first (hping3 under /usr/bin/time) waits for PID 1 to
+# reap it, which in some containers takes seconds.
 survivors() {
   local p c
   while read -r p c; do
-    [[ $(cat "/proc/$p/comm" 2>/dev/null) == "$c" ]] && echo "$p $c"
+    [[ $(cat "/proc/$p/comm" 2>/dev/null) == "$c" ]] || continue
+    [[ $(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$p/status" 2>/dev/null) == Z ]] && continue
+    echo "$p $c"
   done <"$1"
 }
 
