@@ -24,10 +24,12 @@ refused() {  # WORDS ARGS...: refused with status 2 and a message containing WOR
 }
 
 ok=(--ip 198.18.0.1)
-refused "--target 8.8.8.8 is not in 127.0.0.0/8 or 198.18.0.0/15" --target 8.8.8.8 "${ok[@]}"
+# The refused addresses lie just outside the two blocks; none is ever sent to (refused before EAL,
+# and the port is net_null).
+refused "--target 128.0.0.1 is not in 127.0.0.0/8 or 198.18.0.0/15" --target 128.0.0.1 "${ok[@]}"
 refused "--target 198.20.0.2 is not in 127.0.0.0/8 or 198.18.0.0/15" --target 198.20.0.2 "${ok[@]}"
 refused "--target 198.17.255.255 is not in" --target 198.17.255.255 "${ok[@]}"
-refused "--ip 10.0.0.1 is not in 127.0.0.0/8 or 198.18.0.0/15" --target 198.18.0.2 --ip 10.0.0.1
+refused "--ip 126.255.255.255 is not in 127.0.0.0/8 or 198.18.0.0/15" --target 198.18.0.2 --ip 126.255.255.255
 refused "--target and --ip are the same address" --target 198.18.0.2 --ip 198.18.0.2
 refused "--rate" --target 198.18.0.2 "${ok[@]}" --rate -1000
 refused "--rate" --target 198.18.0.2 "${ok[@]}" --rate 1e-12
