@@ -1,9 +1,12 @@
 #include "dpdk/mempool.h"
 
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -24,6 +27,20 @@ uint32_t mbufs_needed(const Profile& p, uint16_t queues, uint16_t workers, uint3
   return static_cast<uint32_t>(std::min<uint64_t>(r, (1u << 22) - 1));
 }
 
+// What a pool of `mbufs` takes of EAL's memory, rounded up to MiB. An object may not straddle a
+// page (a NIC reads its buffer as one IOVA-contiguous piece), so without hugepages each mbuf of
+// about 2.3 KiB takes a 4 KiB page of its own: counted as mbufs x size, a pool of 140,000 said
+// "about 324 MiB of 511 MiB free" and failed (it needs 547).
+// Sets `page_each` to the page size when every mbuf takes a page of its own.
+static uint64_t pool_mib(uint32_t mbufs, uint64_t* page_each) {
+  const uint64_t obj = rte_mempool_calc_obj_size(sizeof(rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE, 0, nullptr);
+  const uint64_t page = rte_eal_has_hugepages() ? 0 : static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  uint64_t bytes = obj * mbufs;
+  if (page != 0 && obj <= page) bytes = (mbufs + page / obj - 1) / (page / obj) * page;
+  *page_each = page != 0 && page / obj == 1 ? page : 0;
+  return (bytes + (1u << 20) - 1) >> 20;
+}
+
 rte_mempool* create_pool(const std::string& name, uint32_t mbufs, uint16_t cache, std::string* err) {
   cache = std::min<uint16_t>(cache, RTE_MEMPOOL_CACHE_MAX_SIZE);
   rte_mempool* mp = rte_pktmbuf_pool_create(name.c_str(), mbufs, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -34,14 +51,16 @@ rte_mempool* create_pool(const std::string& name, uint32_t mbufs, uint16_t cache
            " ([port] mbuf_cache): at least " + std::to_string(uint64_t(cache) * 3 / 2);
   } else if (!mp) {
     const int why = rte_errno;
-    uint64_t mib = (uint64_t(mbufs) * (RTE_MBUF_DEFAULT_BUF_SIZE + 256)) >> 20;
+    uint64_t page = 0;
+    const uint64_t mib = pool_mib(mbufs, &page);
     // What EAL's heap has left: -m counts what EAL itself and the PMDs took before the pool.
     std::string heap;
     if (rte_malloc_socket_stats st; rte_malloc_get_socket_stats(static_cast<int>(rte_socket_id()), &st) == 0)
-      heap = " of " + std::to_string(st.heap_freesz_bytes >> 20) + " MiB free in EAL's heap (largest piece " +
-             std::to_string(st.greatest_free_size >> 20) + " MiB)";
-    *err = "cannot create the mbuf pool (" + std::to_string(mbufs) + " mbufs, about " + std::to_string(mib) +
-           " MiB" + heap + "): " + rte_strerror(why) + "; give EAL more memory (-m) or set [port] mbufs";
+      heap = "; " + std::to_string(st.heap_freesz_bytes >> 20) + " MiB free in EAL's heap, largest piece " +
+             std::to_string(st.greatest_free_size >> 20) + " MiB";
+    const std::string paged = page ? ", a " + std::to_string(page >> 10) + " KiB page each without hugepages" : "";
+    *err = "cannot create the mbuf pool (" + std::to_string(mbufs) + " mbufs need " + std::to_string(mib) + " MiB" +
+           paged + heap + "): " + rte_strerror(why) + "; give EAL more memory (-m) or set [port] mbufs";
   }
   return mp;
 }
