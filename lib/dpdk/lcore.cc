@@ -27,7 +27,9 @@ std::atomic<unsigned> g_ring_serial{0};  // ring names are global to the process
 }
 
 Lcore::Lcore(Shared& sh, uint16_t queue, stats::LcoreCounters& cnt)
-    : sh_(sh), queue_(queue), vlan_(sh.netif.vlan), cnt_(cnt) {}
+    : sh_(sh), queue_(queue), vlan_(sh.netif.vlan), cnt_(cnt) {
+  init_state_gauges();
+}
 
 std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCounters& cnt, tcp::Time now,
                                      std::string* err) {

@@ -208,7 +208,13 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   uint16_t next_local_port(uint16_t p) const {
     return p < sh_.ports.hi ? static_cast<uint16_t>(p + 1) : sh_.ports.lo;
   }
-  void note_state(tcp::State from, tcp::State to);
+  // Called on every apply() (ten times a connection), half of them with no change: the test
+  // inline, the counting out of line.
+  void note_state(tcp::State from, tcp::State to) {
+    if (from != to) note_state_change(from, to);
+  }
+  void note_state_change(tcp::State from, tcp::State to);
+  void init_state_gauges();  // Lcore(): fills state_gauge_
   void mark_dirty(uint32_t slot);
   void flush_app();
   void flush_deferred_acks();
@@ -254,6 +260,10 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   // frame in and out, where a virtual call each time was a dozen instructions a segment.
   PortCaps caps_{};
   stats::LcoreCounters& cnt_;
+  // Per state, the gauge note_state_change() moves: one of cnt_'s, or no_gauge_ for the states
+  // that have none (CLOSED, LISTEN), so that a change adds to two gauges without a test.
+  std::array<int64_t*, tcp::kStateCount> state_gauge_{};
+  int64_t no_gauge_ = 0;
   tcp::Time now_ = 0;
   tcp::Context ctx_;
 

@@ -17,7 +17,8 @@ using tcp::State;
 namespace {
 
 // Per state: the gauge of connections in it (none for CLOSED and LISTEN) and the counter of
-// entries into it. Tables, not switches: note_state() runs on most segments.
+// entries into it. Tables, not switches: note_state() runs on most segments. init_state_gauges()
+// turns the first into pointers.
 constexpr std::optional<Gauge> kGaugeOf[tcp::kStateCount] = {
     std::nullopt,           std::nullopt,         Gauge::syn_sent,   Gauge::syn_received,
     Gauge::established,     Gauge::fin_wait_1,    Gauge::fin_wait_2, Gauge::close_wait,
@@ -219,11 +220,16 @@ void Lcore::free_conn(uint32_t slot) {
   free_conns_.push_back(slot);
 }
 
-void Lcore::note_state(State from, State to) {
-  if (from == to) return;
-  if (auto g = kGaugeOf[static_cast<int>(from)]) cnt_.gauge_add(*g, -1);
-  if (auto g = kGaugeOf[static_cast<int>(to)]) cnt_.gauge_add(*g, 1);
+void Lcore::note_state_change(State from, State to) {
+  const auto add = [](int64_t* g, int64_t n) { __atomic_store_n(g, __atomic_load_n(g, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED); };
+  add(state_gauge_[static_cast<int>(from)], -1);
+  add(state_gauge_[static_cast<int>(to)], 1);
   cnt_.add(kEntered[static_cast<int>(to)]);
+}
+
+void Lcore::init_state_gauges() {
+  for (int s = 0; s < tcp::kStateCount; s++)
+    state_gauge_[s] = kGaugeOf[s] ? &cnt_.g[static_cast<size_t>(*kGaugeOf[s])] : &no_gauge_;
 }
 
 // Applies what the state machine asked, then follows `more`. The Actions (four segments with
