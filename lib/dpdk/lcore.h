@@ -240,7 +240,13 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   bool plain_segment(const tcp::OutSegment& s) const;
   rte_mbuf* build_plain(Conn& c, const tcp::OutSegment& s);
   void send_frame(rte_mbuf* m, uint32_t next_hop_ip, const wire::Mac* fallback);
+  [[gnu::noinline]] void send_frame_resolving(rte_mbuf* m, uint32_t next_hop_ip, const wire::Mac* fallback);
   ArpCache::Result resolve(uint32_t next_hop, wire::Mac* mac);
+  // resolve()'s last answer is still good for next_hop (0, no next hop, never is).
+  bool memo_holds(uint32_t next_hop) const {
+    return next_hop == arp_memo_.ip && next_hop != 0 && now_ < arp_memo_.until &&
+           sh_.arp->version() == arp_memo_.version;
+  }
   void tx(rte_mbuf* m);
   [[gnu::noinline, gnu::cold]] void tag_burst();
   void flush_tx();
