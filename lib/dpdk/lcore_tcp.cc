@@ -412,7 +412,8 @@ bool Lcore::plain_segment(const tcp::OutSegment& s) const {
 rte_mbuf* Lcore::build_plain(Conn& c, const tcp::OutSegment& s) {
   rte_mbuf* m = alloc_segment();
   if (!m) return nullptr;
-  const size_t hdr = wire::kPlainTcpHeadersLen + wire::tcp_options_length_before_sack(s.opts);
+  const size_t olen = wire::tcp_options_length_before_sack(s.opts);  // all of them: plain_options
+  const size_t hdr = wire::kPlainTcpHeadersLen + olen;
   if (hdr + s.len > size_t{m->buf_len} - m->data_off) {
     rte_pktmbuf_free(m);
     return nullptr;
@@ -424,7 +425,7 @@ rte_mbuf* Lcore::build_plain(Conn& c, const tcp::OutSegment& s) {
   f.src_ip = t.laddr;
   f.dst_ip = t.raddr;
   f.h = {t.lport, t.rport, s.seq.v, s.ack.v, s.flags, s.window, 0};
-  const size_t n = wire::write_plain_tcp_frame(p, sh_.netif.mac, f, s.opts, s.len);
+  const size_t n = wire::write_plain_tcp_frame(p, sh_.netif.mac, f, s.opts, olen, s.len);
   m->data_len = static_cast<uint16_t>(n);
   m->pkt_len = static_cast<uint32_t>(n);
   count_segment_out(s.flags);
