@@ -42,16 +42,16 @@ Counter close_counter(tcp::CloseReason r) {
   }
 }
 
+// Built whole, every field once: assigned one by one after a default construction, the options
+// were zeroed and then copied over.
 tcp::Segment segment_of(const wire::Frame& f, const rte_mbuf* m) {
-  tcp::Segment s;
-  s.seq = tcp::Seq(f.tcp.seq);
-  s.ack = tcp::Seq(f.tcp.ack);
-  s.flags = f.tcp.flags;
-  s.window = f.tcp.window;
-  s.opts = f.tcp.opts;
-  s.payload = rte_pktmbuf_mtod_offset(m, const uint8_t*, f.payload_off);
-  s.len = f.payload_len;
-  return s;
+  return {.seq = tcp::Seq(f.tcp.seq),
+          .ack = tcp::Seq(f.tcp.ack),
+          .flags = f.tcp.flags,
+          .window = f.tcp.window,
+          .opts = f.tcp.opts,
+          .payload = rte_pktmbuf_mtod_offset(m, const uint8_t*, f.payload_off),
+          .len = f.payload_len};
 }
 
 }  // namespace
