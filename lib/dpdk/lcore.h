@@ -208,7 +208,13 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   uint16_t next_local_port(uint16_t p) const {
     return p < sh_.ports.hi ? static_cast<uint16_t>(p + 1) : sh_.ports.lo;
   }
-  void note_state(tcp::State from, tcp::State to);
+  // Called on every apply() (ten times a connection), half of them with no change: the test
+  // inline, the counting out of line.
+  void note_state(tcp::State from, tcp::State to) {
+    if (from != to) note_state_change(from, to);
+  }
+  void note_state_change(tcp::State from, tcp::State to);
+  void init_state_gauges();  // Lcore(): fills state_gauge_
   void mark_dirty(uint32_t slot);
   void flush_app();
   void flush_deferred_acks();
@@ -234,7 +240,13 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   bool plain_segment(const tcp::OutSegment& s) const;
   rte_mbuf* build_plain(Conn& c, const tcp::OutSegment& s);
   void send_frame(rte_mbuf* m, uint32_t next_hop_ip, const wire::Mac* fallback);
+  [[gnu::noinline]] void send_frame_resolving(rte_mbuf* m, uint32_t next_hop_ip, const wire::Mac* fallback);
   ArpCache::Result resolve(uint32_t next_hop, wire::Mac* mac);
+  // resolve()'s last answer is still good for next_hop (0, no next hop, never is).
+  bool memo_holds(uint32_t next_hop) const {
+    return next_hop == arp_memo_.ip && next_hop != 0 && now_ < arp_memo_.until &&
+           sh_.arp->version() == arp_memo_.version;
+  }
   void tx(rte_mbuf* m);
   [[gnu::noinline, gnu::cold]] void tag_burst();
   void flush_tx();
@@ -254,6 +266,10 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   // frame in and out, where a virtual call each time was a dozen instructions a segment.
   PortCaps caps_{};
   stats::LcoreCounters& cnt_;
+  // Per state, the gauge note_state_change() moves: one of cnt_'s, or no_gauge_ for the states
+  // that have none (CLOSED, LISTEN), so that a change adds to two gauges without a test.
+  std::array<int64_t*, tcp::kStateCount> state_gauge_{};
+  int64_t no_gauge_ = 0;
   tcp::Time now_ = 0;
   tcp::Context ctx_;
 

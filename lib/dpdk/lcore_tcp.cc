@@ -17,7 +17,8 @@ using tcp::State;
 namespace {
 
 // Per state: the gauge of connections in it (none for CLOSED and LISTEN) and the counter of
-// entries into it. Tables, not switches: note_state() runs on most segments.
+// entries into it. Tables, not switches: note_state() runs on most segments. init_state_gauges()
+// turns the first into pointers.
 constexpr std::optional<Gauge> kGaugeOf[tcp::kStateCount] = {
     std::nullopt,           std::nullopt,         Gauge::syn_sent,   Gauge::syn_received,
     Gauge::established,     Gauge::fin_wait_1,    Gauge::fin_wait_2, Gauge::close_wait,
@@ -41,16 +42,16 @@ Counter close_counter(tcp::CloseReason r) {
   }
 }
 
+// Built whole, every field once: assigned one by one after a default construction, the options
+// were zeroed and then copied over.
 tcp::Segment segment_of(const wire::Frame& f, const rte_mbuf* m) {
-  tcp::Segment s;
-  s.seq = tcp::Seq(f.tcp.seq);
-  s.ack = tcp::Seq(f.tcp.ack);
-  s.flags = f.tcp.flags;
-  s.window = f.tcp.window;
-  s.opts = f.tcp.opts;
-  s.payload = rte_pktmbuf_mtod_offset(m, const uint8_t*, f.payload_off);
-  s.len = f.payload_len;
-  return s;
+  return {.seq = tcp::Seq(f.tcp.seq),
+          .ack = tcp::Seq(f.tcp.ack),
+          .flags = f.tcp.flags,
+          .window = f.tcp.window,
+          .opts = f.tcp.opts,
+          .payload = rte_pktmbuf_mtod_offset(m, const uint8_t*, f.payload_off),
+          .len = f.payload_len};
 }
 
 }  // namespace
@@ -219,11 +220,16 @@ void Lcore::free_conn(uint32_t slot) {
   free_conns_.push_back(slot);
 }
 
-void Lcore::note_state(State from, State to) {
-  if (from == to) return;
-  if (auto g = kGaugeOf[static_cast<int>(from)]) cnt_.gauge_add(*g, -1);
-  if (auto g = kGaugeOf[static_cast<int>(to)]) cnt_.gauge_add(*g, 1);
+void Lcore::note_state_change(State from, State to) {
+  const auto add = [](int64_t* g, int64_t n) { __atomic_store_n(g, __atomic_load_n(g, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED); };
+  add(state_gauge_[static_cast<int>(from)], -1);
+  add(state_gauge_[static_cast<int>(to)], 1);
   cnt_.add(kEntered[static_cast<int>(to)]);
+}
+
+void Lcore::init_state_gauges() {
+  for (int s = 0; s < tcp::kStateCount; s++)
+    state_gauge_[s] = kGaugeOf[s] ? &cnt_.g[static_cast<size_t>(*kGaugeOf[s])] : &no_gauge_;
 }
 
 // Applies what the state machine asked, then follows `more`. The Actions (four segments with
@@ -406,7 +412,8 @@ bool Lcore::plain_segment(const tcp::OutSegment& s) const {
 rte_mbuf* Lcore::build_plain(Conn& c, const tcp::OutSegment& s) {
   rte_mbuf* m = alloc_segment();
   if (!m) return nullptr;
-  const size_t hdr = wire::kPlainTcpHeadersLen + wire::tcp_options_length_before_sack(s.opts);
+  const size_t olen = wire::tcp_options_length_before_sack(s.opts);  // all of them: plain_options
+  const size_t hdr = wire::kPlainTcpHeadersLen + olen;
   if (hdr + s.len > size_t{m->buf_len} - m->data_off) {
     rte_pktmbuf_free(m);
     return nullptr;
@@ -418,7 +425,7 @@ rte_mbuf* Lcore::build_plain(Conn& c, const tcp::OutSegment& s) {
   f.src_ip = t.laddr;
   f.dst_ip = t.raddr;
   f.h = {t.lport, t.rport, s.seq.v, s.ack.v, s.flags, s.window, 0};
-  const size_t n = wire::write_plain_tcp_frame(p, sh_.netif.mac, f, s.opts, s.len);
+  const size_t n = wire::write_plain_tcp_frame(p, sh_.netif.mac, f, s.opts, olen, s.len);
   m->data_len = static_cast<uint16_t>(n);
   m->pkt_len = static_cast<uint32_t>(n);
   count_segment_out(s.flags);

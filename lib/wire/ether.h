@@ -19,7 +19,9 @@ inline constexpr size_t kVlanTagLen = 4;
 struct Mac {
   uint8_t b[6] = {};
 
-  constexpr bool operator==(const Mac&) const = default;
+  // One 4-byte and one 2-byte compare, not six byte compares (the default ==): every frame
+  // received is compared with our address.
+  constexpr bool operator==(const Mac& o) const { return __builtin_memcmp(b, o.b, sizeof b) == 0; }
   constexpr bool is_broadcast() const {
     return (b[0] & b[1] & b[2] & b[3] & b[4] & b[5]) == 0xff;
   }

@@ -177,7 +177,9 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
 // writes for the same values (a test compares them), but from the values themselves, with no
 // frame spec in between, and leaves the destination MAC to the caller (the datapath writes it
 // once the next hop is resolved). The payload_len bytes of payload are already in place after
-// the headers. Returns the frame length.
+// the headers, after olen = tcp_options_length_before_sack(o) bytes of options (the caller sized
+// the frame with it; passed in, it is not summed again from options that the payload copy may
+// have overwritten, for all the compiler knows). Returns the frame length.
 constexpr size_t kPlainTcpHeadersLen = kEtherHeaderLen + kIpv4HeaderLen + kTcpHeaderLen;  // + the options
 
 inline bool plain_options(const TcpOptions& o) { return o.sack_count == 0; }
@@ -190,8 +192,8 @@ struct PlainTcp {
 };
 
 [[gnu::always_inline]] inline size_t write_plain_tcp_frame(uint8_t* buf, const Mac& src_mac, const PlainTcp& s,
-                                                           const TcpOptions& o, size_t payload_len) {
-  const size_t olen = tcp_options_length_before_sack(o);  // all of them: plain_options
+                                                           const TcpOptions& o, size_t olen,
+                                                           size_t payload_len) {
   const size_t hlen = kTcpHeaderLen + olen;
   const size_t tcp_len = hlen + payload_len;
   std::memcpy(buf + 6, src_mac.b, 6);

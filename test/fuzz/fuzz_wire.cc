@@ -429,7 +429,8 @@ void check_plain_build(const uint8_t* data, const Frame& f) {
   std::vector<uint8_t> buf(headers + s.payload_len);
   if (s.payload_len) std::memcpy(buf.data() + headers, s.payload, s.payload_len);
   std::memcpy(buf.data(), s.dst_mac.b, 6);
-  CHECK(write_plain_tcp_frame(buf.data(), s.src_mac, pt, s.opts, s.payload_len) == buf.size());
+  CHECK(write_plain_tcp_frame(buf.data(), s.src_mac, pt, s.opts, tcp_options_length_before_sack(s.opts),
+                              s.payload_len) == buf.size());
   check_tcp_matches(buf.data(), parse_sent(buf.data(), buf.size()), s);
   CHECK(buf == build_checked(s));
 }

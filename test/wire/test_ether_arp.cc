@@ -118,6 +118,17 @@ TEST(Mac, Predicates) {
   EXPECT_TRUE(Mac{}.is_zero());
 }
 
+TEST(Mac, EqualOnlyWhenAllSixBytesAre) {
+  const Mac a{{0x02, 0x11, 0x22, 0x33, 0x44, 0x55}};
+  EXPECT_EQ(a, a);
+  static_assert(Mac::broadcast() == Mac::broadcast());  // still usable in constant expressions
+  for (int i = 0; i < 6; ++i) {
+    Mac b = a;
+    b.b[i] ^= 0x80;
+    EXPECT_NE(a, b) << "byte " << i;
+  }
+}
+
 TEST(Arp, ParsesTheReferenceRequest) {
   ArpPacket a;
   ASSERT_EQ(parse_arp(testdata::kArpRequest + 14, 28, a), WireError::kOk);
