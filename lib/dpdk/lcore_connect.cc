@@ -118,7 +118,8 @@ std::optional<ConnRef> Lcore::app_connect(uint32_t raddr, uint16_t rport) {
     next_addr_ = take.a + 1 < ni.ip_count ? take.a + 1 : 0;
     const tcp::FourTuple t{ni.ip + take.a, raddr, take.lport, rport};
     const uint32_t hash = take.hash;
-    tcp::Seq isn = tcp::choose_isn(ctx_, t, now_);
+    // isn() itself, not through ctx_.isn_source (this lcore): no virtual call.
+    tcp::Seq isn{this->isn(t, now_)};
     bool reused = false;  // the tuple's TIME-WAIT entry in the table becomes the connection's
     if (const auto v = table_->find(t, take.place)) {
       tcp::Seq floor;
