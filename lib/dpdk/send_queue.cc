@@ -9,9 +9,15 @@ namespace ts::dpdk {
 
 namespace {
 // Data mbufs are used as plain buffers: start at the buffer's beginning, no headroom needed.
+// Nothing reads their packet fields (pkt_len, ol_flags, port...: they are never sent, only copied
+// from and freed a segment at a time), so rte_pktmbuf_reset's dozen stores are left out; a raw
+// mbuf has the rest right already (next NULL, nb_segs 1, refcnt 1).
 rte_mbuf* data_mbuf(rte_mempool* pool) {
-  rte_mbuf* m = rte_pktmbuf_alloc(pool);
-  if (m) m->data_off = 0;
+  rte_mbuf* m = rte_mbuf_raw_alloc(pool);
+  if (m) {
+    m->data_off = 0;
+    m->data_len = 0;
+  }
   return m;
 }
 uint16_t room(const rte_mbuf* m) { return static_cast<uint16_t>(m->buf_len - m->data_off - m->data_len); }
