@@ -98,6 +98,11 @@ void SendQueue::consume(uint32_t n) {
 }
 
 void SendQueue::copy_out(uint32_t off, uint32_t len, uint8_t* dst) {
+  // A segment all in the head mbuf (a request or a reply that fits one): no walk, cursor as is.
+  if (head_ && off + len <= head_->data_len) {
+    std::memcpy(dst, rte_pktmbuf_mtod_offset(head_, const uint8_t*, off), len);
+    return;
+  }
   rte_mbuf* m = head_;
   uint32_t base = 0;
   if (cur_ && cur_base_ <= off) m = cur_, base = cur_base_;
