@@ -97,6 +97,9 @@ std::optional<tcp::FourTuple> Lcore::upcoming_tuple(uint32_t raddr, uint16_t rpo
 // which TIME-WAIT record and timer to ask for.
 void Lcore::prefetch_next_connect(uint32_t raddr, uint16_t rport) const {
   if (const Candidate* c = candidate(1, raddr, rport)) table_->prefetch(c->place);
+  // No TIME-WAIT record on this lcore (the peer closes first, or we reset): none to ask for, and
+  // the lookup below, which the open makes again anyway, is spared.
+  if (tw_live_ == 0) return;
   const Candidate* c = candidate(0, raddr, rport);
   if (!c) return;
   const auto v = table_->find(tcp::FourTuple{sh_.netif.ip + c->a, raddr, c->lport, rport}, c->place);
