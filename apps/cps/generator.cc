@@ -3,6 +3,8 @@
 #include <rte_cycles.h>
 
 #include <algorithm>
+#include <new>
+#include <type_traits>
 
 #include "dpdk/lcore.h"
 
@@ -109,9 +111,11 @@ void Generator::open(api::Poller& p, uint64_t tsc, tcp::Time now) {
       GenCounters::bump(cnt_.stalls);
       break;
     }
-    Flow* f = free_.back();
+    // Made anew in place, default-initialised: every field has its initialiser but the reply
+    // parser's line buffer, which needs none (`*f = Flow{}` zeroed it and copied all in).
+    static_assert(std::is_trivially_destructible_v<Flow>, "the old Flow is built over, not destroyed");
+    Flow* f = ::new (static_cast<void*>(free_.back())) Flow;
     free_.pop_back();
-    *f = Flow{};
     f->c = c;
     f->t0 = tsc;
     f->warmup = !ready_;

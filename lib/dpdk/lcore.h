@@ -333,6 +333,9 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
     uint32_t a = 0;
     uint16_t lport = 0;
     uint32_t hash = 0;
+    // The tuple's place in the table, worked out once for the two prefetches, the lookup and
+    // the insert that each open makes of it.
+    table::Shard::Place place{};
   };
   // The next active opens' candidates to (ahead_raddr_, ahead_rport_), in order: each port
   // searched for once, not once for its open and again for each prefetch ahead of it.

@@ -77,7 +77,9 @@ const Lcore::Candidate* Lcore::search_candidate(uint32_t i, uint32_t raddr, uint
     const uint32_t part = return_addr_part(a, raddr);
     const auto lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, part, rport, queue_, from, sh_.ports);
     if (!lport) return nullptr;
-    ahead_[ahead_n_++] = {a, *lport, part ^ sh_.toeplitz.port_part(rport, *lport)};
+    const uint32_t hash = part ^ sh_.toeplitz.port_part(rport, *lport);
+    const tcp::FourTuple t{sh_.netif.ip + a, raddr, *lport, rport};
+    ahead_[ahead_n_++] = {a, *lport, hash, table_->place(t, hash)};
   }
   return &ahead_[i];
 }
@@ -94,11 +96,13 @@ std::optional<tcp::FourTuple> Lcore::upcoming_tuple(uint32_t raddr, uint16_t rpo
 // now; those of the next were asked for one open ago, so its lookup is cheap here and tells
 // which TIME-WAIT record and timer to ask for.
 void Lcore::prefetch_next_connect(uint32_t raddr, uint16_t rport) const {
-  if (const Candidate* c = candidate(1, raddr, rport))
-    table_->prefetch(tcp::FourTuple{sh_.netif.ip + c->a, raddr, c->lport, rport}, c->hash);
+  if (const Candidate* c = candidate(1, raddr, rport)) table_->prefetch(c->place);
+  // No TIME-WAIT record on this lcore (the peer closes first, or we reset): none to ask for, and
+  // the lookup below, which the open makes again anyway, is spared.
+  if (tw_live_ == 0) return;
   const Candidate* c = candidate(0, raddr, rport);
   if (!c) return;
-  const auto v = table_->find(tcp::FourTuple{sh_.netif.ip + c->a, raddr, c->lport, rport}, c->hash);
+  const auto v = table_->find(tcp::FourTuple{sh_.netif.ip + c->a, raddr, c->lport, rport}, c->place);
   if (!v || table::kind_of(*v) != table::EntryKind::kTimeWait) return;
   const auto idx = static_cast<uint32_t>(table::index_of(*v));
   wire::prefetch_line(&tws_[idx]);
@@ -117,9 +121,10 @@ std::optional<ConnRef> Lcore::app_connect(uint32_t raddr, uint16_t rport) {
     next_addr_ = take.a + 1 < ni.ip_count ? take.a + 1 : 0;
     const tcp::FourTuple t{ni.ip + take.a, raddr, take.lport, rport};
     const uint32_t hash = take.hash;
-    tcp::Seq isn = tcp::choose_isn(ctx_, t, now_);
+    // isn() itself, not through ctx_.isn_source (this lcore): no virtual call.
+    tcp::Seq isn{this->isn(t, now_)};
     bool reused = false;  // the tuple's TIME-WAIT entry in the table becomes the connection's
-    if (const auto v = table_->find(t, hash)) {
+    if (const auto v = table_->find(t, take.place)) {
       tcp::Seq floor;
       if (!reuse_time_wait(*v, &floor)) continue;  // in use, or in TIME-WAIT too recently
       if (isn < floor) isn = floor;
@@ -132,7 +137,7 @@ std::optional<ConnRef> Lcore::app_connect(uint32_t raddr, uint16_t rport) {
     }
     const uint64_t value = table::make_value(table::EntryKind::kConnection, *slot);
     if (reused ? !table_->update(t, hash, value)
-               : table_->insert_absent(t, hash, value) != table::InsertResult::kInserted) {
+               : table_->insert_absent(t, take.place, value) != table::InsertResult::kInserted) {
       free_conn(*slot);
       return cnt_.add(Counter::table_full), std::nullopt;
     }

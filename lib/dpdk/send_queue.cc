@@ -9,9 +9,15 @@ namespace ts::dpdk {
 
 namespace {
 // Data mbufs are used as plain buffers: start at the buffer's beginning, no headroom needed.
+// Nothing reads their packet fields (pkt_len, ol_flags, port...: they are never sent, only copied
+// from and freed a segment at a time), so rte_pktmbuf_reset's dozen stores are left out; a raw
+// mbuf has the rest right already (next NULL, nb_segs 1, refcnt 1).
 rte_mbuf* data_mbuf(rte_mempool* pool) {
-  rte_mbuf* m = rte_pktmbuf_alloc(pool);
-  if (m) m->data_off = 0;
+  rte_mbuf* m = rte_mbuf_raw_alloc(pool);
+  if (m) {
+    m->data_off = 0;
+    m->data_len = 0;
+  }
   return m;
 }
 uint16_t room(const rte_mbuf* m) { return static_cast<uint16_t>(m->buf_len - m->data_off - m->data_len); }
@@ -92,6 +98,11 @@ void SendQueue::consume(uint32_t n) {
 }
 
 void SendQueue::copy_out(uint32_t off, uint32_t len, uint8_t* dst) {
+  // A segment all in the head mbuf (a request or a reply that fits one): no walk, cursor as is.
+  if (head_ && off + len <= head_->data_len) {
+    std::memcpy(dst, rte_pktmbuf_mtod_offset(head_, const uint8_t*, off), len);
+    return;
+  }
   rte_mbuf* m = head_;
   uint32_t base = 0;
   if (cur_ && cur_base_ <= off) m = cur_, base = cur_base_;
