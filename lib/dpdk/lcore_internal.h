@@ -53,11 +53,45 @@ struct Lcore::RxInfo {
 
 // A pure ACK held until the end of the poll iteration: if the application answers meanwhile,
 // the answer carries the acknowledgment and the ACK is never sent.
+// Only the fields a pure ACK of the state machine's sets are kept, not the whole OutSegment (76
+// bytes, four SACK blocks): most are dropped unsent, and the copy was half of what one cost.
 struct Lcore::DeferredAck {
   uint32_t slot;
   uint32_t gen;
   uint8_t acks_sent;  // the connection's count when the ACK was held back
-  tcp::OutSegment seg;
+  bool has_timestamps;
+  uint8_t sack_count;  // 0, or 1: the D-SACK block of an old segment's ACK
+  uint16_t window;
+  tcp::Seq seq;
+  tcp::Seq ack;
+  uint32_t ts_val;
+  uint32_t ts_ecr;
+  wire::SackBlock sack;
+
+  // A pure ACK the record holds whole: no SYN options, at most one SACK block.
+  static bool fits(const tcp::OutSegment& s) {
+    const wire::TcpOptions& o = s.opts;
+    return s.flags == tcp::kAck && s.len == 0 && s.payload_off == 0 && !o.has_mss &&
+           !o.has_wscale && !o.sack_permitted && o.sack_count <= 1;
+  }
+  static DeferredAck of(uint32_t slot, uint32_t gen, uint8_t acks_sent, const tcp::OutSegment& s) {
+    const wire::TcpOptions& o = s.opts;
+    return {slot, gen, acks_sent, o.has_timestamps, o.sack_count, s.window,
+            s.seq, s.ack, o.ts_val, o.ts_ecr, o.sack[0]};
+  }
+  tcp::OutSegment segment() const {
+    tcp::OutSegment s;
+    s.seq = seq;
+    s.ack = ack;
+    s.flags = tcp::kAck;
+    s.window = window;
+    s.opts.has_timestamps = has_timestamps;
+    s.opts.ts_val = ts_val;
+    s.opts.ts_ecr = ts_ecr;
+    s.opts.sack_count = sack_count;
+    s.opts.sack[0] = sack;
+    return s;
+  }
 };
 
 // A frame waiting for ARP to resolve its next hop.

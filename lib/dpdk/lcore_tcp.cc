@@ -260,7 +260,7 @@ bool Lcore::apply(uint32_t slot, State before, const tcp::Actions& a, const RxIn
                            a.has(tcp::ev::kConnected | tcp::ev::kPeerClosed));
   for (uint8_t i = 0; i < a.count; i++) {
     const tcp::OutSegment& s = a.seg[i];
-    if (answerable && s.flags == tcp::kAck && s.len == 0) deferred_.push_back({slot, c.gen, c.acks_sent, s});
+    if (answerable && DeferredAck::fits(s)) deferred_.push_back(DeferredAck::of(slot, c.gen, c.acks_sent, s));
     else emit(c, s);
   }
   if (a.deadline == tcp::kNever) wheel_->cancel(slot);
@@ -475,8 +475,8 @@ void Lcore::flush_deferred_acks() {
   for (const DeferredAck& d : deferred_) {
     Conn& c = conns_[d.slot];
     if (!(c.flags & cf::kLive) || c.gen != d.gen) continue;
-    if (c.acks_sent != d.acks_sent && c.last_ack >= d.seg.ack) continue;  // an answer carried it
-    emit(c, d.seg);
+    if (c.acks_sent != d.acks_sent && c.last_ack >= d.ack) continue;  // an answer carried it
+    emit(c, d.segment());
   }
   deferred_.clear();
 }

@@ -14,14 +14,13 @@ OutSegment& push(Context& ctx, Actions& a) {
   return o;
 }
 
-wire::TcpOptions ack_options(const Tcb& t, Time now) {
-  wire::TcpOptions o;
-  if (t.has(tcbf::kTimestamps)) {
-    o.has_timestamps = true;
-    o.ts_val = ts_now(t.ts_off, now);
-    o.ts_ecr = t.ts_recent;
-  }
-  return o;
+// Written into the segment push() emptied, not built apart and copied over: the copy of the
+// whole TcpOptions (SACK blocks included) cost a fifth of building an ACK.
+void add_timestamps(const Tcb& t, wire::TcpOptions& o, Time now) {
+  if (!t.has(tcbf::kTimestamps)) return;
+  o.has_timestamps = true;
+  o.ts_val = ts_now(t.ts_off, now);
+  o.ts_ecr = t.ts_recent;
 }
 
 void emit_ack(Context& ctx, Tcb& t, Actions& a, Time now) {
@@ -35,7 +34,7 @@ void emit_ack(Context& ctx, Tcb& t, Actions& a, Time now) {
   o.ack = t.rcv_nxt;
   o.flags = kAck;
   o.window = advertise(ctx.cfg, t);
-  o.opts = ack_options(t, now);
+  add_timestamps(t, o.opts, now);
   t.flags &= ~(tcbf::kAckNow | tcbf::kAckPure);
 }
 
@@ -94,7 +93,7 @@ uint32_t emit_range(Context& ctx, Tcb& t, Actions& a, Seq seq, uint32_t max_len,
   o.window = advertise(ctx.cfg, t);
   o.payload_off = uint32_t(seq - head);
   o.len = len;
-  o.opts = ack_options(t, now);
+  add_timestamps(t, o.opts, now);
   t.flags &= ~tcbf::kAckNow;
   if (len) {
     ++ctx.cnt.data_segs_out;

@@ -107,7 +107,8 @@ void enter_time_wait(Context& ctx, Tcb& t, Actions& a, Time now);
 void enter_established(Context& ctx, Tcb& t, Actions& a, Time now);
 // Takes what the peer's SYN (or SYN-ACK) offered: MSS, window scale, SACK-permitted, timestamps.
 void negotiate(const Context& ctx, Tcb& t, const wire::TcpOptions& peer);
-wire::TcpOptions ack_options(const Tcb& t, Time now);
+// The timestamps option of a segment of ours, into the empty options of a segment push() set up.
+void add_timestamps(const Tcb& t, wire::TcpOptions& o, Time now);
 
 inline void finish(const Tcb& t, Actions& a) { a.deadline = t.deadline; }
 

@@ -168,7 +168,7 @@ void emit_probe(Context& ctx, Tcb& t, Actions& a, Time now) {
   o.ack = t.rcv_nxt;
   o.flags = kAck;
   o.window = advertise(ctx.cfg, t);
-  o.opts = ack_options(t, now);
+  add_timestamps(t, o.opts, now);
 }
 
 void persist_timeout(Context& ctx, Tcb& t, Actions& a, Time now) {

@@ -107,6 +107,8 @@ struct Seen {
   uint32_t seq = 0, ack = 0;
   uint8_t sacks = 0;           // SACK blocks
   wire::SackBlock sack0;       // the first
+  bool timestamps = false;     // the timestamps option, and its values
+  uint32_t ts_val = 0, ts_ecr = 0;
 };
 
 // A MemPort that notes every TCP segment it sends and receives into a shared log.
@@ -147,7 +149,8 @@ class RecordingPort final : public dpdk::Port {
     if (wire::parse_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, trust, f) == wire::WireError::kOk &&
         f.kind == wire::FrameKind::kIpv4Tcp)
       log_->push_back({side_, out, *poll_, f.tcp.flags, f.payload_len, f.tcp.window, f.tcp.seq, f.tcp.ack,
-                       f.tcp.opts.sack_count, f.tcp.opts.sack[0]});
+                       f.tcp.opts.sack_count, f.tcp.opts.sack[0], f.tcp.opts.has_timestamps,
+                       f.tcp.opts.ts_val, f.tcp.opts.ts_ecr});
   }
 
   std::unique_ptr<dpdk::MemPort> in_;
@@ -420,13 +423,19 @@ TEST_F(StackToStack, handshake_ack_leaves_in_the_same_poll_when_the_application_
   script_.request = "";
   ASSERT_TRUE(run_until([&] { return sent_by('c') == 2; }, tcp::kSec));
   EXPECT_EQ(trace(), "c:S s:S. c:.");
-  uint64_t syn_ack_in = 0, ack_out = 0;
+  Seen syn_ack{}, ack{};
   for (const Seen& x : wire_) {
-    if (x.side == 'c' && !x.out && x.flags == (tcp::kSyn | tcp::kAck)) syn_ack_in = x.poll;
-    if (x.side == 'c' && x.out && x.flags == tcp::kAck) ack_out = x.poll;
+    if (x.side == 'c' && !x.out && x.flags == (tcp::kSyn | tcp::kAck)) syn_ack = x;
+    if (x.side == 'c' && x.out && x.flags == tcp::kAck) ack = x;
   }
-  EXPECT_NE(syn_ack_in, 0u);
-  EXPECT_EQ(ack_out, syn_ack_in);  // held until the end of that poll, not later
+  EXPECT_NE(syn_ack.poll, 0u);
+  EXPECT_EQ(ack.poll, syn_ack.poll);  // held until the end of that poll, not later
+  // Held back, it still goes out as built when the SYN-ACK came: acknowledging it, echoing its
+  // timestamp (RFC 7323 §4.3).
+  EXPECT_EQ(ack.ack, syn_ack.seq + 1);
+  EXPECT_EQ(ack.seq, syn_ack.ack);
+  ASSERT_TRUE(syn_ack.timestamps && ack.timestamps);
+  EXPECT_EQ(ack.ts_ecr, syn_ack.ts_val);
   EXPECT_EQ(server_.total()[Counter::conn_accepted], 1u);
 }
 
