@@ -15,11 +15,15 @@ namespace {
 
 class EchoHandler final : public api::Handler {
  public:
+  // Under StackConfig::explicit_consume (see explicit_consume below) what is received counts as
+  // read only once its echo is acknowledged: a peer that sends faster than it reads (or than the
+  // echo can go, its cwnd cut) sees our window close, as with a kernel echo server, and the send
+  // queue holds at most a receive window of echo. send() then fails only for want of mbufs (or
+  // a send_buffer under receive_window); the data is taken already, so better a reset than loss.
   void on_data(api::Connection& c, const uint8_t* data, size_t len) override {
-    // Out of buffers, or a peer that sends without reading filled the send buffer: inline, the
-    // data is read already, so better a reset than silent loss.
     if (!c.send(data, len)) c.abort();
   }
+  void on_send_space(api::Connection& c, size_t bytes) override { c.consumed(bytes); }
 };
 
 class DiscardHandler final : public api::Handler {

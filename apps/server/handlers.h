@@ -13,6 +13,11 @@ enum class Mode { kHttp, kEcho, kDiscard };
 // Echo: every byte back. Discard: read and drop. All close when the peer has closed.
 std::unique_ptr<api::Handler> make_handler(Mode m, const std::string& http_body);
 
+// The mode's api::StackConfig::explicit_consume. Echo: its peer's window follows what was echoed
+// and acknowledged (flow control instead of a reset once send_buffer is full). HTTP and discard
+// never hold data back: read as it comes, the fastest way.
+inline bool explicit_consume(Mode m) { return m == Mode::kEcho; }
+
 // `h`, each on_data waiting `delay_us` first: a slow application, to test back-pressure with.
 // For worker threads only: inline, it would stall the lcore.
 std::unique_ptr<api::Handler> make_slow_reader(std::unique_ptr<api::Handler> h, uint32_t delay_us);

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   sc.datapath.queues = o.queues;
   sc.datapath.probe_time = tcp::Time(o.dad_ms) * tcp::kMsec;
   sc.workers = o.workers;
+  sc.explicit_consume = server::explicit_consume(o.mode);
   if (!o.fault.empty()) sc.datapath.make_port = dpdk::faulty_ethdev(profile.port, o.fault_spec);
   // Before anything starts: Stack::create checks this only for an ethdev port of its own, and with
   // --fault the port started and the banner came before run() refused.

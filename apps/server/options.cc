@@ -17,7 +17,9 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   app.add_option("--ip", o->ip_cidr, "our address and prefix, e.g. 198.18.0.2/24 (/24 if left out)")->required();
   app.add_option("--gateway", gateway, "next hop for addresses off our subnet")->check(apps::nonempty());
   app.add_option("--port", o->port, "TCP port to listen on")->transform(apps::decimal())->check(CLI::Range(1, 65535));
-  app.add_option("--mode", o->mode_name, "http (200 OK, keep-alive), echo, or discard")
+  app.add_option("--mode", o->mode_name,
+                 "http (200 OK, keep-alive), echo (flow-controlled: a peer that does not read sees our "
+                 "window close), or discard")
       ->check(CLI::IsMember({"http", "echo", "discard"}));
   app.add_option("--backlog", o->backlog, "accept queue bound, per lcore")->transform(apps::decimal())->check(CLI::Range(1, 1 << 20));
   app.add_option("--workers", o->workers, "application threads fed by rings (0: handlers inline on the lcores)")

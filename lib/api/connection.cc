@@ -22,6 +22,11 @@ void Connection::abort() {
   d_->abort(*this);
 }
 
+// Also after close(): the peer may still send, and wait for our window.
+void Connection::consumed(size_t bytes) {
+  if (!aborted_ && bytes) d_->consumed(*this, bytes);
+}
+
 void Connection::set_keepalive(bool on) {
   if (!closing_) d_->keepalive(*this, on);
 }

@@ -38,6 +38,12 @@ class Connection {
   // Overrides the profile's `keepalive` for this connection, from any state (an active open's
   // too, before its handshake is done). No effect once closing.
   void set_keepalive(bool on);
+  // StackConfig::explicit_consume: the handler is done with `bytes` more of what on_data handed
+  // it, which go back to the connection's receive window (a window update goes out when it
+  // reopens enough). Until then those bytes keep the peer's window closed: flow control by what
+  // the handler has dealt with, as a kernel socket nobody reads. Without explicit_consume, a
+  // no-op (data counts as read when on_data returns). Never more than on_data handed over.
+  void consumed(size_t bytes);
 
   const tcp::FourTuple& tuple() const { return tuple_; }
   uint16_t lcore() const { return ref_.lcore; }
@@ -70,6 +76,7 @@ class ConnDriver {
   virtual void close(Connection& c) = 0;
   virtual void abort(Connection& c) = 0;
   virtual void keepalive(Connection& c, bool on) = 0;
+  virtual void consumed(Connection& c, size_t bytes) = 0;
 
  protected:
   ~ConnDriver() = default;

@@ -1,8 +1,12 @@
 #include "api/inline_sink.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace ts::api {
 
-InlineSink::InlineSink(HandlerFactory factory, uint16_t lcores) : per_(lcores) {
+InlineSink::InlineSink(HandlerFactory factory, uint16_t lcores, bool explicit_consume)
+    : per_(lcores), explicit_consume_(explicit_consume) {
   for (unsigned i = 0; i < lcores; i++) per_[i].h = factory(i);
 }
 
@@ -83,6 +87,11 @@ bool InlineSink::send(Connection& c, const void* data, size_t len) {
 void InlineSink::close(Connection& c) { lcores_[c.ref_.lcore]->app_close(c.ref_); }
 void InlineSink::abort(Connection& c) { lcores_[c.ref_.lcore]->app_abort(c.ref_); }
 void InlineSink::keepalive(Connection& c, bool on) { lcores_[c.ref_.lcore]->app_keepalive(c.ref_, on); }
+
+void InlineSink::consumed(Connection& c, size_t bytes) {
+  if (!explicit_consume_) return;  // read as it came: nothing held off the window
+  lcores_[c.ref_.lcore]->app_consumed(c.ref_, static_cast<uint32_t>(std::min<size_t>(bytes, UINT32_MAX)));
+}
 
 Connection* Poller::connect(uint32_t raddr, uint16_t rport) {
   auto ref = l_.app_connect(raddr, rport);

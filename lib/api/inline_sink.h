@@ -36,7 +36,8 @@ class Poller {
 
 class InlineSink final : public dpdk::AppSink, public ConnDriver {
  public:
-  InlineSink(HandlerFactory factory, uint16_t lcores);
+  // explicit_consume: StackConfig's; the lcores then run in app_window mode (reads_later).
+  InlineSink(HandlerFactory factory, uint16_t lcores, bool explicit_consume = false);
   ~InlineSink() override;
   void attach(dpdk::Datapath& dp);
 
@@ -47,11 +48,14 @@ class InlineSink final : public dpdk::AppSink, public ConnDriver {
   void send_space(dpdk::Lcore& l, dpdk::ConnRef c, uint32_t freed) override;
   void closed(dpdk::Lcore& l, dpdk::ConnRef c, tcp::CloseReason why) override;
   void poll(dpdk::Lcore& l, tcp::Time now) override;
+  // Inline data is copied by the handler if kept: no mbuf is held, so room_for_data stays true.
+  bool reads_later() const override { return explicit_consume_; }
 
   bool send(Connection& c, const void* data, size_t len) override;
   void close(Connection& c) override;
   void abort(Connection& c) override;
   void keepalive(Connection& c, bool on) override;
+  void consumed(Connection& c, size_t bytes) override;
 
  private:
   friend class Poller;
@@ -65,6 +69,7 @@ class InlineSink final : public dpdk::AppSink, public ConnDriver {
 
   std::vector<PerLcore> per_;
   std::vector<dpdk::Lcore*> lcores_;
+  bool explicit_consume_;
 };
 
 }  // namespace ts::api

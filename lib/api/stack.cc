@@ -14,10 +14,10 @@ std::unique_ptr<Stack> Stack::create(StackConfig cfg, HandlerFactory factory, st
   dc.workers = cfg.workers;
   if (cfg.workers) {
     s->workers_ = std::make_unique<WorkerSet>(factory, queues, cfg.workers, p.stack.app_ring_size,
-                                              p.stack.send_buffer);
+                                              p.stack.send_buffer, cfg.explicit_consume);
     dc.sink = s->workers_.get();
   } else {
-    s->inline_ = std::make_unique<InlineSink>(factory, queues);
+    s->inline_ = std::make_unique<InlineSink>(factory, queues, cfg.explicit_consume);
     dc.sink = s->inline_.get();
   }
   s->dp_ = dpdk::Datapath::create(dc, err);

@@ -27,6 +27,13 @@ class WorkerSet;
 struct StackConfig {
   dpdk::DatapathConfig datapath;  // profile, address, queues, port factory (sink is set here)
   uint16_t workers = 0;           // 0: inline mode (handlers on the lcores)
+  // True: what on_data hands a handler stays off the connection's receive window until the
+  // handler calls Connection::consumed, so a handler that cannot pass data on (an echo whose
+  // peer reads slower than it writes) closes its peer's window instead of queueing without
+  // bound (tcp::Config::app_window, as worker mode always does). False: data counts as read
+  // when on_data returns (the window stays open while the handler keeps up: the fastest way,
+  // for handlers that never hold data back). Either mode.
+  bool explicit_consume = false;
 };
 
 class Stack {

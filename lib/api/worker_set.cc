@@ -14,9 +14,9 @@
 namespace ts::api {
 
 WorkerSet::WorkerSet(HandlerFactory factory, uint16_t lcores, uint16_t workers, uint32_t ring_size,
-                     uint32_t send_buffer)
+                     uint32_t send_buffer, bool explicit_consume)
     : pairs_(size_t(lcores) * workers), w_(workers), rr_(lcores, 0), data_bound_(ring_size),
-      send_buffer_(send_buffer) {
+      send_buffer_(send_buffer), explicit_consume_(explicit_consume) {
   for (auto& p : pairs_) {
     p.ev = std::make_unique<EventRing>(ring_size);
     p.cmd = std::make_unique<CommandRing>(ring_size);
@@ -266,6 +266,15 @@ void WorkerSet::keepalive(Connection& c, bool on) {
   command(c, cmd);
 }
 
+void WorkerSet::consumed(Connection& c, size_t bytes) {
+  if (!explicit_consume_) return;  // each data event was consumed as its on_data returned
+  Command cmd;
+  cmd.type = Command::kConsumed;
+  cmd.ref = c.ref_;
+  cmd.len = static_cast<uint32_t>(std::min<size_t>(bytes, UINT32_MAX));
+  command(c, cmd);
+}
+
 void* WorkerSet::thread_main(void* arg) {
   auto* w = static_cast<Worker*>(arg);
   w->set->worker_loop(*w);
@@ -304,12 +313,14 @@ bool WorkerSet::handle(Worker& w, const Event& e) {
   switch (e.type) {
     case Event::kData: {
       w.h->on_data(c, e.p, e.len);
-      data_done(w.index, e);
-      Command done;  // the bytes go back to the receive window
-      done.type = Command::kConsumed;
-      done.ref = e.ref;
-      done.len = e.len;
-      command(c, done);
+      data_done(w.index, e);  // the mbuf: the handler copied what it keeps
+      if (!explicit_consume_) {
+        Command done;  // the bytes go back to the receive window
+        done.type = Command::kConsumed;
+        done.ref = e.ref;
+        done.len = e.len;
+        command(c, done);
+      }
       break;
     }
     case Event::kPeerClosed:

@@ -7,7 +7,8 @@
 //   start()/stop(), drain() and the destructor: on the main thread; stop() before the Datapath
 //   dies.
 // Back-pressure: data a handler has not been through yet stays off the connection's receive
-// window (the worker reports each data event done with kConsumed), so a slow worker slows its
+// window (the worker reports each data event done with kConsumed; with explicit_consume, the
+// handler's Connection::consumed does), so a slow worker slows its
 // peers, and what waits for it is bounded by their windows. The data mbufs a pair's worker holds
 // are bounded as well, by the ring size the mempool was sized for (room_for_data): windows alone
 // would let many connections, or tiny segments, empty the pool. A full event ring parks events
@@ -32,7 +33,10 @@ namespace ts::api {
 class WorkerSet final : public dpdk::AppSink, public ConnDriver {
  public:
   // send_buffer: bytes a connection may have sent and not yet acknowledged ([stack] send_buffer).
-  WorkerSet(HandlerFactory factory, uint16_t lcores, uint16_t workers, uint32_t ring_size, uint32_t send_buffer);
+  // explicit_consume: StackConfig's; the handlers' Connection::consumed then gives received bytes
+  // back to the window, instead of each data event's end.
+  WorkerSet(HandlerFactory factory, uint16_t lcores, uint16_t workers, uint32_t ring_size, uint32_t send_buffer,
+            bool explicit_consume = false);
   ~WorkerSet() override;
   void attach(dpdk::Datapath& dp);
 
@@ -64,6 +68,7 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
   void close(Connection& c) override;
   void abort(Connection& c) override;
   void keepalive(Connection& c, bool on) override;
+  void consumed(Connection& c, size_t bytes) override;
 
   uint16_t workers() const { return static_cast<uint16_t>(w_.size()); }
   // Events parked because a ring was full, summed over pairs (read after stop()).
@@ -112,6 +117,7 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
   std::vector<dpdk::Lcore*> lcores_;
   uint32_t data_bound_;  // data mbufs a pair's worker may hold: the ring size the mempool counts
   uint32_t send_buffer_;
+  bool explicit_consume_;
   rte_mempool* pool_ = nullptr;
   const std::atomic<bool>* stop_ = nullptr;
   std::atomic<bool> quit_{false};

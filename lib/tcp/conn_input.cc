@@ -449,11 +449,34 @@ void on_fin(Context& ctx, Tcb& t, Actions& a, Time now) {
 }
 
 // "If the RCV.WND is zero, no segments will be acceptable, but special allowance should be made
-// to accept valid ACKs": the text is dropped, and answered with the window, still zero.
+// to accept valid ACKs": the text (data, FIN) is dropped, and answered with the window, still
+// zero. A bare FIN too: an application whose window reopens only as what it sent is acknowledged
+// (an echo, app_window) may get that ACK on the peer's FIN alone.
 [[gnu::noinline, gnu::cold]] void zero_window_text(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   ++ctx.cnt.bad_seq_acks;
   t.flags |= tcbf::kAckNow;
-  in_window(ctx, t, without_text(s), a, now);
+  Segment bare = without_text(s);
+  bare.text_dropped = true;  // a FIN's too: no duplicate ACK (RFC 5681 §2)
+  in_window(ctx, t, bare, a, now);
+}
+
+// The first check failed (RFC 9293 §3.10.7.4). Out of line: the common case is acceptable.
+[[gnu::noinline, gnu::cold]] void unacceptable(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
+  const bool rst = s.has(kRst);
+  if (!rst && !s.has(kSyn) && (s.len || s.has(kFin)) && s.seq == t.rcv_nxt && receive_space(ctx.cfg, t) == 0)
+    return zero_window_text(ctx, t, s, a, now);  // its ACK still counts
+  // "If an incoming segment is not acceptable, an acknowledgment should be sent in reply
+  // (unless the RST bit is set)"; a SYN gets a challenge ACK (RFC 5961 §4) and nothing else:
+  // out of the window, it cannot end even a half-open block (the fourth check's "return to
+  // LISTEN" is for acceptable segments), or a blind SYN would.
+  if (rst) {
+    ++ctx.cnt.rsts_ignored;
+  } else if (s.has(kSyn)) {
+    emit_challenge_ack(ctx, t, a, now);
+  } else {
+    ++ctx.cnt.bad_seq_acks;
+    emit_old_text_ack(ctx, t, s, a, now);
+  }
 }
 
 void synchronized(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
@@ -478,23 +501,7 @@ void synchronized(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) 
     t.flags |= tcbf::kAckNow;
     return;
   }
-  if (!acceptable(ctx.cfg, t, s)) {
-    if (!rst && !s.has(kSyn) && s.len && s.seq == t.rcv_nxt && receive_space(ctx.cfg, t) == 0)
-      return zero_window_text(ctx, t, s, a, now);  // its ACK still counts
-    // "If an incoming segment is not acceptable, an acknowledgment should be sent in reply
-    // (unless the RST bit is set)"; a SYN gets a challenge ACK (RFC 5961 §4) and nothing else:
-    // out of the window, it cannot end even a half-open block (the fourth check's "return to
-    // LISTEN" is for acceptable segments), or a blind SYN would.
-    if (rst) {
-      ++ctx.cnt.rsts_ignored;
-    } else if (s.has(kSyn)) {
-      emit_challenge_ack(ctx, t, a, now);
-    } else {
-      ++ctx.cnt.bad_seq_acks;
-      emit_old_text_ack(ctx, t, s, a, now);
-    }
-    return;
-  }
+  if (!acceptable(ctx.cfg, t, s)) return unacceptable(ctx, t, s, a, now);
   in_window(ctx, t, s, a, now);
 }
 

@@ -172,6 +172,7 @@ class StackToStack : public ::testing::Test {
   void build(uint16_t queues, bool rss, server::Mode mode, uint16_t port = 80) {
     static int serial = 0;
     serial++;
+    server_consume_ = server::explicit_consume(mode);  // as turnstile-server runs it
     server_ = make_side("srv" + std::to_string(serial), kServerIp, 0x02, queues, rss,
                         [mode](unsigned) { return server::make_handler(mode, "Hello from Turnstile\n"); });
     client_ = make_side("cli" + std::to_string(serial), kClientIp, 0x01, queues, rss,
@@ -186,12 +187,14 @@ class StackToStack : public ::testing::Test {
     Side s;
     api::StackConfig sc;
     if (mac_last == 0x02) sc.workers = server_workers_;
+    sc.explicit_consume = mac_last == 0x02 ? server_consume_ : client_consume_;
     dpdk::DatapathConfig& dc = sc.datapath;
     dc.profile = dpdk::default_profile();
     dc.profile.port.mbufs = 16383;
     dc.profile.stack.connections_per_queue = 16384;
     dc.profile.stack.syncookies = syncookies_;
     if (mac_last == 0x02) server_stack_(dc.profile.stack);
+    else client_stack_(dc.profile.stack);
     dc.ip = ip;
     dc.ip_count = mac_last == 0x01 ? client_ip_count_ : 1;
     dc.prefix_len = 24;
@@ -301,6 +304,9 @@ class StackToStack : public ::testing::Test {
   Script script_;
   uint16_t server_workers_ = 0;      // application threads of the server stack (0: inline)
   std::function<void(dpdk::StackProfile&)> server_stack_ = [](dpdk::StackProfile&) {};
+  std::function<void(dpdk::StackProfile&)> client_stack_ = [](dpdk::StackProfile&) {};
+  bool server_consume_ = false;      // the stacks' StackConfig::explicit_consume
+  bool client_consume_ = false;
   Side server_, client_;
 };
 
@@ -1033,6 +1039,102 @@ TEST_P(ConnectionApi, send_from_on_closed_is_refused) {
   ASSERT_TRUE(run_with_worker_until([&] { return sh.why.load() >= 0; }));
   EXPECT_EQ(sh.why.load(), static_cast<int>(tcp::CloseReason::kReset));
   EXPECT_EQ(sh.sent.load(), 0);
+  server_.stack->shutdown();
+}
+
+// Opens one connection to port 7 and sends `data` on it as fast as its send buffer takes it;
+// reads nothing (its stack runs with explicit_consume) until `reading`, so that its window closes
+// on the echo; closes once the whole echo came back.
+struct Uploader final : api::Handler {
+  struct Shared {
+    std::string data;
+    std::string got;
+    size_t unread = 0;  // echo received, not yet consumed
+    bool reading = false;
+    bool closed = false;
+    tcp::CloseReason why = tcp::CloseReason::kShutdown;
+  };
+  explicit Uploader(Shared& s) : s_(s) {}
+  void on_poll(api::Poller& p, tcp::Time) override {
+    if (!opened_) {
+      opened_ = true;
+      c_ = p.connect(kServerIp, 7);
+    }
+    if (c_ && s_.reading && s_.unread) {
+      c_->consumed(s_.unread);
+      s_.unread = 0;
+    }
+  }
+  void on_connected(api::Connection& c) override { push(c); }
+  void on_send_space(api::Connection& c, size_t) override { push(c); }
+  void on_data(api::Connection& c, const uint8_t* d, size_t n) override {
+    s_.got.append(reinterpret_cast<const char*>(d), n);
+    s_.unread += n;
+    if (s_.got.size() == s_.data.size()) c.close();
+  }
+  void on_closed(api::Connection&, tcp::CloseReason why) override {
+    s_.closed = true;
+    s_.why = why;
+    c_ = nullptr;
+  }
+  void push(api::Connection& c) {
+    while (sent_ < s_.data.size()) {
+      const size_t n = std::min<size_t>(16384, s_.data.size() - sent_);
+      if (!c.send(s_.data.data() + sent_, n)) return;
+      sent_ += n;
+    }
+  }
+  Shared& s_;
+  api::Connection* c_ = nullptr;
+  bool opened_ = false;
+  size_t sent_ = 0;
+};
+
+// turnstile-server's echo, to a peer that sends 3 send buffers' worth and reads none of the echo
+// for 3 s: the echo's queue may not grow past send_buffer, so the echo server must stop taking
+// data (its window closes, as a kernel echo server's does) rather than reset the connection;
+// once the peer reads, every byte comes back. Before the fix, inline, the echo handler's send()
+// failed once send_buffer was queued and it reset the connection (app_send_full, conn_aborted).
+TEST_P(ConnectionApi, an_echo_to_a_peer_that_does_not_read_closes_its_window_instead_of_resetting) {
+  Uploader::Shared up;
+  up.data = random_bytes(3 * 65536);
+  server_stack_ = [](dpdk::StackProfile& p) {
+    p.send_buffer = 65536;
+    p.receive_window = 16384;
+  };
+  client_stack_ = [](dpdk::StackProfile& p) { p.receive_window = 16384; };
+  server_workers_ = GetParam();
+  server_consume_ = server::explicit_consume(server::Mode::kEcho);
+  client_consume_ = true;
+  server_ = make_side(std::string("srvu") + (GetParam() ? "w" : "i"), kServerIp, 0x02, 1, true,
+                      [](unsigned) { return server::make_handler(server::Mode::kEcho, ""); });
+  client_ = make_side(std::string("cliu") + (GetParam() ? "w" : "i"), kClientIp, 0x01, 1, true,
+                      [&up](unsigned) { return std::make_unique<Uploader>(up); });
+  server_.stack->listen(7, 511);
+  dpdk::MemPort::connect(*server_.port, *client_.port);
+  std::string err;
+  if (server_workers_) {
+    ASSERT_TRUE(server_.stack->start_workers(stop_, &err)) << err;
+  }
+  ASSERT_TRUE(run_with_worker_until([&] { return zero_windows() > 0 || up.closed; }));
+  run_until([&] { return up.closed; }, 3 * tcp::kSec);
+  settle();
+  EXPECT_FALSE(up.closed) << "closed: " << static_cast<int>(up.why);
+  // Held back: the client's window of echo, the server's window of data, a segment or two more.
+  EXPECT_LE(server_.total()[Counter::tcp_payload_in], 2u * 16384 + 2 * 1460);
+  EXPECT_LT(up.got.size(), up.data.size());
+  EXPECT_GE(server_.total()[Counter::tcp_rcv_window_closed], 1u);
+  EXPECT_GT(client_.total()[Counter::tcp_window_probes], 0u);
+
+  up.reading = true;
+  ASSERT_TRUE(run_with_worker_until([&] { return up.closed; }));
+  EXPECT_EQ(up.why, tcp::CloseReason::kNormal);
+  EXPECT_TRUE(up.got == up.data) << up.got.size() << " bytes came back";
+  const stats::Snapshot s = server_.total(), c = client_.total();
+  EXPECT_EQ(s[Counter::tcp_payload_in], up.data.size());
+  EXPECT_EQ(s[Counter::app_send_full], 0u);
+  EXPECT_EQ(s[Counter::conn_aborted], 0u);
+  EXPECT_EQ(s[Counter::tcp_rst_out] + c[Counter::tcp_rst_out], 0u);
   server_.stack->shutdown();
 }
 

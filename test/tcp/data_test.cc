@@ -383,6 +383,28 @@ TEST_F(Data, consumed_bytes_reopen_the_window_an_mss_at_least) {
   EXPECT_EQ(received.size(), 67035u);
 }
 
+// A bare FIN at a closed window is not taken (it needs room), but its ACK counts as a probe's
+// does ("special allowance should be made to accept valid ACKs"): an echo that reopens its window
+// only as its echo is acknowledged (turnstile-server --mode echo) got the last such ACK on the
+// peer's FIN, ignored it, and so never reopened: the peer's FIN timed out.
+TEST_F(Data, a_fin_at_a_closed_window_waits_but_its_ack_counts) {
+  ctx.cfg.app_window = true;
+  open_active();
+  app_send("echo");
+  expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 4));
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data(std::string(65535, 'a')));
+  expect(Out(kAck, kIss + 5, kPeerIss + 65536).win(0));
+  inject(In(kAck | kFin, kPeerIss + 65536, kIss + 5));
+  expect(Out(kAck, kIss + 5, kPeerIss + 65536).win(0));
+  EXPECT_TRUE(tcb.snd_una == tcp::Seq(kIss + 5));
+  EXPECT_EQ(state(), State::kEstablished);
+  apply(consumed(ctx, tcb, 65535, now));
+  expect(Out(kAck, kIss + 5, kPeerIss + 65536).win(65535));
+  inject(In(kAck | kFin, kPeerIss + 65536, kIss + 5));
+  expect(Out(kAck, kIss + 5, kPeerIss + 65537).win(65534));  // the FIN took its byte
+  EXPECT_EQ(state(), State::kCloseWait);
+}
+
 TEST_F(Data, without_app_window_received_data_leaves_the_window_open) {
   open_active();
   inject(In(kAck, kPeerIss + 1, kIss + 1).data(std::string(65535, 'a')));
