@@ -57,6 +57,11 @@ run_fail 1 "\[port\] mbufs 10 is too few for a per-lcore cache of 256 \(\[port\]
 printf '[port]\nmbufs = 140000\n' >"$TS_DIR/pages.ini"
 run_fail 1 "cannot create the mbuf pool \(140000 mbufs need 547 MiB, a 4 KiB page each without hugepages; [0-9]+ MiB free" \
   "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" --vdev=net_null0 -- --ip "$TS_IP/24" --config "$TS_DIR/pages.ini"
+# The echo queues up to a receive window of what it read (its window follows the echo's ACKs):
+# a smaller send buffer would reset a peer whose window it filled.
+printf '[stack]\nreceive_window = 262144\nsend_buffer = 65536\n' >"$TS_DIR/echo.ini"
+run_fail 1 "--mode echo needs \[stack\] send_buffer \(65536\) at least \[stack\] receive_window \(262144\)$" "$P" "$I" -- \
+  -l 1 $NOHUGE --file-prefix "$P" --vdev=net_null0 -- --ip "$TS_IP/24" --mode echo --config "$TS_DIR/echo.ini"
 # An MTU the PMD does not take: named with the PMD's limit (ethdev says only "Invalid argument").
 sed 's/^mtu = .*/mtu = 1600/' "$TS_ROOT/drivers-config/tap.ini" >"$TS_DIR/mtu.ini"
 run_fail 1 "\[port\] mtu 1600: net_tap0 \(net_tap\) takes at most 1504" "$P" "$I" -- -l 1 $NOHUGE --file-prefix "$P" \
