@@ -72,7 +72,7 @@ namespace ts::stats {
   X(tcp_payload_in, "TCP payload bytes received in order")                                   \
   X(tcp_payload_out, "TCP payload bytes sent, retransmissions included")                     \
   X(tcp_window_probes, "zero-window probes sent (a peer's receive window was closed)")       \
-  X(tcp_rcv_window_closed, "times unread data closed our receive window (workers fell behind)") \
+  X(tcp_rcv_window_closed, "times data the application had not consumed closed our receive window (workers fell behind, or an echo waiting for its ACKs)") \
   X(tcp_ooo_queued, "segments kept past a hole until it was filled (the out-of-order queue)") \
   X(tcp_ooo_dropped, "segments past a hole dropped: no out-of-order entry left on the lcore") \
   X(conn_opened, "connections opened actively (connect)")                                    \
