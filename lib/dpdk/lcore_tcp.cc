@@ -221,9 +221,8 @@ void Lcore::free_conn(uint32_t slot) {
 }
 
 void Lcore::note_state_change(State from, State to) {
-  const auto add = [](int64_t* g, int64_t n) { __atomic_store_n(g, __atomic_load_n(g, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED); };
-  add(state_gauge_[static_cast<int>(from)], -1);
-  add(state_gauge_[static_cast<int>(to)], 1);
+  stats::LcoreCounters::gauge_add(state_gauge_[static_cast<int>(from)], -1);
+  stats::LcoreCounters::gauge_add(state_gauge_[static_cast<int>(to)], 1);
   cnt_.add(kEntered[static_cast<int>(to)]);
 }
 

@@ -143,8 +143,9 @@ struct alignas(64) LcoreCounters {
     uint64_t* p = &c[static_cast<size_t>(k)];
     __atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
   }
-  [[gnu::always_inline]] void gauge_add(Gauge k, int64_t n) {
-    int64_t* p = &g[static_cast<size_t>(k)];
+  [[gnu::always_inline]] void gauge_add(Gauge k, int64_t n) { gauge_add(&g[static_cast<size_t>(k)], n); }
+  // The same through a pointer to one of g[] (kept by a caller that picks its gauge by table).
+  [[gnu::always_inline]] static void gauge_add(int64_t* p, int64_t n) {
     __atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
   }
   uint64_t read(Counter k) const { return __atomic_load_n(&c[static_cast<size_t>(k)], __ATOMIC_RELAXED); }
