@@ -33,6 +33,7 @@ for _ in range(2):
     s.close()
 print("# 2 server-first closes")
 PY
+wait_counter conn_closed 5 20 || fail "the server saw $(counter conn_closed) of the 5 closes end"
 # Three more left open (a keep-alive client between requests) when the server stops: each is
 # reset, not left to the client's own timers.
 in_ns $PY - "$TS_IP" "$TS_DIR/held" >"$TS_DIR/held.out" 2>&1 <<'PY' &

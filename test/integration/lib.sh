@@ -69,6 +69,14 @@ wait_for() {
 counter_at_least() { local v; v=$(counter "$1") && ((v >= $2)); }
 wait_counter() { wait_for "$3" counter_at_least "$1" "$2"; }
 
+# ts_stop_closed N: stops the server once N connections have closed. A client's last FIN can
+# still be on its way (or on the hand-over ring between lcores) when the client exits: a stop
+# at once would find that connection open and end it at shutdown.
+ts_stop_closed() {
+  wait_counter conn_closed "$1" 20 || info "only $(counter conn_closed) of $1 connections closed 20 s on"
+  ts_stop
+}
+
 # Stops the server (SIGINT, then SIGKILL after 10 s) and returns its exit status.
 ts_stop() {
   local rc=0 i

@@ -6,7 +6,7 @@ N=${TS_MANY:-10000}
 
 ts_start --mode http
 in_ns $PY "$(dirname "$0")/clients.py" short "$TS_IP" 80 "$N" $'Hello from Turnstile\n' || fail "short connections failed"
-ts_stop || fail "server exited with $?"
+ts_stop_closed "$N" || fail "server exited with $?"
 expect counters.conn_accepted eq "$N"
 expect counters.conn_closed eq "$N"
 expect counters.conn_reset eq 0

@@ -14,8 +14,8 @@ N=400
 TS_EAL="-l 0-1" ts_start --mode http --queues 2
 in_ns $PY "$CLIENTS" short "$TS_IP" 80 $N || fail "short connections failed"
 in_ns $PY "$CLIENTS" short "$TS_IP" 80 1 >/dev/null || fail "one more connection failed"
-ts_stop || fail "server exited with $?"
 N=$((N + 1))
+ts_stop_closed $N || fail "server exited with $?"
 expect config.queues eq 2
 expect counters.conn_accepted eq $N
 expect counters.enter_syn_received eq $N

@@ -37,7 +37,7 @@ for i in range(n):
 print("# %d responses in %.1f s, %d took over 150 ms, %d wrong" % (n, time.time() - t0, slow, len(bad)))
 sys.exit(1 if bad else 0)
 PY
-  ts_stop || fail "server exited with $?"
+  ts_stop_closed "$N" || fail "server exited with $?"
   info "tail_loss_probe = $1: $(json counters.tcp_loss_probes) probes, $(json counters.tcp_loss_probe_repairs) of them repairs, $(json counters.tcp_timeouts) timeouts, $(json counters.tcp_retransmits) retransmissions, $(json fault.tx.dropped) frames lost"
   expect fault.tx.dropped gt 0
   expect counters.conn_accepted eq "$N"

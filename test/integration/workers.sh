@@ -9,7 +9,7 @@ ts_start --mode http --workers 2
 body=$(in_ns curl -sS --max-time 10 "http://$TS_IP/" "http://$TS_IP/") || fail "curl failed"
 [[ $body == $'Hello from Turnstile\nHello from Turnstile' ]] || fail "unexpected bodies: $body"
 in_ns $PY "$CLIENTS" short "$TS_IP" 80 1000 || fail "short connections failed"
-ts_stop || fail "server exited with $?"
+ts_stop_closed 1001 || fail "server exited with $?"
 expect counters.conn_accepted eq 1001
 expect counters.conn_closed eq 1001
 expect counters.conn_reset eq 0
