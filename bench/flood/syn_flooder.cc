@@ -222,13 +222,14 @@ void on_frame(Flooder& f, rte_mbuf* m) {
   }
 }
 
-void poll_rx(Flooder& f) {
+uint16_t poll_rx(Flooder& f) {
   rte_mbuf* rx[kBurst];
   const uint16_t got = rte_eth_rx_burst(f.port, 0, rx, kBurst);
   for (uint16_t i = 0; i < got; i++) {
     on_frame(f, rx[i]);
     rte_pktmbuf_free(rx[i]);
   }
+  return got;
 }
 
 bool resolve_target(Flooder& f, double seconds) {
@@ -305,9 +306,15 @@ void flood(Flooder& f) {
       next_line += hz;
     }
   }
-  // The answers still in flight.
-  const uint64_t drain = rte_get_tsc_cycles() + hz / 5;
-  while (rte_get_tsc_cycles() < drain) flush_urgent(f), poll_rx(f);
+  // The answers still in flight: a loaded server can be well behind the last SYN, so the drain
+  // ends once nothing has come for 200 ms (at most 5 s), not at a fixed time.
+  uint64_t quiet_until = rte_get_tsc_cycles() + hz / 5;
+  for (const uint64_t limit = rte_get_tsc_cycles() + 5 * hz;;) {
+    const uint64_t now = rte_get_tsc_cycles();
+    if (now >= quiet_until || now >= limit) break;
+    flush_urgent(f);
+    if (poll_rx(f)) quiet_until = now + hz / 5;
+  }
   for (rte_mbuf* m : f.urgent) rte_pktmbuf_free(m);
   f.urgent.clear();
 }

@@ -10,6 +10,7 @@
 #include "dpdk/boot_secret.h"
 #include "dpdk/ethdev_port.h"
 #include "dpdk/mempool.h"
+#include "dpdk/pmd_guard.h"
 
 namespace ts::dpdk {
 
@@ -147,6 +148,7 @@ bool Datapath::listen(uint16_t port, uint32_t backlog, std::string* err) {
 }
 
 void Datapath::shutdown() {
+  const pmd_guard::Section guard;  // the RSTs go out through the PMD's bursts
   for (auto& l : lcores_) l->shutdown();
 }
 

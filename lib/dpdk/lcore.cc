@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "dpdk/lcore_internal.h"
+#include "dpdk/pmd_guard.h"
 #include "dpdk/vlan.h"
 #include "tcp/conn.h"
 #include "table/value.h"
@@ -170,8 +171,12 @@ unsigned Lcore::poll(tcp::Time now) {
 }
 
 void Lcore::run(const std::atomic<bool>& stop) {
+  const pmd_guard::Section guard;  // a PMD's unmap waits for this loop to be outside its bursts
+  pmd_guard::Reader unguarded;
+  pmd_guard::Reader& reader = guard.reader() ? *guard.reader() : unguarded;
   uint64_t t = rte_rdtsc();
   while (!stop.load(std::memory_order_relaxed)) {
+    reader.pass();
     const uint64_t sent = cnt_.read(Counter::tx_packets);
     const bool busy = poll(sh_.clock.at(t)) != 0 || cnt_.read(Counter::tx_packets) != sent;
     if (!busy) rte_pause();
