@@ -42,6 +42,11 @@ struct Frame {
 // out.kind tells how far the parse got. On kOk every offset and length lies within [p, p + len).
 WireError parse_frame(const uint8_t* p, size_t len, uint32_t flags, Frame& out);
 
+// parse_frame without its fast path for the common TCP frame: the layer-by-layer walk, which
+// gives the same error and the same fields for every input (a test holds them against each
+// other). For that test.
+WireError parse_frame_general(const uint8_t* p, size_t len, uint32_t flags, Frame& out);
+
 inline WireError parse_frame(std::span<const uint8_t> bytes, uint32_t flags, Frame& out) {
   return parse_frame(bytes.data(), bytes.size(), flags, out);
 }
