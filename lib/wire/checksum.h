@@ -63,6 +63,12 @@ inline uint32_t checksum_words32(const uint8_t* p, size_t n) {
 // 0 when the segment's own checksum field is correct.
 uint16_t tcp_checksum(uint32_t src, uint32_t dst, const uint8_t* seg, size_t len);
 
+// Whether the TCP segment seg[0..len) that follows the IPv4 header at `ip` carries a correct
+// checksum: tcp_checksum(src, dst, seg, len) == 0 with the addresses those of the header. For the
+// parse of every frame received: the pseudo-header goes into the segment's native-order sum from
+// the header's bytes (one 8-byte load for both addresses), folded once.
+bool tcp_checksum_ok(const uint8_t* ip, const uint8_t* seg, size_t len);
+
 // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for a 16-bit field changed from m to m'.
 constexpr uint16_t checksum_update16(uint16_t csum, uint16_t old_v, uint16_t new_v) {
   uint32_t s = static_cast<uint16_t>(~csum) + static_cast<uint32_t>(static_cast<uint16_t>(~old_v)) +

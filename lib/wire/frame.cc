@@ -37,13 +37,9 @@ WireError parse_ip_payload(const uint8_t* p, uint32_t flags, Frame& out) {
   }
 }
 
-// The datapath's common frame, in one go: untagged IPv4 with a 20-byte header, not a fragment,
-// carrying TCP (options through parse_tcp_options, which has its own fast paths for Linux's two
-// layouts). Every check comes before the first store into `out` but the options': a frame with
-// any defect is left to parse_frame_general, whose error and partly written fields it must be
-// (and its options the same partial ones, parsed from the same bytes). Returns whether it took
-// the frame; a test holds what it stores against the general walk's.
-bool parse_plain_tcp(const uint8_t* p, size_t len, uint32_t flags, Frame& out) {
+}  // namespace
+
+bool parse_frame_fast(const uint8_t* p, size_t len, uint32_t flags, Frame& out) {
   constexpr size_t kL3 = kEtherHeaderLen, kL4 = kL3 + kIpv4HeaderLen;
   constexpr uint8_t kVersionIhl5 = 0x45;
   constexpr uint16_t kFragMask = 0x3fff;  // MF and the offset
@@ -60,7 +56,7 @@ bool parse_plain_tcp(const uint8_t* p, size_t len, uint32_t flags, Frame& out) {
   if (ipv4_is_martian_source(src)) return false;
   if (!(flags & kRxIpChecksumOk) && ipv4_header_checksum(ip, kIpv4HeaderLen) != 0) return false;
   const size_t seg_len = total - kIpv4HeaderLen;
-  if (!(flags & kRxL4ChecksumOk) && tcp_checksum(src, dst, seg, seg_len) != 0) return false;
+  if (!(flags & kRxL4ChecksumOk) && !tcp_checksum_ok(ip, seg, seg_len)) return false;
   if (parse_tcp_options(seg + kTcpHeaderLen, hlen - kTcpHeaderLen, out.tcp.opts) != WireError::kOk)
     return false;
 
@@ -97,10 +93,8 @@ bool parse_plain_tcp(const uint8_t* p, size_t len, uint32_t flags, Frame& out) {
   return true;
 }
 
-}  // namespace
-
 WireError parse_frame(const uint8_t* p, size_t len, uint32_t flags, Frame& out) {
-  if (parse_plain_tcp(p, len, flags, out)) return WireError::kOk;
+  if (parse_frame_fast(p, len, flags, out)) return WireError::kOk;
   return parse_frame_general(p, len, flags, out);
 }
 

@@ -145,13 +145,17 @@ TEST(FrameFastPath, ValidFramesParseAlikeBothWays) {
   for (const Bytes& b : reference_frames()) expect_same_parse_all_flags(b, "reference, size " + std::to_string(b.size()));
 }
 
-TEST(FrameFastPath, TheCommonFramesAreAccepted) {
-  // The test above would pass with two parsers that both refuse everything.
-  for (const Bytes& b : valid_tcp_frames()) {
-    Frame f;
-    ASSERT_EQ(parse_frame(b.data(), b.size(), 0, f), WireError::kOk);
-    EXPECT_EQ(f.kind, FrameKind::kIpv4Tcp);
-  }
+// The tests above would pass with a fast path that never takes a frame: the untagged ones (all
+// but the VLAN ones) are its to take, under every checksum flag; the tagged ones the walk's.
+TEST(FrameFastPath, TakesTheUntaggedFramesItIsFor) {
+  for (const Bytes& b : valid_tcp_frames())
+    for (uint32_t flags : {0u, kRxIpChecksumOk | kRxL4ChecksumOk}) {
+      const bool tagged = load_be16(&b[12]) == kEtherTypeVlan;
+      Frame f;
+      EXPECT_EQ(parse_frame_fast(b.data(), b.size(), flags, f), !tagged) << "size " << b.size();
+      ASSERT_EQ(parse_frame(b.data(), b.size(), flags, f), WireError::kOk);
+      EXPECT_EQ(f.kind, FrameKind::kIpv4Tcp);
+    }
 }
 
 TEST(FrameFastPath, TruncatedAtEveryLength) {
