@@ -57,7 +57,10 @@ bool parse_frame_fast(const uint8_t* p, size_t len, uint32_t flags, Frame& out) 
   if (!(flags & kRxIpChecksumOk) && ipv4_header_checksum(ip, kIpv4HeaderLen) != 0) return false;
   const size_t seg_len = total - kIpv4HeaderLen;
   if (!(flags & kRxL4ChecksumOk) && !tcp_checksum_ok(ip, seg, seg_len)) return false;
-  if (parse_tcp_options(seg + kTcpHeaderLen, hlen - kTcpHeaderLen, out.tcp.opts) != WireError::kOk)
+  const uint8_t* opts = seg + kTcpHeaderLen;
+  const size_t opts_len = hlen - kTcpHeaderLen;
+  if (!parse_aligned_timestamps(opts, opts_len, out.tcp.opts) &&
+      parse_tcp_options(opts, opts_len, out.tcp.opts) != WireError::kOk)
     return false;
 
   out.kind = FrameKind::kIpv4Tcp;
