@@ -54,7 +54,7 @@ bool parse_frame_fast(const uint8_t* p, size_t len, uint32_t flags, Frame& out) 
     return false;
   const uint32_t src = load_be32(ip + 12), dst = load_be32(ip + 16);
   if (ipv4_is_martian_source(src)) return false;
-  if (!(flags & kRxIpChecksumOk) && ipv4_header_checksum(ip, kIpv4HeaderLen) != 0) return false;
+  if (!(flags & kRxIpChecksumOk) && !ipv4_header20_ok(ip)) return false;
   const size_t seg_len = total - kIpv4HeaderLen;
   if (!(flags & kRxL4ChecksumOk) && !tcp_checksum_ok(ip, seg, seg_len)) return false;
   const uint8_t* opts = seg + kTcpHeaderLen;
