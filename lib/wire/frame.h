@@ -44,11 +44,12 @@ WireError parse_frame(const uint8_t* p, size_t len, uint32_t flags, Frame& out);
 
 // parse_frame's two halves, apart for the test that holds them against each other. The fast path
 // takes the datapath's common frame in one go: untagged IPv4 with a 20-byte header, not a
-// fragment, carrying TCP (options through parse_tcp_options, which has its own fast paths for
-// Linux's two layouts). It returns false, for the general walk to parse the frame, on anything
-// else and on any defect: the error, and the fields written before it, are the walk's to give.
-// Every check comes before its first store into `out` but the options' (which the walk parses
-// again from the same bytes). On true, `out` is what the walk would have made of it.
+// fragment, carrying TCP (NOP NOP TS through parse_aligned_timestamps, inline; other options
+// through parse_tcp_options, which has its own fast path for Linux's SYN layout). It returns
+// false, for the general walk to parse the frame, on anything else and on any defect: the error,
+// and the fields written before it, are the walk's to give. Every check comes before its first
+// store into `out` but the options' (which the walk parses again from the same bytes). On true,
+// `out` is what the walk would have made of it.
 bool parse_frame_fast(const uint8_t* p, size_t len, uint32_t flags, Frame& out);
 // The layer-by-layer walk: Ethernet, then ARP or IPv4, then TCP or ICMP, any frame at all.
 WireError parse_frame_general(const uint8_t* p, size_t len, uint32_t flags, Frame& out);
