@@ -303,7 +303,7 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash, table::Shard::
     flags |= wire::kRxIpChecksumOk;
   if (caps.rx_l4_checksum && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
     flags |= wire::kRxL4ChecksumOk;
-  wire::Frame f;
+  wire::Frame& f = rx_frame_;
   if (wire::WireError e = wire::parse_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, flags, f);
       e != wire::WireError::kOk) {
     count_parse_error(e);

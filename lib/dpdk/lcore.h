@@ -309,6 +309,10 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   std::vector<rte_mbuf*> rx_;
   std::vector<uint64_t> rx_hash_;  // prefetch_flow()'s hash for rx_[i]
   std::vector<table::Shard::Place> rx_place_;  // and its place, when the hash is not kNoHash
+  // What input() parses each frame into: a member, not a local, so that no frame pays for zeroing
+  // its 150 bytes first (a local Frame is value-initialised). parse_frame writes every field that
+  // the frame's kind names, all that input() and its callees read; input() is never re-entered.
+  wire::Frame rx_frame_;
   std::vector<rte_mbuf*> retired_;  // received segments done with (retire())
   uint32_t retired_n_ = 0;
   std::vector<rte_mbuf*> txq_;

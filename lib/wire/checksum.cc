@@ -80,4 +80,15 @@ uint16_t tcp_checksum(uint32_t src, uint32_t dst, const uint8_t* seg, size_t len
   return checksum_finish(checksum_partial(seg, len, s));
 }
 
+bool tcp_checksum_ok(const uint8_t* ip, const uint8_t* seg, size_t len) {
+  constexpr size_t kAddrsOff = 12;  // source and destination, side by side
+  uint64_t addrs;
+  std::memcpy(&addrs, ip + kAddrsOff, 8);
+  // Zero and protocol, and the length: big-endian words as native-order loads would read them
+  // (any 16-bit lane will do: 2^16 = 1 mod 0xffff).
+  const uint64_t proto_len = uint64_t{be_swap(uint16_t{kIpProtoTcp})} + be_swap(static_cast<uint16_t>(len));
+  // All ones reads the same in either byte order: the native fold needs no swap back.
+  return checksum_fold(add_carry(add_carry(sum_native(seg, len), addrs), proto_len)) == 0xffff;
+}
+
 }  // namespace ts::wire

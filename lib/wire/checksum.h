@@ -8,6 +8,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "wire/bytes.h"
 
@@ -37,6 +38,15 @@ constexpr uint16_t checksum_finish(uint64_t s) { return static_cast<uint16_t>(~c
 // checksum field is zero, and 0 when the header (field included) is intact.
 uint16_t ipv4_header_checksum(const uint8_t* hdr, size_t hdr_len);
 
+// ipv4_header_checksum(hdr, 20) == 0, inline for the frame parse's fast path (the header every
+// received frame has): its five 32-bit words summed in 64 bits, where no carry is lost, and
+// folded once in native order (all ones reads the same in either byte order).
+inline bool ipv4_header20_ok(const uint8_t* hdr) {
+  uint32_t w[5];
+  std::memcpy(w, hdr, sizeof w);
+  return checksum_fold(uint64_t{w[0]} + w[1] + w[2] + w[3] + w[4]) == 0xffff;
+}
+
 // Sum of the IPv4 pseudo-header (RFC 9293 §3.1): addresses, protocol, L4 length.
 constexpr uint32_t pseudo_header_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len) {
   return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + l4_len;
@@ -62,6 +72,12 @@ inline uint32_t checksum_words32(const uint8_t* p, size_t n) {
 // Full TCP checksum of a segment (header, options and payload) with the pseudo-header.
 // 0 when the segment's own checksum field is correct.
 uint16_t tcp_checksum(uint32_t src, uint32_t dst, const uint8_t* seg, size_t len);
+
+// Whether the TCP segment seg[0..len) that follows the IPv4 header at `ip` carries a correct
+// checksum: tcp_checksum(src, dst, seg, len) == 0 with the addresses those of the header. For the
+// parse of every frame received: the pseudo-header goes into the segment's native-order sum from
+// the header's bytes (one 8-byte load for both addresses), folded once.
+bool tcp_checksum_ok(const uint8_t* ip, const uint8_t* seg, size_t len);
 
 // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for a 16-bit field changed from m to m'.
 constexpr uint16_t checksum_update16(uint16_t csum, uint16_t old_v, uint16_t new_v) {

@@ -39,7 +39,69 @@ WireError parse_ip_payload(const uint8_t* p, uint32_t flags, Frame& out) {
 
 }  // namespace
 
+bool parse_frame_fast(const uint8_t* p, size_t len, uint32_t flags, Frame& out) {
+  constexpr size_t kL3 = kEtherHeaderLen, kL4 = kL3 + kIpv4HeaderLen;
+  constexpr uint8_t kVersionIhl5 = 0x45;
+  constexpr uint16_t kFragMask = 0x3fff;  // MF and the offset
+  if (len < kL4 + kTcpHeaderLen) return false;
+  const uint8_t* ip = p + kL3;
+  const uint8_t* seg = p + kL4;
+  if (load_be16(p + 12) != kEtherTypeIpv4 || ip[0] != kVersionIhl5 || ip[9] != kIpProtoTcp) return false;
+  const uint16_t total = load_be16(ip + 2), frag = load_be16(ip + 6);
+  const size_t hlen = static_cast<size_t>(seg[12] >> 4) * 4;
+  // hlen >= 20 and total >= 20 + hlen: the segment holds its fixed header and its options.
+  if (total > len - kL3 || hlen < kTcpHeaderLen || total < kIpv4HeaderLen + hlen || (frag & kFragMask))
+    return false;
+  const uint32_t src = load_be32(ip + 12), dst = load_be32(ip + 16);
+  if (ipv4_is_martian_source(src)) return false;
+  if (!(flags & kRxIpChecksumOk) && !ipv4_header20_ok(ip)) return false;
+  const size_t seg_len = total - kIpv4HeaderLen;
+  if (!(flags & kRxL4ChecksumOk) && !tcp_checksum_ok(ip, seg, seg_len)) return false;
+  const uint8_t* opts = seg + kTcpHeaderLen;
+  const size_t opts_len = hlen - kTcpHeaderLen;
+  if (!parse_aligned_timestamps(opts, opts_len, out.tcp.opts) &&
+      parse_tcp_options(opts, opts_len, out.tcp.opts) != WireError::kOk)
+    return false;
+
+  out.kind = FrameKind::kIpv4Tcp;
+  std::memcpy(out.eth.dst.b, p, 6);
+  std::memcpy(out.eth.src.b, p + 6, 6);
+  out.eth.type = kEtherTypeIpv4;
+  out.eth.has_vlan = false;
+  out.eth.vlan_tci = 0;
+  out.eth.len = kL3;
+  out.ip.src = src;
+  out.ip.dst = dst;
+  out.ip.total_len = total;
+  out.ip.id = load_be16(ip + 4);
+  out.ip.header_len = kIpv4HeaderLen;
+  out.ip.tos = ip[1];
+  out.ip.ttl = ip[8];
+  out.ip.proto = kIpProtoTcp;
+  out.ip.df = frag & kIpv4FlagDf;
+  out.tcp.sport = load_be16(seg);
+  out.tcp.dport = load_be16(seg + 2);
+  out.tcp.seq = load_be32(seg + 4);
+  out.tcp.ack = load_be32(seg + 8);
+  out.tcp.header_len = static_cast<uint8_t>(hlen);
+  out.tcp.flags = seg[13];
+  out.tcp.window = load_be16(seg + 14);
+  out.tcp.checksum = load_be16(seg + 16);
+  out.tcp.urgent = load_be16(seg + 18);
+  out.tcp.payload_len = static_cast<uint16_t>(seg_len - hlen);
+  out.l3_off = kL3;
+  out.l4_off = kL4;
+  out.payload_off = static_cast<uint16_t>(kL4 + hlen);
+  out.payload_len = out.tcp.payload_len;
+  return true;
+}
+
 WireError parse_frame(const uint8_t* p, size_t len, uint32_t flags, Frame& out) {
+  if (parse_frame_fast(p, len, flags, out)) return WireError::kOk;
+  return parse_frame_general(p, len, flags, out);
+}
+
+WireError parse_frame_general(const uint8_t* p, size_t len, uint32_t flags, Frame& out) {
   out.kind = FrameKind::kOther;
   WireError e = parse_ether(p, len, out.eth);
   if (e != WireError::kOk) return e;

@@ -42,6 +42,18 @@ struct Frame {
 // out.kind tells how far the parse got. On kOk every offset and length lies within [p, p + len).
 WireError parse_frame(const uint8_t* p, size_t len, uint32_t flags, Frame& out);
 
+// parse_frame's two halves, apart for the test that holds them against each other. The fast path
+// takes the datapath's common frame in one go: untagged IPv4 with a 20-byte header, not a
+// fragment, carrying TCP (NOP NOP TS through parse_aligned_timestamps, inline; other options
+// through parse_tcp_options, which has its own fast path for Linux's SYN layout). It returns
+// false, for the general walk to parse the frame, on anything else and on any defect: the error,
+// and the fields written before it, are the walk's to give. Every check comes before its first
+// store into `out` but the options' (which the walk parses again from the same bytes). On true,
+// `out` is what the walk would have made of it.
+bool parse_frame_fast(const uint8_t* p, size_t len, uint32_t flags, Frame& out);
+// The layer-by-layer walk: Ethernet, then ARP or IPv4, then TCP or ICMP, any frame at all.
+WireError parse_frame_general(const uint8_t* p, size_t len, uint32_t flags, Frame& out);
+
 inline WireError parse_frame(std::span<const uint8_t> bytes, uint32_t flags, Frame& out) {
   return parse_frame(bytes.data(), bytes.size(), flags, out);
 }

@@ -51,15 +51,8 @@ void take_option(const uint8_t* p, uint8_t olen, TcpOptions& out) {
 }  // namespace
 
 WireError parse_tcp_options(const uint8_t* p, size_t len, TcpOptions& out) {
+  if (parse_aligned_timestamps(p, len, out)) return WireError::kOk;
   out = TcpOptions{};
-  // Data and ACK segments from Linux carry exactly NOP NOP TS: take it without the loop, as
-  // Linux's own tcp_parse_aligned_timestamp does.
-  if (len == 12 && load_be32(p) == 0x0101080a) {
-    out.has_timestamps = true;
-    out.ts_val = load_be32(p + 4);
-    out.ts_ecr = load_be32(p + 8);
-    return WireError::kOk;
-  }
   // SYNs and SYN-ACKs from Linux (and ours, write_tcp_options) carry exactly MSS, SACK-permitted,
   // TS, NOP, WS: one per connection each way, five turns of the loop below.
   if (len == 20 && (load_be32(p) >> 16) == 0x0204 && load_be32(p + 4) == 0x0402080a &&

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "wire/bytes.h"
 #include "wire/error.h"
 #include "wire/tcp_options.h"
 
@@ -23,6 +24,21 @@ inline constexpr size_t kTcpMaxOptionsLen = 40;
 // option overrides an earlier one. Errors: kTcpOptionBadLength (length 0 or 1),
 // kTcpOptionOverrun (past len).
 WireError parse_tcp_options(const uint8_t* p, size_t len, TcpOptions& out);
+
+// Data and ACK segments from Linux (and ours) carry exactly NOP NOP TS: taken without the loop,
+// as Linux's own tcp_parse_aligned_timestamp does. Returns whether the options were that, and
+// then `out` is what parse_tcp_options makes of them; otherwise leaves `out` alone. Inline, for
+// the frame parse's fast path to skip the call on most segments.
+inline bool parse_aligned_timestamps(const uint8_t* p, size_t len, TcpOptions& out) {
+  constexpr uint32_t kNopNopTs = uint32_t{kTcpOptNop} << 24 | uint32_t{kTcpOptNop} << 16 |
+                                 uint32_t{kTcpOptTimestamps} << 8 | 10u;
+  if (len != 12 || load_be32(p) != kNopNopTs) return false;
+  out = TcpOptions{};
+  out.has_timestamps = true;
+  out.ts_val = load_be32(p + 4);
+  out.ts_ecr = load_be32(p + 8);
+  return true;
+}
 
 // Option bytes before the SACK blocks in Linux's layout (see write_tcp_options).
 inline size_t tcp_options_length_before_sack(const TcpOptions& o) {

@@ -89,6 +89,26 @@ TEST(Checksum, Ipv4HeaderFastPathMatchesTheGeneralSum) {
   }
 }
 
+// The fast path's verdict on a 20-byte header against ipv4_header_checksum's: random, all-ones
+// and all-zero headers, at every alignment, with the checksum field right, off by one, and
+// each of the two representations of zero.
+TEST(Checksum, Ipv4Header20OkAgreesWithTheChecksum) {
+  std::mt19937 rng(1071);
+  std::vector<uint8_t> buf(28);
+  for (int round = 0; round < 3000; ++round)
+    for (size_t off = 0; off < 8; ++off) {
+      for (auto& b : buf) b = round == 0 ? 0xff : round == 1 ? 0 : static_cast<uint8_t>(rng());
+      uint8_t* h = &buf[off];
+      store_be16(h + 10, 0);
+      const uint16_t right = ipv4_header_checksum(h, 20);
+      for (uint16_t c : {right, static_cast<uint16_t>(right + 1), uint16_t{0}, uint16_t{0xffff}}) {
+        store_be16(h + 10, c);
+        ASSERT_EQ(ipv4_header20_ok(h), ipv4_header_checksum(h, 20) == 0)
+            << "round " << round << " off " << off << " checksum " << c;
+      }
+    }
+}
+
 TEST(Checksum, ReferenceIpv4HeaderVerifiesAndRecomputes) {
   std::vector<uint8_t> ip(testdata::kLinuxSyn + 14, testdata::kLinuxSyn + 34);
   EXPECT_EQ(ipv4_header_checksum(ip.data(), 20), 0);
@@ -107,6 +127,31 @@ TEST(Checksum, ReferenceTcpSegmentVerifiesAndRecomputes) {
   store_be16(&seg[16], want);
   EXPECT_EQ(tcp_checksum(dst, src, seg.data(), seg.size()), 0);
   EXPECT_NE(tcp_checksum(src, dst + 1, seg.data(), seg.size()), 0);
+}
+
+// The receive path's verdict, the pseudo-header summed from the IPv4 header's bytes, against
+// tcp_checksum's: at every length (odd ones too) and alignment, with the checksum field right,
+// off by one, complemented, and each of the two representations of zero.
+TEST(Checksum, TcpChecksumOkFromTheIpHeaderAgreesWithTcpChecksum) {
+  std::mt19937 rng(9293);
+  std::vector<uint8_t> buf(20 + 1600 + 8);
+  for (size_t off = 0; off < 4; ++off)
+    for (size_t len = 20; len <= 1500; len += (len < 80 ? 1 : 29)) {
+      for (auto& b : buf) b = static_cast<uint8_t>(rng());
+      uint8_t* ip = &buf[off];
+      uint8_t* seg = ip + 20;
+      const uint32_t src = load_be32(ip + 12), dst = load_be32(ip + 16);
+      store_be16(seg + 16, 0);
+      const uint16_t right = tcp_checksum(src, dst, seg, len);
+      for (uint16_t c : {right, static_cast<uint16_t>(right + 1), static_cast<uint16_t>(~right),
+                         uint16_t{0}, uint16_t{0xffff}}) {
+        store_be16(seg + 16, c);
+        ASSERT_EQ(tcp_checksum_ok(ip, seg, len), tcp_checksum(src, dst, seg, len) == 0)
+            << "off " << off << " len " << len << " checksum " << c;
+      }
+      store_be16(seg + 16, right);
+      ASSERT_TRUE(tcp_checksum_ok(ip, seg, len)) << "len " << len;
+    }
 }
 
 TEST(Checksum, PseudoHeaderSeedPlusSegmentSumIsTheFullChecksum) {
