@@ -110,8 +110,11 @@ size_t build_echo_reply_frame(uint8_t* buf, size_t cap, const uint8_t* req_bytes
 // 25 more); anything else goes through write_tcp_options and is summed back.
 inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOptions& o) {
   const uint32_t ts_sum = (o.ts_val >> 16) + (o.ts_val & 0xffff) + (o.ts_ecr >> 16) + (o.ts_ecr & 0xffff);
-  const bool ts_only = o.has_timestamps && !o.has_mss && !o.has_wscale && !o.sack_permitted &&
-                       o.sack_count == 0;
+  constexpr uint64_t kTsOnly = tcp_options_head({.has_timestamps = true});
+  constexpr uint64_t kHandshake = tcp_options_head({.has_mss = true, .has_wscale = true, .sack_permitted = true,
+                                                    .has_timestamps = true});
+  const uint64_t set = tcp_options_set(o);
+  const bool ts_only = set == kTsOnly;
   if (ts_only) {
     constexpr uint32_t kLead = uint32_t{kTcpOptNop} << 24 | uint32_t{kTcpOptNop} << 16 |
                                uint32_t{kTcpOptTimestamps} << 8 | 10u;
@@ -120,8 +123,7 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
     store_be32(p + 8, o.ts_ecr);
     return (kLead >> 16) + (kLead & 0xffff) + ts_sum;
   }
-  const bool handshake = o.has_timestamps && o.has_mss && o.has_wscale && o.sack_permitted &&
-                         o.sack_count == 0;
+  const bool handshake = set == kHandshake;
   if (handshake) {
     constexpr uint32_t kSackTs = uint32_t{kTcpOptSackPermitted} << 24 | 2u << 16 |
                                  uint32_t{kTcpOptTimestamps} << 8 | 10u;
