@@ -351,7 +351,7 @@ rte_mbuf* Lcore::alloc_segment() {
   return m;
 }
 
-void Lcore::count_segment_out(uint8_t flags) {
+inline void Lcore::count_segment_out(uint8_t flags) {
   cnt_.add(Counter::tcp_segs_out);
   if (flags & tcp::kRst) cnt_.add(Counter::tcp_rst_out);
   if ((flags & (tcp::kSyn | tcp::kAck)) == (tcp::kSyn | tcp::kAck)) cnt_.add(Counter::tcp_synack_out);
