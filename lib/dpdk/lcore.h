@@ -188,7 +188,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   Conn* conn_of(ConnRef c);
   const Conn* conn_of(ConnRef c) const;
   ConnRef ref_of(uint32_t slot) const;
-  std::optional<uint32_t> alloc_conn();
+  std::optional<uint32_t> alloc_conn(const tcp::FourTuple& t);
   void free_conn(uint32_t slot);
   void finish(uint32_t slot, tcp::State before, const tcp::Actions& first, const RxInfo* rx);
   bool apply(uint32_t slot, tcp::State before, const tcp::Actions& a, const RxInfo* rx);

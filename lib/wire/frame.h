@@ -142,8 +142,10 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
 }
 
 // The IPv4 header (DF) of a TCP segment of tcp_len bytes.
+// addr_sum: ipv4_addr_sum(src, dst).
 [[gnu::always_inline]] inline void write_tcp_ipv4_header(uint8_t* ip, uint32_t src, uint32_t dst, size_t tcp_len,
-                                                         uint8_t ttl, uint16_t id, bool checksum) {
+                                                         uint8_t ttl, uint16_t id, bool checksum,
+                                                         uint32_t addr_sum) {
   Ipv4Spec is;
   is.src = src;
   is.dst = dst;
@@ -152,7 +154,7 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
   is.ttl = ttl;
   is.id = id;
   is.checksum = checksum;
-  write_ipv4_header(ip, is);
+  write_ipv4_header(ip, is, addr_sum);
 }
 
 [[gnu::always_inline]] inline size_t write_tcp_frame(uint8_t* buf, const TcpFrameSpec& s, size_t hlen) {
@@ -173,7 +175,7 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
   build_ether(buf, l2, eth);
 
   const bool sw = s.checksum == ChecksumMode::kSoftware;
-  write_tcp_ipv4_header(ip, s.src_ip, s.dst_ip, tcp_len, s.ttl, s.ip_id, sw);
+  write_tcp_ipv4_header(ip, s.src_ip, s.dst_ip, tcp_len, s.ttl, s.ip_id, sw, ipv4_addr_sum(s.src_ip, s.dst_ip));
 
   const TcpHeaderSpec ts{s.sport, s.dport, s.seq, s.ack, s.flags, s.window, 0};
   const uint32_t head_sum = write_tcp_fixed_header(tcp, ts, hlen);
@@ -204,6 +206,7 @@ inline bool plain_options(const TcpOptions& o) { return o.sack_count == 0; }
 
 struct PlainTcp {
   uint32_t src_ip = 0, dst_ip = 0;
+  uint16_t addr_sum = 0;  // ipv4_addr_sum(src_ip, dst_ip), kept per connection by the caller
   TcpHeaderSpec h;
   uint16_t ip_id = 0;
   uint8_t ttl = kIpv4DefaultTtl;
@@ -218,9 +221,8 @@ struct PlainTcp {
   store_be16(buf + kEtherHeaderLen - 2, kEtherTypeIpv4);
   uint8_t* ip = buf + kEtherHeaderLen;
   uint8_t* tcp = ip + kIpv4HeaderLen;
-  write_tcp_ipv4_header(ip, s.src_ip, s.dst_ip, tcp_len, s.ttl, s.ip_id, true);
-  uint32_t sum = write_tcp_fixed_header(tcp, s.h, hlen) +
-                 pseudo_header_sum(s.src_ip, s.dst_ip, kIpProtoTcp, static_cast<uint16_t>(tcp_len));
+  write_tcp_ipv4_header(ip, s.src_ip, s.dst_ip, tcp_len, s.ttl, s.ip_id, true, s.addr_sum);
+  uint32_t sum = write_tcp_fixed_header(tcp, s.h, hlen) + s.addr_sum + kIpProtoTcp + static_cast<uint32_t>(tcp_len);
   if (olen) sum += write_tcp_options_summed(tcp + kTcpHeaderLen, olen, o);
   if (payload_len) sum = checksum_partial(tcp + hlen, payload_len, checksum_fold(sum));
   store_be16(tcp + 16, checksum_finish(sum));

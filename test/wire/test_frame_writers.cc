@@ -227,6 +227,7 @@ TEST(FrameWriters, PlainWriterGivesTheReferenceBytesForEveryKind) {
       PlainTcp f;
       f.src_ip = s.src_ip;
       f.dst_ip = s.dst_ip;
+      f.addr_sum = ipv4_addr_sum(s.src_ip, s.dst_ip);
       f.h = {s.sport, s.dport, s.seq, s.ack, s.flags, s.window, 0};
       ASSERT_EQ(write_plain_tcp_frame(buf, s.src_mac, f, s.opts, olen, s.payload_len), want.size()) << k.name;
       ASSERT_EQ(0, memcmp(buf, want.data(), want.size())) << k.name << " #" << i << ": " << hex_diff(buf, want);
