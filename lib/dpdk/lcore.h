@@ -188,7 +188,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   Conn* conn_of(ConnRef c);
   const Conn* conn_of(ConnRef c) const;
   ConnRef ref_of(uint32_t slot) const;
-  std::optional<uint32_t> alloc_conn();
+  std::optional<uint32_t> alloc_conn(const tcp::FourTuple& t);
   void free_conn(uint32_t slot);
   void finish(uint32_t slot, tcp::State before, const tcp::Actions& first, const RxInfo* rx);
   bool apply(uint32_t slot, tcp::State before, const tcp::Actions& a, const RxInfo* rx);
@@ -236,7 +236,8 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   bool emit_reply(const wire::Frame& in, const tcp::OutSegment& s);
   rte_mbuf* build_segment(const wire::TcpFrameSpec& spec, const Conn* c, const tcp::OutSegment& s);
   rte_mbuf* alloc_segment();
-  void count_segment_out(uint8_t flags);
+  // Inline: called once a segment sent, its call and return were a third of what it cost.
+  [[gnu::always_inline]] inline void count_segment_out(uint8_t flags);
   bool plain_segment(const tcp::OutSegment& s) const;
   rte_mbuf* build_plain(Conn& c, const tcp::OutSegment& s);
   void send_frame(rte_mbuf* m, uint32_t next_hop_ip, const wire::Mac* fallback);

@@ -130,7 +130,7 @@ std::optional<ConnRef> Lcore::app_connect(uint32_t raddr, uint16_t rport) {
       if (isn < floor) isn = floor;
       reused = true;
     }
-    const auto slot = alloc_conn();
+    const auto slot = alloc_conn(t);
     if (!slot) {
       if (reused) table_->erase(t, hash);
       return cnt_.add(Counter::table_full), std::nullopt;

@@ -22,6 +22,7 @@ struct Lcore::Conn {
   uint32_t held = kNoHeld;    // its out-of-order queue: first of a chain in Lcore::held_
   uint32_t sack_recent = 0;   // sequence number of the segment kept last (its SACK block first)
   uint16_t held_count = 0;    // segments in `held`: at most Lcore::held_cap_
+  uint16_t addr_sum = 0;      // wire::ipv4_addr_sum of the tuple: each segment's headers add it
 };
 
 // A segment kept past a hole (tcp::ev::kAhead), its mbuf referenced until it is taken.

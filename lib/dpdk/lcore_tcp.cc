@@ -156,7 +156,7 @@ void Lcore::listen_input(rte_mbuf* m, const wire::Frame& f, const tcp::Segment& 
 // A block for a passive open, in the table under its tuple (which is not there: see
 // listen_input's callers); nullopt (counted) when full.
 std::optional<uint32_t> Lcore::new_conn(const tcp::FourTuple& t, const Flow& flow, const wire::Frame& f) {
-  const auto slot = alloc_conn();
+  const auto slot = alloc_conn(t);
   if (!slot) return cnt_.add(Counter::table_full), std::nullopt;
   // tcp_input found no entry for t (or time_wait_input just erased it).
   if (table_->insert_absent(t, flow.place, table::make_value(table::EntryKind::kConnection, *slot)) !=
@@ -188,7 +188,7 @@ const Lcore::Conn* Lcore::conn_of(ConnRef r) const { return const_cast<Lcore*>(t
 
 ConnRef Lcore::ref_of(uint32_t slot) const { return {slot, conns_[slot].gen, queue_}; }
 
-std::optional<uint32_t> Lcore::alloc_conn() {
+std::optional<uint32_t> Lcore::alloc_conn(const tcp::FourTuple& t) {
   static_assert(sizeof(Conn) <= 192, "a connection: three cache lines, block and send queue included");
   if (free_conns_.empty()) return std::nullopt;
   const uint32_t slot = free_conns_.back();
@@ -201,6 +201,7 @@ std::optional<uint32_t> Lcore::alloc_conn() {
   c.user = nullptr;
   c.peer_mac = wire::Mac{};
   c.last_ack = tcp::Seq();
+  c.addr_sum = wire::ipv4_addr_sum(t.laddr, t.raddr);
   if (++conns_live_ > conns_peak_) conns_peak_ = conns_live_;
   return slot;
 }
@@ -351,7 +352,7 @@ rte_mbuf* Lcore::alloc_segment() {
   return m;
 }
 
-void Lcore::count_segment_out(uint8_t flags) {
+inline void Lcore::count_segment_out(uint8_t flags) {
   cnt_.add(Counter::tcp_segs_out);
   if (flags & tcp::kRst) cnt_.add(Counter::tcp_rst_out);
   if ((flags & (tcp::kSyn | tcp::kAck)) == (tcp::kSyn | tcp::kAck)) cnt_.add(Counter::tcp_synack_out);
@@ -423,6 +424,7 @@ rte_mbuf* Lcore::build_plain(Conn& c, const tcp::OutSegment& s) {
   wire::PlainTcp f;
   f.src_ip = t.laddr;
   f.dst_ip = t.raddr;
+  f.addr_sum = c.addr_sum;
   f.h = {t.lport, t.rport, s.seq.v, s.ack.v, s.flags, s.window, 0};
   const size_t n = wire::write_plain_tcp_frame(p, sh_.netif.mac, f, s.opts, olen, s.len);
   m->data_len = static_cast<uint16_t>(n);

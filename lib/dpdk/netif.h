@@ -17,7 +17,8 @@ struct Netif {
   uint16_t vlan = 0;        // 802.1Q VLAN id our frames carry ([port] vlan); 0: untagged
 
   bool ours(uint32_t a) const { return a - ip < ip_count; }
-  uint32_t mask() const { return prefix_len ? ~uint32_t(0) << (32 - prefix_len) : 0; }
+  // With no test for /0: the shift by 32 is done in 64 bits, and leaves no bit in the low 32.
+  uint32_t mask() const { return static_cast<uint32_t>(~uint64_t{0} << (32 - prefix_len)); }
   bool on_link(uint32_t a) const { return ((a ^ ip) & mask()) == 0; }
   uint32_t broadcast() const { return ip | ~mask(); }
   // The neighbour a packet to `dst` is handed to; 0: unreachable.

@@ -52,6 +52,12 @@ constexpr uint32_t pseudo_header_sum(uint32_t src, uint32_t dst, uint8_t proto, 
   return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + l4_len;
 }
 
+// The addresses' part of the IPv4 header's and the TCP pseudo-header's sums, the same for every
+// segment of a connection: a caller may keep it (folded, 16 bits) beside the connection.
+constexpr uint16_t ipv4_addr_sum(uint32_t src, uint32_t dst) {
+  return checksum_fold((src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff));
+}
+
 // What a NIC with TX TCP checksum offload expects pre-seeded in the TCP checksum field: the folded,
 // not complemented, pseudo-header sum (as DPDK's rte_ipv4_phdr_cksum gives it).
 constexpr uint16_t tcp_pseudo_header_checksum(uint32_t src, uint32_t dst, uint16_t tcp_len) {

@@ -116,19 +116,37 @@ size_t build_echo_reply_frame(uint8_t* buf, size_t cap, const uint8_t* req_bytes
 
 // --- inline ---
 
-// The options of data and ACK segments are NOP NOP TS (or nothing): written and summed from the
-// values in registers; anything else goes through write_tcp_options and is summed back.
+// The options of data and ACK segments are NOP NOP TS (or nothing), those of our SYNs and
+// SYN-ACKs MSS, SACK_PERM, TS, NOP, WS: both written and summed from the values in registers
+// (the handshake's block through write_tcp_options was 90 instructions, and its sum read back
+// 25 more); anything else goes through write_tcp_options and is summed back.
 inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOptions& o) {
-  const bool ts_only = o.has_timestamps && !o.has_mss && !o.has_wscale && !o.sack_permitted &&
-                       o.sack_count == 0;
+  const uint32_t ts_sum = (o.ts_val >> 16) + (o.ts_val & 0xffff) + (o.ts_ecr >> 16) + (o.ts_ecr & 0xffff);
+  constexpr uint64_t kTsOnly = tcp_options_head({.has_timestamps = true});
+  constexpr uint64_t kHandshake = tcp_options_head({.has_mss = true, .has_wscale = true, .sack_permitted = true,
+                                                    .has_timestamps = true});
+  const uint64_t set = tcp_options_set(o);
+  const bool ts_only = set == kTsOnly;
   if (ts_only) {
     constexpr uint32_t kLead = uint32_t{kTcpOptNop} << 24 | uint32_t{kTcpOptNop} << 16 |
                                uint32_t{kTcpOptTimestamps} << 8 | 10u;
     store_be32(p, kLead);
     store_be32(p + 4, o.ts_val);
     store_be32(p + 8, o.ts_ecr);
-    return (kLead >> 16) + (kLead & 0xffff) + (o.ts_val >> 16) + (o.ts_val & 0xffff) +
-           (o.ts_ecr >> 16) + (o.ts_ecr & 0xffff);
+    return (kLead >> 16) + (kLead & 0xffff) + ts_sum;
+  }
+  const bool handshake = set == kHandshake;
+  if (handshake) {
+    constexpr uint32_t kSackTs = uint32_t{kTcpOptSackPermitted} << 24 | 2u << 16 |
+                                 uint32_t{kTcpOptTimestamps} << 8 | 10u;
+    const uint32_t mss = uint32_t{kTcpOptMss} << 24 | 4u << 16 | o.mss;
+    const uint32_t ws = uint32_t{kTcpOptNop} << 24 | uint32_t{kTcpOptWscale} << 16 | 3u << 8 | o.wscale;
+    store_be32(p, mss);
+    store_be32(p + 4, kSackTs);
+    store_be32(p + 8, o.ts_val);
+    store_be32(p + 12, o.ts_ecr);
+    store_be32(p + 16, ws);
+    return (mss >> 16) + o.mss + (kSackTs >> 16) + (kSackTs & 0xffff) + ts_sum + (ws >> 16) + (ws & 0xffff);
   }
   if (len == 0) return 0;
   write_tcp_options(p, len, o);
@@ -136,8 +154,10 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
 }
 
 // The IPv4 header (DF) of a TCP segment of tcp_len bytes.
+// addr_sum: ipv4_addr_sum(src, dst).
 [[gnu::always_inline]] inline void write_tcp_ipv4_header(uint8_t* ip, uint32_t src, uint32_t dst, size_t tcp_len,
-                                                         uint8_t ttl, uint16_t id, bool checksum) {
+                                                         uint8_t ttl, uint16_t id, bool checksum,
+                                                         uint32_t addr_sum) {
   Ipv4Spec is;
   is.src = src;
   is.dst = dst;
@@ -146,7 +166,7 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
   is.ttl = ttl;
   is.id = id;
   is.checksum = checksum;
-  write_ipv4_header(ip, is);
+  write_ipv4_header(ip, is, addr_sum);
 }
 
 [[gnu::always_inline]] inline size_t write_tcp_frame(uint8_t* buf, const TcpFrameSpec& s, size_t hlen) {
@@ -167,7 +187,7 @@ inline uint32_t write_tcp_options_summed(uint8_t* p, size_t len, const TcpOption
   build_ether(buf, l2, eth);
 
   const bool sw = s.checksum == ChecksumMode::kSoftware;
-  write_tcp_ipv4_header(ip, s.src_ip, s.dst_ip, tcp_len, s.ttl, s.ip_id, sw);
+  write_tcp_ipv4_header(ip, s.src_ip, s.dst_ip, tcp_len, s.ttl, s.ip_id, sw, ipv4_addr_sum(s.src_ip, s.dst_ip));
 
   const TcpHeaderSpec ts{s.sport, s.dport, s.seq, s.ack, s.flags, s.window, 0};
   const uint32_t head_sum = write_tcp_fixed_header(tcp, ts, hlen);
@@ -198,6 +218,7 @@ inline bool plain_options(const TcpOptions& o) { return o.sack_count == 0; }
 
 struct PlainTcp {
   uint32_t src_ip = 0, dst_ip = 0;
+  uint16_t addr_sum = 0;  // ipv4_addr_sum(src_ip, dst_ip), kept per connection by the caller
   TcpHeaderSpec h;
   uint16_t ip_id = 0;
   uint8_t ttl = kIpv4DefaultTtl;
@@ -212,9 +233,8 @@ struct PlainTcp {
   store_be16(buf + kEtherHeaderLen - 2, kEtherTypeIpv4);
   uint8_t* ip = buf + kEtherHeaderLen;
   uint8_t* tcp = ip + kIpv4HeaderLen;
-  write_tcp_ipv4_header(ip, s.src_ip, s.dst_ip, tcp_len, s.ttl, s.ip_id, true);
-  uint32_t sum = write_tcp_fixed_header(tcp, s.h, hlen) +
-                 pseudo_header_sum(s.src_ip, s.dst_ip, kIpProtoTcp, static_cast<uint16_t>(tcp_len));
+  write_tcp_ipv4_header(ip, s.src_ip, s.dst_ip, tcp_len, s.ttl, s.ip_id, true, s.addr_sum);
+  uint32_t sum = write_tcp_fixed_header(tcp, s.h, hlen) + s.addr_sum + kIpProtoTcp + static_cast<uint32_t>(tcp_len);
   if (olen) sum += write_tcp_options_summed(tcp + kTcpHeaderLen, olen, o);
   if (payload_len) sum = checksum_partial(tcp + hlen, payload_len, checksum_fold(sum));
   store_be16(tcp + 16, checksum_finish(sum));

@@ -51,7 +51,8 @@ size_t build_ipv4(uint8_t* p, size_t cap, const Ipv4Spec& s);
 // build_ipv4 without the checks, for builders that have checked the whole frame already. Inline
 // so that the spec stays in registers: the checksum is summed from the values, never re-read
 // from the bytes just stored (that would stall on store forwarding).
-inline void write_ipv4_header(uint8_t* p, const Ipv4Spec& s) {
+// addr_sum: the addresses' sum (ipv4_addr_sum), for a caller that keeps it.
+inline void write_ipv4_header(uint8_t* p, const Ipv4Spec& s, uint32_t addr_sum) {
   uint16_t w0 = static_cast<uint16_t>(0x4500 | s.tos);
   uint16_t total = static_cast<uint16_t>(kIpv4HeaderLen + s.payload_len);
   uint16_t frag = s.df ? kIpv4FlagDf : 0;
@@ -63,9 +64,12 @@ inline void write_ipv4_header(uint8_t* p, const Ipv4Spec& s) {
   store_be16(p + 8, ttl_proto);
   store_be32(p + 12, s.src);
   store_be32(p + 16, s.dst);
-  uint32_t sum = uint32_t{w0} + total + s.id + frag + ttl_proto + (s.src >> 16) +
-                 (s.src & 0xffff) + (s.dst >> 16) + (s.dst & 0xffff);
+  uint32_t sum = uint32_t{w0} + total + s.id + frag + ttl_proto + addr_sum;
   store_be16(p + 10, s.checksum ? checksum_finish(sum) : 0);
+}
+
+inline void write_ipv4_header(uint8_t* p, const Ipv4Spec& s) {
+  write_ipv4_header(p, s, ipv4_addr_sum(s.src, s.dst));
 }
 
 // 224.0.0.0/4 or 255.255.255.255: a destination no RST or echo reply answers (RFC 1122

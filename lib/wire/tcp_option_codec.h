@@ -1,7 +1,10 @@
 // TCP options on the wire (RFC 9293 §3.1, RFC 7323, RFC 2018) to and from TcpOptions.
 #pragma once
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "wire/bytes.h"
 #include "wire/error.h"
@@ -57,6 +60,28 @@ inline int tcp_options_sack_fit(const TcpOptions& o) {
 inline size_t tcp_options_length(const TcpOptions& o) {
   int sacks = tcp_options_sack_fit(o);
   return tcp_options_length_before_sack(o) + (sacks ? 4 + 8 * static_cast<size_t>(sacks) : 0);
+}
+
+// Which options o holds, as one word: its first eight bytes (the four presence flags, the
+// window scale, the SACK block count and the MSS) with all but the flags and the count masked
+// off. The writers compare it with a known set in one instruction, not a test per flag.
+constexpr uint64_t tcp_options_head(const TcpOptions& o) {
+  const auto b = std::bit_cast<std::array<uint8_t, sizeof(TcpOptions)>>(o);
+  uint64_t w = 0;
+  for (int i = 0; i < 8; i++)
+    w |= uint64_t{b[static_cast<size_t>(i)]} << 8 * (std::endian::native == std::endian::little ? i : 7 - i);
+  return w;
+}
+
+inline constexpr uint64_t kTcpOptionsSetMask = tcp_options_head(
+    {.has_mss = true, .has_wscale = true, .sack_permitted = true, .has_timestamps = true, .sack_count = 0xff});
+
+static_assert(offsetof(TcpOptions, has_timestamps) < 8 && offsetof(TcpOptions, sack_count) < 8);
+
+inline uint64_t tcp_options_set(const TcpOptions& o) {
+  uint64_t w;
+  std::memcpy(&w, &o, sizeof w);  // the same bytes as tcp_options_head, in one load
+  return w & kTcpOptionsSetMask;
 }
 
 // Writes the options present in o in Linux's layout (tcp_options_write), padded to 4 bytes:

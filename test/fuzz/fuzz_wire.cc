@@ -422,6 +422,7 @@ void check_plain_build(const uint8_t* data, const Frame& f) {
   PlainTcp pt;
   pt.src_ip = s.src_ip;
   pt.dst_ip = s.dst_ip;
+  pt.addr_sum = ipv4_addr_sum(s.src_ip, s.dst_ip);
   pt.h = {s.sport, s.dport, s.seq, s.ack, s.flags, s.window, 0};
   pt.ip_id = s.ip_id;
   pt.ttl = s.ttl;

@@ -272,6 +272,7 @@ TEST(FrameBuild, PlainWriterGivesTheGeneralWritersBytes) {
     PlainTcp f;
     f.src_ip = s.src_ip;
     f.dst_ip = s.dst_ip;
+    f.addr_sum = ipv4_addr_sum(s.src_ip, s.dst_ip);
     f.h = {s.sport, s.dport, s.seq, s.ack, s.flags, s.window, 0};
     ASSERT_EQ(write_plain_tcp_frame(plain, s.src_mac, f, s.opts, tcp_options_length(s.opts), payload.size()), n);
     EXPECT_EQ(0, memcmp(general, plain, n)) << "segment " << i;
