@@ -12,13 +12,20 @@
 
 namespace ts::apps {
 
+// The whole of `s` as a number, by from_chars: no leading space, '+' or hex, which CLI11's
+// lexical_cast (strtod) takes.
+inline bool plain_number(const std::string& s, double& v) {
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return !s.empty() && ec == std::errc() && end == s.data() + s.size();
+}
+
 // A range check for seconds and rates that also refuses nan. CLI::Range compares, and every
 // comparison with nan is false: `--duration nan` passed it and ran without end.
 inline CLI::Validator finite_range(double lo, double hi) {
   return CLI::Validator(
       [lo, hi](std::string& s) -> std::string {
         double v = 0;
-        if (!CLI::detail::lexical_cast(s, v)) return "'" + s + "' is not a number";
+        if (!plain_number(s, v)) return "'" + s + "' is not a number";
         if (!std::isfinite(v) || v < lo || v > hi)
           return "Value " + s + " not in range " + std::to_string(lo) + " to " + std::to_string(hi);
         return {};
@@ -35,7 +42,7 @@ inline CLI::Validator stats_interval(double least) {
   return CLI::Validator(
       [least, min = std::string(m)](std::string& s) -> std::string {
         double v = 0;
-        if (!CLI::detail::lexical_cast(s, v)) return "'" + s + "' is not a number";
+        if (!plain_number(s, v)) return "'" + s + "' is not a number";
         if (v != 0 && v < least) return "Value " + s + " is below " + min + " s, the shortest interval honoured (0: no lines)";
         return {};
       },

@@ -22,16 +22,13 @@ constexpr double kMaxRate = 1e9;
 // Seconds at most for --hold and --time-wait-reuse, as for --timeout and --drain.
 constexpr double kMaxSeconds = 3600;
 
-// The whole of `s` as a number, nan and inf included (std::stod alone takes "2junk" for 2).
+// The whole of `s` as a number, nan and inf included (for the range checks to refuse). from_chars,
+// as for the whole-number options: no leading space, sign or hex, which std::stod would take.
 std::optional<double> whole_number(const std::string& s) {
-  try {
-    size_t used = 0;
-    const double v = std::stod(s, &used);
-    if (used != s.size()) return std::nullopt;
-    return v;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  double v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
 }
 
 bool parse_rate(const std::string& s, double* out) {

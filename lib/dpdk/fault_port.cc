@@ -5,9 +5,8 @@
 #include <rte_mbuf.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <charconv>
 #include <cmath>
-#include <cstdlib>
 
 #include "dpdk/clock.h"
 #include "wire/bytes.h"
@@ -29,26 +28,18 @@ std::string quoted(std::string_view v) {
   return s;
 }
 
+// The whole of v by from_chars: no leading space or '+', no hex or octal (a seed of 010 is ten).
 bool parse_number(std::string_view v, double* out) {
-  const std::string s(v);
-  if (s.empty() || std::isspace(static_cast<unsigned char>(s[0]))) return false;
-  char* end = nullptr;
-  errno = 0;
-  const double d = std::strtod(s.c_str(), &end);
-  if (errno != 0 || *end != '\0' || !std::isfinite(d)) return false;
+  double d = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || !std::isfinite(d)) return false;
   *out = d;
   return true;
 }
 
 bool parse_u64(std::string_view v, uint64_t* out) {
-  const std::string s(v);
-  if (s.empty() || !std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long u = std::strtoull(s.c_str(), &end, 0);
-  if (errno != 0 || *end != '\0') return false;
-  *out = u;
-  return true;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
+  return !v.empty() && ec == std::errc() && end == v.data() + v.size();
 }
 
 // One key=value of the spec into *out; a reason on failure.

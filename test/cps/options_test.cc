@@ -92,6 +92,17 @@ TEST(Options, rate_infinite_nan_or_huge_is_refused) {
     expect_refused({"--rate", r}, std::string("--rate '") + r + "' is neither a number above 0 and at most 1e9 nor max");
 }
 
+// As the whole-number options (from_chars): no space before, no sign, no hex.
+TEST(Options, rate_with_a_leading_space_sign_or_hex_is_refused) {
+  for (const char* r : {" 100", "+100", "100 ", "0x10", "\t5"})
+    expect_refused({"--rate", r}, std::string("--rate '") + r + "' is neither a number above 0 and at most 1e9 nor max");
+  for (const char* r : {" 5", "+5"})
+    expect_refused({"--time-wait-reuse", r}, "");
+  for (const char* opt : {"--duration", "--timeout", "--drain", "--stats-interval"})
+    for (const char* r : {" 5", "+5", "0x5"}) expect_refused({opt, r}, std::string("'") + r + "' is not a number");
+  EXPECT_TRUE(parse({"--duration", "2.5", "--timeout", "1e1", "--stats-interval", "0.5"}).ok);
+}
+
 TEST(Options, rate_up_to_a_billion_or_max) {
   Parsed p = parse({"--rate", "1e9"});
   ASSERT_TRUE(p.ok) << p.err;

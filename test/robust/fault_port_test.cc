@@ -73,6 +73,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"corrupt=0.1x", "fault spec: 'corrupt=0.1x': a rate is a probability from 0 to 1"},
         BadSpec{"delay_ms=-5", "fault spec: 'delay_ms=-5': milliseconds from 0 to 60000 expected"},
         BadSpec{"seed=-1", "fault spec: 'seed=-1': the seed is an unsigned 64-bit integer"},
+        // As the command lines' numbers: no sign, space or prefix (strtoull read 0x10 as 16, 010 as 8).
+        BadSpec{"drop=+0.1", "fault spec: 'drop=+0.1': a rate is a probability from 0 to 1"},
+        BadSpec{"drop= 0.1", "fault spec: 'drop= 0.1': a rate is a probability from 0 to 1"},
+        BadSpec{"seed=0x10", "fault spec: 'seed=0x10': the seed is an unsigned 64-bit integer"},
+        BadSpec{"seed=+5", "fault spec: 'seed=+5': the seed is an unsigned 64-bit integer"},
+        BadSpec{"seed=18446744073709551616", "fault spec: 'seed=18446744073709551616': the seed is an unsigned 64-bit integer"},
         BadSpec{"dir=up", "fault spec: 'dir=up': dir is rx, tx or both"},
         BadSpec{"drop", "fault spec: 'drop' is not key=value"},
         BadSpec{"drop=", "fault spec: 'drop=' is not key=value"},
