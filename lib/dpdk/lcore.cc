@@ -51,6 +51,7 @@ std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCou
   if (!l->table_) return *err = "cannot allocate the connection table", nullptr;
   l->wheel_ = std::make_unique<tcp::TimerWheel>(nc + nt, kTick, now);
   l->conns_.resize(nc);
+  l->conns_n_ = nc;
   l->held_.resize(sh.out_of_order_mbufs);
   l->held_cap_ = std::clamp<uint32_t>(sh.out_of_order_mbufs / 4, 1, UINT16_MAX);
   l->held_free_ = kNoHeld;

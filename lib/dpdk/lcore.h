@@ -277,6 +277,9 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   std::unique_ptr<table::Shard> table_;
   std::unique_ptr<tcp::TimerWheel> wheel_;
   std::vector<Conn> conns_;
+  // conns_.size(), which conn_of() checks every handle against (about ten times a connection):
+  // the vector's own works it out by a division by sizeof(Conn), 192.
+  uint32_t conns_n_ = 0;
   std::vector<Held> held_;  // out-of-order segments kept; the free ones chained from held_free_
   uint32_t held_free_;
   uint32_t held_cap_;  // of them, one connection's at most

@@ -179,7 +179,7 @@ void Lcore::send_rst_for(const wire::Frame& f, const tcp::Segment& seg) {
 // ---------------------------------------------------------------- connections
 
 Lcore::Conn* Lcore::conn_of(ConnRef r) {
-  if (r.lcore != queue_ || r.slot >= conns_.size()) return nullptr;
+  if (r.lcore != queue_ || r.slot >= conns_n_) return nullptr;
   Conn& c = conns_[r.slot];
   return (c.flags & cf::kLive) && c.gen == r.gen ? &c : nullptr;
 }

@@ -572,6 +572,25 @@ TEST_P(ActiveOpens, the_next_two_active_opens_use_the_tuples_predicted_for_them)
 
 INSTANTIATE_TEST_SUITE_P(LocalAddresses, ActiveOpens, ::testing::Values(1u, 2u, 3u));
 
+// A handle is checked against the lcore's block count (kept apart from the vector's size): one
+// past the last block, or far past, names none; nor does one of another lcore, or a stale one.
+TEST_F(StackToStack, handles_past_the_last_block_or_of_another_lcore_or_stale_name_no_connection) {
+  build(2, true, server::Mode::kHttp);
+  dpdk::Lcore& l = client_.stack->datapath().lcore(0);
+  const uint32_t n = l.shared().conns_per_queue;
+  const auto ref = l.app_connect(kServerIp, 80);
+  ASSERT_TRUE(ref);
+  ASSERT_TRUE(l.app_tuple(*ref));
+  for (const dpdk::ConnRef bad : {dpdk::ConnRef{n, ref->gen, 0}, dpdk::ConnRef{n + 1, ref->gen, 0},
+                                  dpdk::ConnRef{UINT32_MAX, ref->gen, 0}, dpdk::ConnRef{ref->slot, ref->gen, 1},
+                                  dpdk::ConnRef{ref->slot, ref->gen + 1, 0}}) {
+    EXPECT_FALSE(l.app_tuple(bad)) << bad.slot;
+    EXPECT_EQ(l.app_user(bad), nullptr) << bad.slot;
+    EXPECT_FALSE(l.app_close(bad)) << bad.slot;
+  }
+  EXPECT_TRUE(l.app_tuple(*ref));  // untouched by the refusals
+}
+
 // Two queues per stack. With NIC-style RSS the frames arrive on their shard; without it they are
 // dealt round robin and software RSS moves them. Either way every connection lives on one lcore.
 class TwoQueues : public StackToStack, public ::testing::WithParamInterface<bool> {};
