@@ -33,7 +33,7 @@ Connection* InlineSink::make(dpdk::Lcore& l, dpdk::ConnRef ref, const tcp::FourT
   c->d_ = this;
   c->ref_ = ref;
   c->tuple_ = t;
-  l.app_set_user(ref, c);
+  l.set_sink_user(ref, c);
   return c;
 }
 
@@ -69,7 +69,7 @@ void InlineSink::send_space(dpdk::Lcore& l, dpdk::ConnRef ref, uint32_t freed) {
 void InlineSink::closed(dpdk::Lcore& l, dpdk::ConnRef ref, tcp::CloseReason why) {
   Connection* c = conn(l, ref);
   if (!c) return;
-  l.app_set_user(ref, nullptr);
+  l.set_sink_user(ref, nullptr);
   c->closing_ = true;
   per_[l.queue()].h->on_closed(*c, why);
   drop(l.queue(), c);

@@ -65,7 +65,8 @@ class InlineSink final : public dpdk::AppSink, public ConnDriver {
   };
   Connection* make(dpdk::Lcore& l, dpdk::ConnRef ref, const tcp::FourTuple& t);
   void drop(uint16_t q, Connection* c);
-  Connection* conn(dpdk::Lcore& l, dpdk::ConnRef ref) { return static_cast<Connection*>(l.app_user(ref)); }
+  // Only inside an AppSink call about ref (see Lcore::sink_user).
+  Connection* conn(dpdk::Lcore& l, dpdk::ConnRef ref) { return static_cast<Connection*>(l.sink_user(ref)); }
 
   std::vector<PerLcore> per_;
   std::vector<dpdk::Lcore*> lcores_;

@@ -126,6 +126,11 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   tcp::State app_state(ConnRef c) const;
   void* app_user(ConnRef c) const;
   void app_set_user(ConnRef c, void* p);
+  // The same pointer, unchecked, for an AppSink inside one of its calls about c (or with the
+  // ref app_connect just returned): such a ref names a live connection of this lcore, and the
+  // checks (queue, slot, generation) were most of what the sink's lookups cost.
+  void* sink_user(ConnRef c) const;
+  void set_sink_user(ConnRef c, void* p);
 
   // --- any thread ---
   uint16_t queue() const { return queue_; }

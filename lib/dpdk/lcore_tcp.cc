@@ -2,6 +2,8 @@
 // requests, active opens.
 #include <rte_mbuf.h>
 
+#include <cassert>
+
 #include "dpdk/lcore_internal.h"
 #include "rss/port_select.h"
 #include "table/value.h"
@@ -621,6 +623,16 @@ void* Lcore::app_user(ConnRef r) const {
 
 void Lcore::app_set_user(ConnRef r, void* p) {
   if (Conn* c = conn_of(r)) c->user = p;
+}
+
+void* Lcore::sink_user(ConnRef r) const {
+  assert(conn_of(r));
+  return conns_[r.slot].user;
+}
+
+void Lcore::set_sink_user(ConnRef r, void* p) {
+  assert(conn_of(r));
+  conns_[r.slot].user = p;
 }
 
 // ---------------------------------------------------------------- counters

@@ -48,6 +48,8 @@ struct Script {
   std::string close_after;         // client-first close once exactly this came back
   bool close_with_request = false; // close() right after send() in the connected callback
   std::string request_tail;        // sent from the next on_poll: a second segment
+  bool check_sink_user = false;    // each on_poll: Lcore::sink_user agrees with app_user (below)
+  std::set<api::Connection*> open; // with check_sink_user: connected or connecting, not closed
   struct Result {
     std::string got;
     tcp::CloseReason why;
@@ -70,6 +72,14 @@ class ClientHandler : public api::Handler {
       s_.open_now++;
       s_.turn = static_cast<uint16_t>((s_.turn + 1) % s_.lcores);
       c->user = new std::string();
+      if (s_.check_sink_user) s_.open.insert(c);
+    }
+    // The unchecked lookup the inline sink makes inside its calls names the same Connection as
+    // the checked one, for every connection open on this lcore, whatever its state.
+    for (api::Connection* c : s_.open) {
+      if (c->lcore() != p.lcore()) continue;
+      EXPECT_EQ(p.raw().app_user(c->ref()), c);
+      EXPECT_EQ(p.raw().sink_user(c->ref()), c);
     }
   }
   void on_connected(api::Connection& c) override {
@@ -90,6 +100,7 @@ class ClientHandler : public api::Handler {
     delete got;
     c.user = nullptr;
     s_.open_now--;
+    s_.open.erase(&c);
   }
 
  private:
@@ -324,6 +335,19 @@ TEST_F(StackToStack, http_get_gets_200_and_the_body_then_server_closes_first) {
   EXPECT_EQ(c[Counter::enter_last_ack], 1u);
   EXPECT_EQ(s[Counter::arp_replies_out], 1u);   // the client had to resolve the server first
   EXPECT_EQ(c[Counter::conn_opened], 1u);
+}
+
+// Lcore::sink_user (the inline sink's lookup, unchecked) against app_user, on connections in
+// every state of their life, many at once on two lcores; and the replies each got their own.
+TEST_F(StackToStack, sink_user_names_the_connection_app_user_names_on_many_at_once) {
+  build(2, true, server::Mode::kHttp);
+  script_.to_open = 64;
+  script_.concurrent = 16;
+  script_.check_sink_user = true;
+  script_.request = http_close_request();
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  expect_all_ok(64, http_reply());
+  EXPECT_TRUE(script_.open.empty());
 }
 
 // The server parses from each segment and keeps only what a segment leaves unfinished: here the
