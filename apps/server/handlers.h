@@ -14,9 +14,10 @@ enum class Mode { kHttp, kEcho, kDiscard };
 std::unique_ptr<api::Handler> make_handler(Mode m, const std::string& http_body);
 
 // The mode's api::StackConfig::explicit_consume. Echo: its peer's window follows what was echoed
-// and acknowledged (flow control instead of a reset once send_buffer is full). HTTP and discard
-// never hold data back: read as it comes, the fastest way.
-inline bool explicit_consume(Mode m) { return m == Mode::kEcho; }
+// and acknowledged; HTTP: requests count as read once answered, and those whose replies wait for
+// send space stay off the window (flow control instead of a reset once send_buffer is full).
+// Discard never holds data back: read as it comes.
+inline bool explicit_consume(Mode m) { return m != Mode::kDiscard; }
 
 // `h`, each on_data waiting `delay_us` first: a slow application, to test back-pressure with.
 // For worker threads only: inline, it would stall the lcore.

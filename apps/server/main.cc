@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   sc.explicit_consume = server::explicit_consume(o.mode);
   // Such a handler queues at most a receive window of echo: a smaller send buffer would refuse
   // the echo of a full window, and the connection would be reset.
-  if (sc.explicit_consume && profile.stack.send_buffer < profile.stack.receive_window)
+  if (o.mode == server::Mode::kEcho && profile.stack.send_buffer < profile.stack.receive_window)
     return fail("--mode echo needs [stack] send_buffer (" + std::to_string(profile.stack.send_buffer) +
                 ") at least [stack] receive_window (" + std::to_string(profile.stack.receive_window) + ")");
   if (!o.fault.empty()) sc.datapath.make_port = dpdk::faulty_ethdev(profile.port, o.fault_spec);

@@ -36,8 +36,9 @@ constexpr uint32_t kServerIp = 0xc6120002;  // 198.18.0.2
 constexpr uint32_t kClientIp = 0xc6120003;  // 198.18.0.3
 
 std::unique_ptr<api::Stack> make_stack(const char* name, uint32_t ip, uint8_t mac_last, dpdk::MemPort** port,
-                                       api::HandlerFactory f) {
+                                       api::HandlerFactory f, bool explicit_consume = false) {
   api::StackConfig sc;
+  sc.explicit_consume = explicit_consume;
   dpdk::DatapathConfig& dc = sc.datapath;
   dc.profile = dpdk::default_profile();
   dc.profile.port.mbufs = 16383;
@@ -74,7 +75,8 @@ int run(uint64_t conns, uint32_t concurrency, cps::CloseMode close) {
 
   dpdk::MemPort *sp = nullptr, *cp = nullptr;
   auto server = make_stack("srv", kServerIp, 2, &sp,
-                           [](unsigned) { return server::make_handler(server::Mode::kHttp, "Hello from Turnstile\n"); });
+                           [](unsigned) { return server::make_handler(server::Mode::kHttp, "Hello from Turnstile\n"); },
+                           server::explicit_consume(server::Mode::kHttp));  // as turnstile-server runs it
   auto client = make_stack("cli", kClientIp, 3, &cp, [&](unsigned) {
     auto g = std::make_unique<cps::Generator>(plan, ctl);
     gen = g.get();

@@ -27,6 +27,8 @@ void Connection::consumed(size_t bytes) {
   if (!aborted_ && bytes) d_->consumed(*this, bytes);
 }
 
+uint32_t Connection::unacked() const { return d_->unacked(*this); }
+
 void Connection::set_keepalive(bool on) {
   if (!closing_) d_->keepalive(*this, on);
 }

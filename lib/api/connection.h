@@ -44,6 +44,10 @@ class Connection {
   // the handler has dealt with, as a kernel socket nobody reads. Without explicit_consume, a
   // no-op (data counts as read when on_data returns). Never more than on_data handed over.
   void consumed(size_t bytes);
+  // Bytes sent and not yet acknowledged (queued, or in flight): what counts against [stack]
+  // send_buffer. A send() refused while this is above 0 may succeed after the on_send_space
+  // that the peer's next acknowledgement brings; at 0, nothing will bring one.
+  uint32_t unacked() const;
 
   const tcp::FourTuple& tuple() const { return tuple_; }
   uint16_t lcore() const { return ref_.lcore; }
@@ -77,6 +81,7 @@ class ConnDriver {
   virtual void abort(Connection& c) = 0;
   virtual void keepalive(Connection& c, bool on) = 0;
   virtual void consumed(Connection& c, size_t bytes) = 0;
+  virtual uint32_t unacked(const Connection& c) const = 0;
 
  protected:
   ~ConnDriver() = default;

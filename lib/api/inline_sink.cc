@@ -93,6 +93,8 @@ void InlineSink::consumed(Connection& c, size_t bytes) {
   lcores_[c.ref_.lcore]->app_consumed(c.ref_, static_cast<uint32_t>(std::min<size_t>(bytes, UINT32_MAX)));
 }
 
+uint32_t InlineSink::unacked(const Connection& c) const { return lcores_[c.ref_.lcore]->app_unacked(c.ref_); }
+
 Connection* Poller::connect(uint32_t raddr, uint16_t rport) {
   auto ref = l_.app_connect(raddr, rport);
   if (!ref) return nullptr;

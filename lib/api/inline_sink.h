@@ -56,6 +56,7 @@ class InlineSink final : public dpdk::AppSink, public ConnDriver {
   void abort(Connection& c) override;
   void keepalive(Connection& c, bool on) override;
   void consumed(Connection& c, size_t bytes) override;
+  uint32_t unacked(const Connection& c) const override;
 
  private:
   friend class Poller;

@@ -69,6 +69,7 @@ class WorkerSet final : public dpdk::AppSink, public ConnDriver {
   void abort(Connection& c) override;
   void keepalive(Connection& c, bool on) override;
   void consumed(Connection& c, size_t bytes) override;
+  uint32_t unacked(const Connection& c) const override { return c.unacked_; }
 
   uint16_t workers() const { return static_cast<uint16_t>(w_.size()); }
   // Events parked because a ring was full, summed over pairs (read after stop()).

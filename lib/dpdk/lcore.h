@@ -114,6 +114,9 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   // AppSink::reads_later: the application is done with `bytes` more of the data it was handed;
   // they go back to the receive window (tcp::consumed).
   bool app_consumed(ConnRef c, uint32_t bytes);
+  // Bytes of c queued or unacknowledged (what app_send counts against send_buffer); 0 for a
+  // stale handle.
+  uint32_t app_unacked(ConnRef c) const;
   // The application took an accepted connection: it leaves its listener's accept queue.
   bool app_accepted(ConnRef c);
   // Active open from this lcore: a local port whose replies hash to this queue, an RFC 6528 ISN.

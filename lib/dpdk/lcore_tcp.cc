@@ -521,8 +521,10 @@ void Lcore::flush_app() {
       const uint32_t read = c.app_read;
       c.app_read = 0;
       c.flags &= static_cast<uint8_t>(~cf::kRead);
-      finish(slot, before, tcp::consumed(ctx_, c.tcb, read, now_), nullptr);
-      if (!(c.flags & cf::kLive)) continue;
+      if (tcp::give_back(ctx_, c.tcb, read)) {
+        finish(slot, before, tcp::announce_window(ctx_, c.tcb, now_), nullptr);
+        if (!(c.flags & cf::kLive)) continue;
+      }
     }
     // send() and close() in one call: the FIN rides on the last data segment.
     if (n) finish(slot, before, fin ? tcp::send_close(ctx_, c.tcb, n, now_) : tcp::send(ctx_, c.tcb, n, now_), nullptr);
@@ -595,6 +597,11 @@ bool Lcore::app_consumed(ConnRef r, uint32_t bytes) {
   c->flags |= cf::kRead;
   mark_dirty(r.slot);
   return true;
+}
+
+uint32_t Lcore::app_unacked(ConnRef r) const {
+  const Conn* c = conn_of(r);
+  return c ? c->sq.bytes() : 0;
 }
 
 bool Lcore::app_accepted(ConnRef r) {

@@ -73,6 +73,11 @@ Actions set_receive_window(Context& ctx, Tcb& t, uint32_t bytes, Time now);
 // back to the window (up to Config::rcv_wnd). A window update goes out once the edge can move by
 // min(half the buffer, an MSS) (RFC 9293 §3.8.6.2.2): a closed window reopens no smaller.
 Actions consumed(Context& ctx, Tcb& t, uint32_t bytes, Time now);
+// consumed() in two steps, for a caller that would rather not build Actions for nothing: the
+// bytes go back to the window, and true when a window update is due, which announce_window()
+// then sends. False: nothing to send or arm (the window rides on our next segment).
+bool give_back(const Context& ctx, Tcb& t, uint32_t bytes);
+Actions announce_window(Context& ctx, Tcb& t, Time now);
 
 // Bytes queued but not sent yet.
 uint32_t unsent(const Tcb& t);

@@ -383,6 +383,24 @@ TEST_F(Data, consumed_bytes_reopen_the_window_an_mss_at_least) {
   EXPECT_EQ(received.size(), 67035u);
 }
 
+// consumed() in the datapath's two steps: give_back says whether an update is due (and changes
+// nothing else: no segment, the same deadline), announce_window sends it.
+TEST_F(Data, give_back_says_when_a_window_update_is_due_and_announce_window_sends_it) {
+  ctx.cfg.app_window = true;
+  open_active();
+  inject(In(kAck, kPeerIss + 1, kIss + 1).data(std::string(65535, 'a')));
+  expect(Out(kAck, kIss + 1, kPeerIss + 65536).win(0));
+  const auto deadline = tcb.deadline;
+  EXPECT_FALSE(give_back(ctx, tcb, 500));  // less than an MSS: no small window offered (SWS)
+  EXPECT_EQ(tcb.deadline, deadline);
+  expect_nothing();
+  EXPECT_TRUE(give_back(ctx, tcb, 1000));  // 1500 now
+  apply(announce_window(ctx, tcb, now));
+  expect(Out(kAck, kIss + 1, kPeerIss + 65536).win(1500));
+  ctx.cfg.app_window = false;
+  EXPECT_FALSE(give_back(ctx, tcb, 1000));  // data read as it came: nothing was held
+}
+
 // A bare FIN at a closed window is not taken (it needs room), but its ACK counts as a probe's
 // does ("special allowance should be made to accept valid ACKs"): an echo that reopens its window
 // only as its echo is acknowledged (turnstile-server --mode echo) got the last such ACK on the
