@@ -22,12 +22,11 @@ constexpr double kMaxRate = 1e9;
 // Seconds at most for --hold and --time-wait-reuse, as for --timeout and --drain.
 constexpr double kMaxSeconds = 3600;
 
-// The whole of `s` as a number, nan and inf included (for the range checks to refuse). from_chars,
-// as for the whole-number options: no leading space, sign or hex, which std::stod would take.
+// The whole of `s` as a number, nan and inf included (for the range checks to refuse), as the
+// float options read theirs (apps::plain_number: no leading space, sign or hex).
 std::optional<double> whole_number(const std::string& s) {
   double v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  if (!apps::plain_number(s, v)) return std::nullopt;
   return v;
 }
 

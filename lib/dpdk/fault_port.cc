@@ -38,8 +38,11 @@ bool parse_number(std::string_view v, double* out) {
 }
 
 bool parse_u64(std::string_view v, uint64_t* out) {
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
-  return !v.empty() && ec == std::errc() && end == v.data() + v.size();
+  uint64_t u = 0;  // from_chars stores what it read of "12x" too: *out only on success
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), u);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size()) return false;
+  *out = u;
+  return true;
 }
 
 // One key=value of the spec into *out; a reason on failure.

@@ -78,6 +78,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"drop= 0.1", "fault spec: 'drop= 0.1': a rate is a probability from 0 to 1"},
         BadSpec{"seed=0x10", "fault spec: 'seed=0x10': the seed is an unsigned 64-bit integer"},
         BadSpec{"seed=+5", "fault spec: 'seed=+5': the seed is an unsigned 64-bit integer"},
+        BadSpec{"seed=12x", "fault spec: 'seed=12x': the seed is an unsigned 64-bit integer"},
         BadSpec{"seed=18446744073709551616", "fault spec: 'seed=18446744073709551616': the seed is an unsigned 64-bit integer"},
         BadSpec{"dir=up", "fault spec: 'dir=up': dir is rx, tx or both"},
         BadSpec{"drop", "fault spec: 'drop' is not key=value"},
