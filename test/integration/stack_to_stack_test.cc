@@ -1238,7 +1238,11 @@ TEST_P(ConnectionApi, http_to_a_client_that_pipelines_and_does_not_read_closes_i
   up.expect = replies.size();
   start_held_pair(server::Mode::kHttp, 80, 16384, "h", [&up](unsigned) { return std::make_unique<Uploader>(up); });
   if (HasFatalFailure()) return;
-  ASSERT_TRUE(run_with_worker_until([&] { return zero_windows() > 0 || up.closed; }));
+  // A worker may still be answering when the window first closes (the requests it has not
+  // reached fill it too): wait for its first refused reply as well.
+  ASSERT_TRUE(run_with_worker_until([&] {
+    return (zero_windows() > 0 && server_.total()[Counter::app_send_full] > 0) || up.closed;
+  }));
   run_until([&] { return up.closed; }, 3 * tcp::kSec);
   settle();
   EXPECT_FALSE(up.closed) << "closed: " << static_cast<int>(up.why);
