@@ -243,7 +243,10 @@ bool on_new_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
     a.acked += data;
     a.events |= ev::kSendSpace;
   }
-  rtt_from_ack(ctx, t, s, now);
+  // Once our FIN is acknowledged, nothing of ours is ever timed again: all that can follow is
+  // ACKs, which have no retransmission timer. A sample would update an estimate nobody reads
+  // (and on the last ACK of a connection, it was 60 instructions of a CPS exchange).
+  if (!fin_acked) rtt_from_ack(ctx, t, s, now);
   t.snd_una = s.ack;
   if (t.snd_nxt < t.snd_una) t.snd_nxt = t.snd_una;  // after an RTO went back
   t.retries = 0;

@@ -1,6 +1,7 @@
 // Helpers shared by the conn_*.cc files; not part of the library's interface.
 #pragma once
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 
 #include "tcp/actions.h"
@@ -15,11 +16,13 @@ inline uint32_t ts_now(uint32_t ts_off, Time now) { return uint32_t(now / kMsec)
 // a < b on the 32-bit timestamp circle (RFC 7323 §5.2).
 inline bool ts_before(uint32_t a, uint32_t b) { return int32_t(a - b) < 0; }
 
-// The smallest shift that fits our receive window in the 16-bit field (RFC 7323 §2.3).
+// The smallest shift that fits our receive window in the 16-bit field (RFC 7323 §2.3), at most
+// 14: rcv_wnd >> s <= 0xffff exactly when the window has at most 16 + s significant bits. In
+// closed form, not a loop: an active open asks for it three times (connect, its SYN, negotiate),
+// and the default 256 KiB window took the loop round three times each.
 inline uint8_t our_wscale(const Config& cfg) {
-  uint8_t s = 0;
-  while (s < 14 && (cfg.rcv_wnd >> s) > 0xffff) ++s;
-  return s;
+  const int bits = std::bit_width(cfg.rcv_wnd);
+  return uint8_t(std::clamp(bits - 16, 0, 14));
 }
 
 // The header's window field: unscaled on a SYN (RFC 7323 §2.2), shifted otherwise.
