@@ -154,6 +154,7 @@ unsigned Lcore::poll(tcp::Time now) {
   run_timers();
   if (now_ >= next_tick_) {
     next_tick_ = now_ + kTick;
+    if (got + h == 0) drain_stash();
     retry_pending();
     if (announcements_left_ && now_ >= announce_at_) announce();
     publish_tcp_counters();
@@ -186,6 +187,7 @@ void Lcore::run(const std::atomic<bool>& stop) {
     t = t1;
   }
   flush_tx();
+  drain_stash();
   publish_tcp_counters();
 }
 
@@ -199,6 +201,7 @@ void Lcore::shutdown() {
   pending_.clear();
   void* m;
   while (handoff_ && rte_ring_sc_dequeue(handoff_, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+  drain_stash();
 }
 
 // Each connection the peer knows of gets the RST abort() sends, while the port is still up: a

@@ -243,7 +243,13 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   bool emit(Conn& c, const tcp::OutSegment& s);
   bool emit_reply(const wire::Frame& in, const tcp::OutSegment& s);
   rte_mbuf* build_segment(const wire::TcpFrameSpec& spec, const Conn* c, const tcp::OutSegment& s);
-  rte_mbuf* alloc_segment();
+  // An mbuf for a segment we send, from the stash (drop_no_mbuf counted when the pool is dry).
+  rte_mbuf* alloc_segment() {
+    if (stash_n_) [[likely]] return stash_[--stash_n_];
+    return refill_stash();
+  }
+  [[gnu::noinline]] rte_mbuf* refill_stash();
+  void drain_stash();
   // Inline: called once a segment sent, its call and return were a third of what it cost.
   [[gnu::always_inline]] inline void count_segment_out(uint8_t flags);
   bool plain_segment(const tcp::OutSegment& s) const;
@@ -329,6 +335,13 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   uint32_t retired_n_ = 0;
   std::vector<rte_mbuf*> txq_;
   uint16_t tx_n_ = 0;
+  // The mbufs of segments to send (alloc_segment), taken from the pool kStash at a time: a
+  // connection sends four to six segments, and one bulk get for 32 costs half of what 32
+  // rte_pktmbuf_alloc did. Back to the pool when the lcore stops, and on a tick that received
+  // nothing, so that a quiet stack holds none (the tests count the mbufs in use).
+  static constexpr uint32_t kStash = 32;
+  std::array<rte_mbuf*, kStash> stash_{};
+  uint32_t stash_n_ = 0;
 
   std::vector<DeferredAck> deferred_;         // pure ACKs that may ride on an answer
   std::vector<Pending> pending_;              // frames waiting for ARP

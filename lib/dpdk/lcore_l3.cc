@@ -75,8 +75,8 @@ void Lcore::arp_request(uint32_t ip, ArpKind kind) {
   const bool plain = kind == ArpKind::kRequest;
   if (plain && slot.first == ip && now_ < slot.second + kArpRetry && slot.second != 0) return;
   if (plain) slot = {ip, now_ == 0 ? 1 : now_};
-  rte_mbuf* m = rte_pktmbuf_alloc(sh_.pool);
-  if (!m) return cnt_.add(Counter::drop_no_mbuf);
+  rte_mbuf* m = alloc_segment();
+  if (!m) return;
   wire::EtherHeader eth;
   eth.src = sh_.netif.mac;
   uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);

@@ -347,13 +347,24 @@ void Lcore::timer_fired(uint32_t id) {
 
 // ---------------------------------------------------------------- transmit
 
-// An mbuf for a segment we send (counted when the pool is out), and the counts of one sent.
-rte_mbuf* Lcore::alloc_segment() {
+// alloc_segment() found the stash empty. A bulk get is all or nothing: with fewer than kStash
+// left, the pool's last mbufs go one at a time, so that drop_no_mbuf counts only a dry pool.
+rte_mbuf* Lcore::refill_stash() {
+  if (rte_pktmbuf_alloc_bulk(sh_.pool, stash_.data(), kStash) == 0) {
+    stash_n_ = kStash - 1;
+    return stash_[kStash - 1];
+  }
   rte_mbuf* m = rte_pktmbuf_alloc(sh_.pool);
   if (!m) cnt_.add(Counter::drop_no_mbuf);
   return m;
 }
 
+void Lcore::drain_stash() {
+  if (stash_n_) rte_pktmbuf_free_bulk(stash_.data(), stash_n_);
+  stash_n_ = 0;
+}
+
+// The counts of a segment sent.
 inline void Lcore::count_segment_out(uint8_t flags) {
   cnt_.add(Counter::tcp_segs_out);
   if (flags & tcp::kRst) cnt_.add(Counter::tcp_rst_out);
