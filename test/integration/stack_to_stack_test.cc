@@ -174,6 +174,7 @@ class RecordingPort final : public dpdk::Port {
 struct Side {
   std::unique_ptr<api::Stack> stack;
   dpdk::MemPort* port = nullptr;
+  rte_mempool* pool = nullptr;  // the stack's own, which its segments are built in
   stats::Snapshot total() { return stack->stats().total(); }
   stats::Snapshot of(uint16_t q) { return stack->stats().of(q); }
 };
@@ -212,7 +213,8 @@ class StackToStack : public ::testing::Test {
     dc.prefix_len = 24;
     dc.queues = queues;
     dc.name = name;
-    dc.make_port = [this, &s, name, queues, rss, mac_last](rte_mempool*, uint16_t, std::string* err) {
+    dc.make_port = [this, &s, name, queues, rss, mac_last](rte_mempool* pool, uint16_t, std::string* err) {
+      s.pool = pool;
       auto p = dpdk::MemPort::create(name, queues, wire::Mac{{0x02, 0, 0, 0, 0, mac_last}}, rss, err);
       if (!p) return std::unique_ptr<dpdk::Port>();
       s.port = p.get();
@@ -335,6 +337,39 @@ TEST_F(StackToStack, http_get_gets_200_and_the_body_then_server_closes_first) {
   EXPECT_EQ(c[Counter::enter_last_ack], 1u);
   EXPECT_EQ(s[Counter::arp_replies_out], 1u);   // the client had to resolve the server first
   EXPECT_EQ(c[Counter::conn_opened], 1u);
+}
+
+// An lcore takes the mbufs of the segments it sends 32 at a time, and a bulk get is all or
+// nothing: with 5 left in the pool, 10 SYNs at once must still give 5 SYNs on the wire and 5
+// drop_no_mbuf (the other 5 go again at their RTO), and once idle the lcore keeps none aside.
+TEST_F(StackToStack, a_pool_with_fewer_mbufs_than_the_transmit_stash_takes_still_sends_one_segment_for_each) {
+  build(1, false, server::Mode::kHttp);
+  script_.to_open = 1;
+  script_.request = http_close_request();
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));  // the server's MAC known: no ARP below
+  rte_mempool* pool = client_.pool;
+  ASSERT_NE(pool, nullptr);
+  const unsigned in_use = rte_mempool_in_use_count(pool);
+  std::vector<rte_mbuf*> taken;
+  while (rte_mbuf* m = rte_pktmbuf_alloc(pool)) taken.push_back(m);
+  for (int i = 0; i < 5; i++) {
+    rte_pktmbuf_free(taken.back());
+    taken.pop_back();
+  }
+  const uint64_t sent = sent_by('c');
+  const uint64_t drops = client_.total()[Counter::drop_no_mbuf];
+  script_.to_open = 10;
+  script_.concurrent = 10;
+  dpdk::Lcore& client = client_.stack->datapath().lcore(0);
+  client.poll(now_);  // the client alone: no answer comes back to give mbufs back
+  EXPECT_EQ(sent_by('c') - sent, 5u);
+  for (int i = 0; i < 3; i++) client.poll(now_ += tcp::kMsec);  // a tick publishes the counters
+  EXPECT_EQ(client_.total()[Counter::drop_no_mbuf] - drops, 5u);
+
+  for (rte_mbuf* m : taken) rte_pktmbuf_free(m);
+  ASSERT_TRUE(run_until([&] { return script_.done(); }));
+  expect_all_ok(11, http_reply());
+  EXPECT_EQ(rte_mempool_in_use_count(pool), in_use);
 }
 
 // Lcore::sink_user (the inline sink's lookup, unchecked) against app_user, on connections in

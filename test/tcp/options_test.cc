@@ -20,6 +20,24 @@ TEST_F(Options, syn_offers_mss_window_scale_sack_permitted_and_timestamps) {
   expect(Out(kSyn, kIss).win(65535).mss(1460).ws(3).sack_ok().ts(kIss + 5, 0));
 }
 
+// The shift a SYN offers is the least that fits the receive window in 16 bits, at most 14
+// (RFC 7323 §2.3), at each edge where it steps.
+TEST_F(Options, syn_offers_the_least_shift_that_fits_the_receive_window) {
+  const std::pair<uint32_t, uint8_t> cases[] = {
+      {1000, 0},     {65535, 0},          {65536, 1},    {131071, 1},
+      {131072, 2},   {256 * 1024, 3},     {(1u << 24) - 1, 8}, {1u << 24, 9},
+      {(1u << 30) - 1, 14}, {1u << 30, 14}, {0xffffffffu, 14}};
+  for (const auto& [wnd, shift] : cases) {
+    ctx.cfg.rcv_wnd = wnd;
+    restart();
+    start_active();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_TRUE(sent.front().opts.has_wscale);
+    EXPECT_EQ(sent.front().opts.wscale, shift) << "receive window " << wnd;
+    sent.clear();
+  }
+}
+
 TEST_F(Options, active_open_takes_its_timestamp_offset_from_the_source_per_address_pair) {
   // The source's offset, not the ISN, so that a peer holding TIME-WAIT from an earlier
   // connection of the pair sees a newer TSval (RFC 6191). The passive side keeps the ISN.
