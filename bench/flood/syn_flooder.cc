@@ -16,7 +16,8 @@
 // (exit status 2) before DPDK starts.
 //
 // Prints one line a second and a JSON summary: SYNs offered (tx_burst accepted) and refused
-// (port full: the server is not draining fast enough), SYN-ACKs received, real handshakes done.
+// (port full: the server is not draining fast enough), SYN-ACKs received, real handshakes done, and
+// how many unmaps waited for the flood loop (a departed memif peer's rings: lib/dpdk/pmd_guard.h).
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -34,6 +35,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dpdk/netif.h"
+#include "dpdk/pmd_guard.h"
 #include "wire/frame.h"
 
 namespace {
@@ -81,6 +83,7 @@ struct Flooder {
   uint16_t real_port = 1024;
   std::vector<rte_mbuf*> urgent;
   Counts n;
+  dpdk::pmd_guard::Reader* reader = nullptr;  // passes a point before each receive burst
 };
 
 bool parse(int argc, char** argv, Options* o) {
@@ -223,6 +226,7 @@ void on_frame(Flooder& f, rte_mbuf* m) {
 }
 
 uint16_t poll_rx(Flooder& f) {
+  if (f.reader) f.reader->pass();  // outside any burst: a peer's departure may unmap its rings now
   rte_mbuf* rx[kBurst];
   const uint16_t got = rte_eth_rx_burst(f.port, 0, rx, kBurst);
   for (uint16_t i = 0; i < got; i++) {
@@ -279,7 +283,8 @@ nlohmann::json summary(const Flooder& f, double secs) {
   return {{"elapsed_s", secs}, {"syn_sent", n.syn_sent}, {"syn_refused", n.syn_refused},
           {"synack_in", n.synack_in}, {"rst_in", n.rst_in}, {"other_in", n.other_in},
           {"real_sent", n.real_sent}, {"real_synack", n.real_synack}, {"real_acked", n.real_acked},
-          {"syn_per_s", n.syn_sent / secs}, {"synack_per_s", n.synack_in / secs}};
+          {"syn_per_s", n.syn_sent / secs}, {"synack_per_s", n.synack_in / secs},
+          {"unmap_waits", dpdk::pmd_guard::waits()}};
 }
 
 void flood(Flooder& f) {
@@ -334,10 +339,18 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   if (!port_init(f)) return 1;
   if (!wait_link(f.port, 10)) return std::fprintf(stderr, "syn_flooder: link did not come up\n"), 1;
-  if (!resolve_target(f, 10)) return std::fprintf(stderr, "syn_flooder: no ARP answer from the target\n"), 1;
-  const uint64_t t0 = rte_get_tsc_cycles();
-  flood(f);
-  const double secs = static_cast<double>(rte_get_tsc_cycles() - t0) / rte_get_tsc_hz();
+  double secs = 0;
+  {
+    // A server that leaves first has memif unmap its rings under our bursts (lib/dpdk/pmd_guard.h):
+    // the unmap waits for this loop's next point.
+    const dpdk::pmd_guard::Section guard;
+    f.reader = guard.reader();
+    if (!resolve_target(f, 10)) return std::fprintf(stderr, "syn_flooder: no ARP answer from the target\n"), 1;
+    const uint64_t t0 = rte_get_tsc_cycles();
+    flood(f);
+    secs = static_cast<double>(rte_get_tsc_cycles() - t0) / rte_get_tsc_hz();
+    f.reader = nullptr;
+  }
   const nlohmann::json j = summary(f, secs);
   std::printf("%s\n", j.dump().c_str());
   if (!f.o.json.empty()) std::ofstream(f.o.json) << j.dump(2) << "\n";

@@ -82,24 +82,26 @@ uint64_t waits() { return g_waits.load(std::memory_order_relaxed); }
 }  // namespace ts::dpdk::pmd_guard
 
 // The PMD's munmap (a dlopened plugin's, resolved through the executable, which exports this
-// one: lib/dpdk/meson.build; or the static build's, linked to it). ASan and TSan bring their own
-// munmap interceptor, which a second definition would clash with: their builds run unguarded.
+// one: lib/dpdk/meson.build; or the static build's, linked to it). ASan and TSan define munmap
+// too, but weakly, as an alias of their interceptor (compiler-rt's INTERCEPTOR on Linux): this
+// definition wins the link, and passes the unmap on to that interceptor, which clears the range's
+// shadow and calls libc's. So the sanitizer builds run guarded, as the release build does.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define TS_PMD_GUARD_MUNMAP 0
+#define TS_UNDER_SANITIZER 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define TS_PMD_GUARD_MUNMAP 0
+#define TS_UNDER_SANITIZER 1
 #endif
-#endif
-#ifndef TS_PMD_GUARD_MUNMAP
-#define TS_PMD_GUARD_MUNMAP 1
 #endif
 
-bool ts::dpdk::pmd_guard::guards_munmap() { return TS_PMD_GUARD_MUNMAP; }
+#ifdef TS_UNDER_SANITIZER
+extern "C" int __interceptor_munmap(void* addr, size_t len);  // NOLINT: compiler-rt's name
+static int unmap(void* addr, size_t len) { return __interceptor_munmap(addr, len); }
+#else
+static int unmap(void* addr, size_t len) { return static_cast<int>(syscall(SYS_munmap, addr, len)); }
+#endif
 
-#if TS_PMD_GUARD_MUNMAP
 extern "C" int munmap(void* addr, size_t len) noexcept {
   ts::dpdk::pmd_guard::wait_for_readers();
-  return static_cast<int>(syscall(SYS_munmap, addr, len));
+  return unmap(addr, len);
 }
-#endif

@@ -51,7 +51,4 @@ inline constexpr int kMaxWaitMs = 5000;
 // How many unmaps waited for a reader.
 uint64_t waits();
 
-// Whether munmap goes through wait_for_readers (not under ASan or TSan: see pmd_guard.cc).
-bool guards_munmap();
-
 }  // namespace ts::dpdk::pmd_guard

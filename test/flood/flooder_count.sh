@@ -3,22 +3,13 @@
 # stack-to-stack case), unpaced, with --count 20000 and a --duration far longer than that takes.
 # It must stop at the count, by itself: exactly 20,000 SYNs offered, and the server must have
 # received every one of them (memif loses none) and answered the real clients among them.
-source "$(dirname "$0")/../integration/lib.sh" "$@"
-FLOODER=${3:?syn_flooder binary}
+source "$(dirname "$0")/flooder_lib.sh" "$@"
 N=20000
-SOCK=$TS_DIR/flood.sock
-TS_EXTRA_PREFIXES+=("${TS_PREFIX}c")
 
-"$TS_SERVER" -l 1 --no-pci --no-huge -m 512 --file-prefix "$TS_PREFIX" \
-  --vdev="net_memif0,role=server,socket=$SOCK,socket-abstract=no" -- \
-  --ip 198.18.0.2/24 --gateway 198.18.0.1 --json "$TS_JSON" --stats-interval 0 >"$TS_LOG" 2>&1 &
-TS_PID=$!
-wait_for 10 test -S "$SOCK" || fail "turnstile-server did not open $SOCK"
+memif_server
 
 start=$SECONDS
-timeout -s INT -k 5 120 "$FLOODER" -l 0 --no-pci --no-huge -m 512 --file-prefix "${TS_PREFIX}c" \
-  --vdev="net_memif0,role=client,socket=$SOCK,socket-abstract=no" -- \
-  --target 198.18.0.2 --ip 198.18.0.1 --duration 100 --count "$N" --real-every 100 \
+flooder --duration 100 --count "$N" --real-every 100 \
   --json "$TS_DIR/flooder.json" >"$TS_DIR/flooder.log" 2>&1
 rc=$?
 took=$((SECONDS - start))
