@@ -82,26 +82,15 @@ uint64_t waits() { return g_waits.load(std::memory_order_relaxed); }
 }  // namespace ts::dpdk::pmd_guard
 
 // The PMD's munmap (a dlopened plugin's, resolved through the executable, which exports this
-// one: lib/dpdk/meson.build; or the static build's, linked to it). ASan and TSan define munmap
-// too, but weakly, as an alias of their interceptor (compiler-rt's INTERCEPTOR on Linux): this
-// definition wins the link, and passes the unmap on to that interceptor, which clears the range's
-// shadow and calls libc's. So the sanitizer builds run guarded, as the release build does.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define TS_UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define TS_UNDER_SANITIZER 1
-#endif
-#endif
-
-#ifdef TS_UNDER_SANITIZER
-extern "C" int __interceptor_munmap(void* addr, size_t len);  // NOLINT: compiler-rt's name
-static int unmap(void* addr, size_t len) { return __interceptor_munmap(addr, len); }
-#else
-static int unmap(void* addr, size_t len) { return static_cast<int>(syscall(SYS_munmap, addr, len)); }
-#endif
+// one: lib/dpdk/meson.build; or the static build's, linked to it). A sanitizer runtime with a
+// munmap interceptor (TSan; ASan only from LLVM 15) defines munmap weakly, as an alias of
+// __interceptor_munmap: this definition wins the link and passes the unmap on to the interceptor,
+// which keeps its shadow right. Without one (clang-14's ASan, or no sanitizer) the weak reference
+// is null and the unmap is the syscall. So every build runs guarded.
+extern "C" int __interceptor_munmap(void* addr, size_t len) __attribute__((weak));  // NOLINT
 
 extern "C" int munmap(void* addr, size_t len) noexcept {
   ts::dpdk::pmd_guard::wait_for_readers();
-  return unmap(addr, len);
+  if (__interceptor_munmap) return __interceptor_munmap(addr, len);
+  return static_cast<int>(syscall(SYS_munmap, addr, len));
 }

@@ -11,17 +11,6 @@
 #include <cerrno>
 #include <thread>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TS_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TS_TEST_ASAN 1
-#endif
-#endif
-#ifdef TS_TEST_ASAN
-#include <sanitizer/asan_interface.h>
-#endif
-
 namespace pg = ts::dpdk::pmd_guard;
 
 namespace {
@@ -101,18 +90,4 @@ TEST(PmdGuard, with_no_reader_an_unmap_does_not_wait_and_munmap_still_works) {
   EXPECT_EQ(munmap(reinterpret_cast<char*>(p) + 1, 4096), -1);  // not page-aligned
   EXPECT_EQ(errno, EINVAL);
   EXPECT_EQ(pg::waits(), before);
-}
-
-// Under ASan our munmap stands in for its interceptor and must still do the interceptor's work:
-// an unmapped range's shadow is cleared, or a later mapping there would read as poisoned.
-TEST(PmdGuard, under_asan_an_unmap_still_clears_the_ranges_shadow) {
-#ifdef TS_TEST_ASAN
-  void* p = page();
-  __asan_poison_memory_region(p, 64);
-  ASSERT_TRUE(__asan_address_is_poisoned(p));
-  EXPECT_EQ(munmap(p, 4096), 0);
-  EXPECT_FALSE(__asan_address_is_poisoned(p)) << "munmap went past ASan's interceptor";
-#else
-  GTEST_SKIP() << "not an ASan build (scripts/test's sandp stage runs it)";
-#endif
 }
