@@ -6,8 +6,9 @@
 // load). Repeatable enough to steer optimisation; `valgrind --tool=callgrind` counts its
 // instructions exactly.
 //
-//   bench_cps_inproc [connections] [concurrency] [client|server|rst]
-//                                 (defaults 200000, 256 and client: turnstile-cps's --close; no root needed)
+//   bench_cps_inproc [connections] [concurrency] [client|server|rst] [verify|trust]
+//                                 (defaults 200000, 256, client: turnstile-cps's --close, and verify:
+//                                 [port] rx_checksum = trust on both stacks with trust; no root needed)
 #include <rte_cycles.h>
 #include <unistd.h>
 
@@ -34,6 +35,7 @@ namespace {
 
 constexpr uint32_t kServerIp = 0xc6120002;  // 198.18.0.2
 constexpr uint32_t kClientIp = 0xc6120003;  // 198.18.0.3
+dpdk::Offload g_rx_checksum = dpdk::Offload::kAuto;  // both stacks' [port] rx_checksum
 
 std::unique_ptr<api::Stack> make_stack(const char* name, uint32_t ip, uint8_t mac_last, dpdk::MemPort** port,
                                        api::HandlerFactory f, bool explicit_consume = false) {
@@ -42,6 +44,7 @@ std::unique_ptr<api::Stack> make_stack(const char* name, uint32_t ip, uint8_t ma
   dpdk::DatapathConfig& dc = sc.datapath;
   dc.profile = dpdk::default_profile();
   dc.profile.port.mbufs = 16383;
+  dc.profile.port.rx_checksum = g_rx_checksum;
   dc.ip = ip;
   dc.prefix_len = 24;
   dc.queues = 1;
@@ -136,9 +139,10 @@ int run(uint64_t conns, uint32_t concurrency, cps::CloseMode close) {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: bench_cps_inproc [connections] [concurrency] [client|server|rst]\n"
+    "usage: bench_cps_inproc [connections] [concurrency] [client|server|rst] [verify|trust]\n"
     "  connections 1 to 100000000 (default 200000), concurrency 1 to 4096 (default 256),\n"
-    "  the close as turnstile-cps's --close (default client)\n";
+    "  the close as turnstile-cps's --close (default client), received checksums verified\n"
+    "  (default) or trusted ([port] rx_checksum = trust on both stacks)\n";
 
 // A whole decimal number in [lo, hi], or false.
 bool parse_count(const char* s, uint64_t lo, uint64_t hi, uint64_t* v) {
@@ -161,7 +165,7 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  if (argc > 4) return usage_error("too many arguments");
+  if (argc > 5) return usage_error("too many arguments");
   uint64_t conns = 200000, conc = 256;
   if (argc > 1 && !parse_count(argv[1], 1, 100000000, &conns))
     return usage_error(std::string("connections must be 1 to 100000000, not '") + argv[1] + "'");
@@ -171,6 +175,10 @@ int main(int argc, char** argv) {
   const std::string close = argc > 3 ? argv[3] : "client";
   if (close != "client" && close != "server" && close != "rst")
     return usage_error("the close mode is client, server or rst, not '" + close + "'");
+  const std::string sums = argc > 4 ? argv[4] : "verify";
+  if (sums != "verify" && sums != "trust")
+    return usage_error("received checksums are verify or trust, not '" + sums + "'");
+  if (sums == "trust") ts::g_rx_checksum = ts::dpdk::Offload::kTrust;
   const std::string prefix = "--file-prefix=ts_bcps" + std::to_string(getpid());
   ts::dpdk::EalOptions o;
   o.user = {"--no-huge", "-m", "1024", "--no-shconf", "--no-pci", "--no-telemetry", "-l", "0", prefix};

@@ -113,6 +113,9 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
   sh.out_of_order_mbufs = p.stack.out_of_order_mbufs;
   sh.send_buffer = p.stack.send_buffer;
   sh.burst = p.port.burst;
+  sh.rx_checksum_trusted = p.port.rx_checksum == Offload::kTrust;
+  if (sh.rx_checksum_trusted)
+    RTE_LOG(NOTICE, USER1, "[port] rx_checksum = trust: received IPv4 and TCP checksums are not verified\n");
 
   d->stats_ = std::make_unique<stats::Registry>(queues);
   const tcp::Time now = sh.clock.now();

@@ -155,7 +155,7 @@ std::unique_ptr<EthdevPort> EthdevPort::open(const PortProfile& p, uint16_t queu
   if (rss_hw) port->reta_ = rss::Reta::round_robin(queues, std::min<uint32_t>(info.reta_size, rss::Reta::kMaxSize));
   TS_LOG(DEBUG, port, "%s (%s): %u queue pair(s), %s RSS, checksums rx %s tx %s, VLAN %u tag rx %s tx %s, %s",
          port->name_.c_str(), port->driver_.c_str(), queues, rss_hw ? "hardware" : "software",
-         rx_cs ? "offloaded" : "software", tx_cs ? "offloaded" : "software", unsigned{p.vlan},
+         p.rx_checksum == Offload::kTrust ? "trusted" : rx_cs ? "offloaded" : "software", tx_cs ? "offloaded" : "software", unsigned{p.vlan},
          vlan.strip ? "offloaded" : "software", vlan.insert ? "offloaded" : "software",
          descriptors(id, p).c_str());
   return port;

@@ -37,6 +37,7 @@ std::unique_ptr<Lcore> Lcore::create(Shared& sh, uint16_t queue, stats::LcoreCou
   std::unique_ptr<Lcore> l(new Lcore(sh, queue, cnt));
   l->now_ = now;
   if (sh.port) l->caps_ = sh.port->caps();
+  if (sh.rx_checksum_trusted) l->rx_flags_ = wire::kRxIpChecksumOk | wire::kRxL4ChecksumOk;
   l->ctx_.cfg = sh.tcp;
   l->ctx_.isn_source = l.get();
   l->ctx_.listeners = l.get();
@@ -302,7 +303,7 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash, table::Shard::
     return rte_pktmbuf_free(m);
   }
   const PortCaps& caps = caps_;
-  uint32_t flags = 0;
+  uint32_t flags = rx_flags_;
   if (caps.rx_ip_checksum && (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
     flags |= wire::kRxIpChecksumOk;
   if (caps.rx_l4_checksum && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)

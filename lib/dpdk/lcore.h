@@ -69,6 +69,7 @@ struct Shared {
   uint32_t out_of_order_mbufs = 1024;  // per lcore: segments kept past a hole
   uint32_t send_buffer = 4u << 20;    // per connection: bytes queued and unacknowledged at most
   uint16_t burst = 32;
+  bool rx_checksum_trusted = false;   // [port] rx_checksum = trust: received checksums not verified
   tcp::Time time_wait_reuse = tcp::kNever;  // see DatapathConfig
   tcp::Time probe_until = 0;          // RFC 5227 address probing before announcing (0: none)
   std::vector<Lcore*> lcores;         // by queue: where software RSS hands frames
@@ -280,6 +281,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   // The port's, copied by create(): set before the lcores start (port.h), and read for every
   // frame in and out, where a virtual call each time was a dozen instructions a segment.
   PortCaps caps_{};
+  uint32_t rx_flags_ = 0;  // wire::kRx* bits every received frame starts with (rx_checksum = trust)
   stats::LcoreCounters& cnt_;
   // Per state, the gauge note_state_change() moves: one of cnt_'s, or no_gauge_ for the states
   // that have none (CLOSED, LISTEN), so that a change adds to two gauges without a test.

@@ -46,7 +46,8 @@ std::string port_conf(const PortProfile& p, const rte_eth_dev_info& info, uint16
     return name + " does not offer RX checksum offload; set [port] rx_checksum = auto or software";
   if (p.tx_checksum == Offload::kHardware && !tx_have)
     return name + " does not offer TX checksum offload; set [port] tx_checksum = auto or software";
-  *rx_cs = p.rx_checksum != Offload::kSoftware && rx_have;
+  // trust: nothing is verified, so the NIC is not asked to either.
+  *rx_cs = (p.rx_checksum == Offload::kAuto || p.rx_checksum == Offload::kHardware) && rx_have;
   *tx_cs = p.tx_checksum != Offload::kSoftware && tx_have;
   if (*rx_cs) conf->rxmode.offloads |= kRxCsum;
   if (*tx_cs) conf->txmode.offloads |= kTxCsum;

@@ -52,6 +52,11 @@ bool parse_offload(const std::string& v, Offload* out) {
   return false;
 }
 
+bool parse_rx_checksum(const std::string& v, Offload* out) {
+  if (v == "trust") return *out = Offload::kTrust, true;
+  return parse_offload(v, out);
+}
+
 // One key of one section; returns an error text or "".
 std::string apply(Profile* p, const std::string& sec, const std::string& key, const std::string& v) {
   auto bad = [&](const char* what) { return "[" + sec + "] " + key + " = '" + v + "': expected " + what; };
@@ -76,7 +81,8 @@ std::string apply(Profile* p, const std::string& sec, const std::string& key, co
     if (key == "port_id") return u16(&q.port_id);
     if (key == "vlan") return u16(&q.vlan);
     if (key == "rss") return off(&q.rss);
-    if (key == "rx_checksum") return off(&q.rx_checksum);
+    if (key == "rx_checksum")
+      return parse_rx_checksum(v, &q.rx_checksum) ? "" : bad("auto, hardware, software or trust");
     if (key == "tx_checksum") return off(&q.tx_checksum);
     if (key == "promiscuous") return parse_bool(v, &q.promiscuous) ? "" : bad("true or false");
   } else if (sec == "stack") {
@@ -194,6 +200,7 @@ const char* offload_name(Offload o) {
     case Offload::kAuto: return "auto";
     case Offload::kHardware: return "hardware";
     case Offload::kSoftware: return "software";
+    case Offload::kTrust: return "trust";
   }
   return "?";
 }

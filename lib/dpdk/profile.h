@@ -10,8 +10,10 @@
 
 namespace ts::dpdk {
 
-// auto: use the NIC's feature when the PMD offers it, software otherwise.
-enum class Offload : uint8_t { kAuto, kHardware, kSoftware };
+// auto: use the NIC's feature when the PMD offers it, software otherwise. trust (rx_checksum
+// only): received checksums are not verified at all, as Linux trusts its loopback and veth
+// frames: for a link that cannot damage a frame (memif between processes on one host).
+enum class Offload : uint8_t { kAuto, kHardware, kSoftware, kTrust };
 const char* offload_name(Offload o);
 
 // The largest [port] mtu: a frame with a VLAN tag (18 bytes of Ethernet header) in the 2,048

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# bench/cps/run, short: case 1 three times (2 s each), with the first run's server killed by
+# bench/cps/run, short: cases 1 and 1t three times (2 s each), with the first run's server killed by
 # SIGSEGV while it serves, as DPDK's memif disconnect race kills one now and then. The lost run
 # must be named with its reason and left out of the median; the others still make the table, the
 # JSON and the plot. (Three, not two: should the race itself take one of the others, one is left.)
+# Case 1t's two processes must run with rx_checksum = trust, and say so.
 # Then its refusals of bad arguments (a bad --repeat, case, --duration, the same core twice).
 source "$(dirname "$0")/lib.sh" "$@"
 BUILD=$(cd "$(dirname "$CPS_BIN")/../.." && pwd)
@@ -20,7 +21,7 @@ grep -q -- "--duration must be a whole number from 1 to 600 (got '10s')" "$T_DIR
 grep -q -- "--client-core and --server-core must be two different cores" "$T_DIR/err4" || fail "same cores: $(cat "$T_DIR/err4")"
 
 ulimit -c 0  # the killed server leaves no core file behind
-"$RUN" --build "$BUILD" --cases 1 --repeat 3 --duration 2 --out "$OUT" >"$T_DIR/run.log" 2>&1 &
+"$RUN" --build "$BUILD" --cases "1 1t" --repeat 3 --duration 2 --out "$OUT" >"$T_DIR/run.log" 2>&1 &
 RUN_PID=$!
 CPS_PID=$RUN_PID  # stopped by the cleanup (SIGTERM) should the test fail before it ends
 # The first run's server, once its generator is counting connections: killed as by a fault.
@@ -48,7 +49,18 @@ kept = [v for v in c["runs_cps"] if v is not None]
 assert c["runs_cps"][0] is None and len(kept) == 3 - len(lost) and kept, c
 assert c["median_of_runs"] == len(kept) and c["median_run_id"] not in lost, c
 assert c["cps"] in kept and c["cps"] > 0 and c["failures"] == 0, c  # no floor: the load decides the rate
+t = json.load(open(sys.argv[1]))["cases"][1]
+assert t["id"] == "1t" and t["median_of_runs"] >= 1 and t["cps"] > 0 and t["failures"] == 0, t
 PY
+for k in 1 2 3; do
+  for side in server cps; do
+    f=$OUT/1t-run$k-$side.log
+    [[ -s $f ]] || continue
+    grep -q 'rx_checksum = trust: received IPv4 and TCP checksums are not verified' "$f" ||
+      fail "case 1t's $side did not trust received checksums: $(head -5 "$f")"
+  done
+done
+[[ -s $OUT/1t-run1-server.log && -s $OUT/1t-run1-cps.log ]] || fail "case 1t's first run left no logs"
 grep -q '^lost runs (left out of the medians' "$T_DIR/run.log" || fail "the table does not name the lost run"
 grep -qE '^turnstile-cps -> turnstile-server \(memif\) +lost( [0-9]+| lost)+$' "$T_DIR/run.log" ||
   fail "the runs line does not show the lost run"

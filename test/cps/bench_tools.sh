@@ -23,6 +23,8 @@ grep -q -- '--close must be server, client or rst' "$T_DIR/err6" || fail "ab, --
 grep -q -- '--close must be client, server or rst' "$T_DIR/err7" || fail "instructions, --close half: $(cat "$T_DIR/err7")"
 "$INSTR" --connections 10 "$BUILD" >"$T_DIR/err4" 2>&1 && fail "instructions ran with 10 connections"
 grep -q -- '--connections must be' "$T_DIR/err4" || fail "instructions, 10: $(cat "$T_DIR/err4")"
+"$INSTR" --rx-checksum maybe "$BUILD" >"$T_DIR/err10" 2>&1 && fail "instructions ran with --rx-checksum maybe"
+grep -q -- '--rx-checksum must be verify or trust' "$T_DIR/err10" || fail "instructions, maybe: $(cat "$T_DIR/err10")"
 
 INPROC=$BUILD/bench/bench_cps_inproc
 "$INPROC" --help | grep -q '^usage: bench_cps_inproc' || fail "bench_cps_inproc --help prints no usage"
@@ -30,6 +32,9 @@ INPROC=$BUILD/bench/bench_cps_inproc
 grep -q 'connections must be 1 to' "$T_DIR/err8" || fail "bench_cps_inproc 0: $(cat "$T_DIR/err8")"
 "$INPROC" 100 64x >"$T_DIR/err9" 2>&1 && fail "bench_cps_inproc took concurrency 64x"
 grep -q "concurrency must be 1 to 4096, not '64x'" "$T_DIR/err9" || fail "bench_cps_inproc 64x: $(cat "$T_DIR/err9")"
+"$INPROC" 100 4 client sometimes >"$T_DIR/err11" 2>&1 && fail "bench_cps_inproc took checksums 'sometimes'"
+grep -q "received checksums are verify or trust, not 'sometimes'" "$T_DIR/err11" ||
+  fail "bench_cps_inproc sometimes: $(cat "$T_DIR/err11")"
 
 # One pair of 2-s runs; both builds' figures present, the pair counted.
 "$AB" --pairs 1 --duration 2 --out "$T_DIR/ab" "$BUILD" "$BUILD" >"$T_DIR/ab.log" 2>&1 ||
@@ -71,4 +76,15 @@ read -r _ sgen ssrv _ < <(grep -F "$BUILD" "$T_DIR/instr-s.log")
 [[ $sgen =~ ^[0-9]+$ && $ssrv =~ ^[0-9]+$ ]] || fail "no counts for --close server"
 ((sgen > 2000 && sgen < gen && ssrv > 2000 && ssrv < srv)) ||
   fail "--close server: generator $sgen, server $ssrv; not below the FIN close's $gen, $srv"
+
+# Case 1t: [port] rx_checksum = trust on both stacks verifies nothing it receives, so each side
+# does less than the same exchange verifying (3 frames a side: about 100 instructions each).
+"$INSTR" --connections 2000 --close server --rx-checksum trust "$BUILD" >"$T_DIR/instr-t.log" 2>&1 ||
+  { cat "$T_DIR/instr-t.log"; fail "instructions --rx-checksum trust exited with $?"; }
+cat "$T_DIR/instr-t.log"
+grep -q 'rx sums trusted' "$T_DIR/instr-t.log" || fail "instructions does not say the sums were trusted"
+read -r _ tgen tsrv _ < <(grep -F "$BUILD" "$T_DIR/instr-t.log")
+[[ $tgen =~ ^[0-9]+$ && $tsrv =~ ^[0-9]+$ ]] || fail "no counts for --rx-checksum trust"
+((tgen > 2000 && tgen + 150 < sgen && tsrv > 2000 && tsrv + 150 < ssrv)) ||
+  fail "--rx-checksum trust: generator $tgen, server $tsrv; not 150 below verifying's $sgen, $ssrv"
 t_pass

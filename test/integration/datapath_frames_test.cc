@@ -148,6 +148,49 @@ TEST_F(Frames, syn_to_a_listening_port_gets_a_syn_ack_with_our_mss) {
   EXPECT_EQ(stack_->datapath().lcore(0).live_connections(), 1u);
 }
 
+// [port] rx_checksum: by default a SYN whose TCP or IPv4 checksum is wrong is dropped and
+// counted; with `trust` (a link that cannot damage a frame, memif on one host) nothing is
+// verified and the same SYNs are answered.
+std::vector<uint8_t> damaged(std::vector<uint8_t> b, size_t at) {
+  b[at] ^= 0x5a;
+  return b;
+}
+constexpr size_t kIpSumAt = 14 + 10, kTcpSumAt = 14 + 20 + 16;
+
+TEST_F(Frames, a_syn_with_a_wrong_checksum_is_dropped_and_counted) {
+  auto a = damaged(syn(80, 5000), kTcpSumAt);
+  inject(a.data(), a.size());
+  auto b = damaged(syn(80, 6000), kIpSumAt);
+  inject(b.data(), b.size());
+  EXPECT_TRUE(take_tcp().empty());
+  EXPECT_EQ(count(Counter::drop_tcp_checksum), 1u);
+  EXPECT_EQ(count(Counter::drop_ip_checksum), 1u);
+  EXPECT_EQ(stack_->datapath().lcore(0).live_connections(), 0u);
+}
+
+class FramesTrust : public Frames {
+ protected:
+  FramesTrust() {
+    profile_tweak_ = [](dpdk::Profile& p) { p.port.rx_checksum = dpdk::Offload::kTrust; };
+  }
+};
+
+TEST_F(FramesTrust, rx_checksum_trust_answers_a_syn_whatever_its_checksums) {
+  auto a = damaged(syn(80, 5000), kTcpSumAt);
+  inject(a.data(), a.size());
+  tweak_ = [](wire::TcpFrameSpec& s) { s.sport = 40001; };
+  auto b = damaged(syn(80, 6000), kIpSumAt);
+  inject(b.data(), b.size());
+  auto out = take_tcp();
+  ASSERT_EQ(out.size(), 2u);
+  for (const Out& o : out) EXPECT_EQ(o.f.tcp.flags, wire::tcp_flags::kSyn | wire::tcp_flags::kAck);
+  EXPECT_EQ(out[0].f.tcp.ack, 5001u);
+  EXPECT_EQ(out[1].f.tcp.ack, 6001u);
+  EXPECT_EQ(count(Counter::drop_tcp_checksum), 0u);
+  EXPECT_EQ(count(Counter::drop_ip_checksum), 0u);
+  EXPECT_EQ(stack_->datapath().lcore(0).live_connections(), 2u);
+}
+
 // The counters users read (telemetry, JSON) for the listener's work, as the lcore maps the
 // protocol core's onto them: SYN-ACKs out, cookies sent, taken and refused.
 class FramesCookies : public Frames {

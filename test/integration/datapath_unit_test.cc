@@ -367,6 +367,34 @@ TEST(PortConf, rss_hardware_on_one_queue_starts_without_rss) {
             "net_x cannot do symmetric Toeplitz RSS over 2 queues; set [port] rss = auto or software");
 }
 
+// rx_checksum = trust: nothing verified, so the NIC's RX checksum offload is not turned on
+// either; only rx_checksum takes it (a sent frame always carries its checksums).
+TEST(Profile, rx_checksum_trust_is_for_receiving_only_and_asks_no_offload) {
+  dpdk::Profile p;
+  std::string err;
+  ASSERT_TRUE(dpdk::parse_profile("[port]\nrx_checksum = trust ; memif\n", "t.ini", &p, &err)) << err;
+  EXPECT_EQ(p.port.rx_checksum, dpdk::Offload::kTrust);
+  EXPECT_STREQ(dpdk::offload_name(p.port.rx_checksum), "trust");
+  EXPECT_FALSE(dpdk::parse_profile("[port]\nrx_checksum = none\n", "x.ini", &p, &err));
+  EXPECT_NE(err.find("expected auto, hardware, software or trust"), std::string::npos) << err;
+  for (const char* key : {"tx_checksum", "rss"}) {
+    EXPECT_FALSE(dpdk::parse_profile(std::string("[port]\n") + key + " = trust\n", "x.ini", &p, &err)) << key;
+    EXPECT_NE(err.find("expected auto, hardware or software"), std::string::npos) << err;
+  }
+  rte_eth_dev_info nic{};
+  nic.rx_offload_capa = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+  for (auto [o, want] : {std::pair{dpdk::Offload::kAuto, true}, {dpdk::Offload::kHardware, true},
+                         {dpdk::Offload::kSoftware, false}, {dpdk::Offload::kTrust, false}}) {
+    dpdk::PortProfile q;
+    q.rx_checksum = o;
+    rte_eth_conf conf{};
+    bool rss = false, rx = false, tx = false;
+    ASSERT_EQ(dpdk::port_conf(q, nic, 1, "net_x", &conf, &rss, &rx, &tx), "") << dpdk::offload_name(o);
+    EXPECT_EQ(rx, want) << dpdk::offload_name(o);
+    EXPECT_EQ((conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) != 0, want) << dpdk::offload_name(o);
+  }
+}
+
 // The pool holds every ring full. A worker may hold a ring's worth of data mbufs per lcore it
 // serves; inline handlers hold none past their call, so the app ring size adds nothing there.
 TEST(Mempool, inline_mode_reserves_no_worker_data_and_workers_reserve_a_ring_each) {
