@@ -80,6 +80,7 @@ std::unique_ptr<Datapath> Datapath::create(const DatapathConfig& cfg, std::strin
   sh.arp = d->arp_.get();
   sh.sink = cfg.sink;
   sh.tcp.app_window = cfg.sink && cfg.sink->reads_later();
+  sh.one_queue = queues == 1;
   sh.reta = d->port_->reta_size() ? rss::Reta::from_entries(d->port_->reta(), d->port_->reta_size())
                                   : rss::Reta::round_robin(queues);
   sh.tcp.msl = tcp::Time(p.stack.msl_ms) * tcp::kMsec;

@@ -285,7 +285,7 @@ uint64_t Lcore::prefetch_flow(const rte_mbuf* m, table::Shard::Place& place) con
   if (l4 + 4 > m->data_len) return kNoHash;
   const uint32_t src = wire::load_be32(p + kIp + 12), dst = wire::load_be32(p + kIp + 16);
   const uint16_t sport = wire::load_be16(p + l4), dport = wire::load_be16(p + l4 + 2);
-  const uint32_t hash = sh_.toeplitz.hash_v4(src, dst, sport, dport);
+  const uint32_t hash = flow_hash(src, dst, sport, dport);
   place = table_->place({dst, src, dport, sport}, hash);
   table_->prefetch(place);
   return hash;
@@ -365,13 +365,14 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash, table::Shard::
     cnt_.add(Counter::drop_ip_protocol);
     return rte_pktmbuf_free(m);
   }
-  // The table is keyed by the software Toeplitz hash whatever the NIC did, so that active opens
-  // (which compute it themselves) and NICs with another hash agree; the shard is the RETA's
-  // choice for that hash, and a frame that arrived elsewhere moves there.
+  // The table is keyed by the software Toeplitz hash (0 with one queue: flow_hash) whatever the
+  // NIC did, so that active opens (which compute it themselves) and NICs with another hash
+  // agree; the shard is the RETA's choice for that hash, and a frame that arrived elsewhere
+  // moves there.
   // The first pass read the same bytes when the frame has no VLAN tag (IPv4 right after 14).
   const bool first_pass = pre_hash != kNoHash && f.l3_off == wire::kEtherHeaderLen;
   const uint32_t hash = first_pass ? static_cast<uint32_t>(pre_hash)
-                                   : sh_.toeplitz.hash_v4(f.ip.src, f.ip.dst, f.tcp.sport, f.tcp.dport);
+                                   : flow_hash(f.ip.src, f.ip.dst, f.tcp.sport, f.tcp.dport);
   const uint16_t owner = sh_.reta->queue_of(hash);
   if (owner != queue_) {
     if (sh_.lcores[owner]->hand_over(m)) return cnt_.add(Counter::handoff_out);

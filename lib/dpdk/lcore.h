@@ -70,6 +70,9 @@ struct Shared {
   uint32_t send_buffer = 4u << 20;    // per connection: bytes queued and unacknowledged at most
   uint16_t burst = 32;
   bool rx_checksum_trusted = false;   // [port] rx_checksum = trust: received checksums not verified
+  // One queue: every flow is lcore 0's, so no Toeplitz hash is computed; 0 keys every flow in
+  // the table, whose digest mixes the whole tuple anyway (table/hash.h).
+  bool one_queue = false;
   tcp::Time time_wait_reuse = tcp::kNever;  // see DatapathConfig
   tcp::Time probe_until = 0;          // RFC 5227 address probing before announcing (0: none)
   std::vector<Lcore*> lcores;         // by queue: where software RSS hands frames
@@ -180,6 +183,11 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   [[gnu::noinline, gnu::cold]] uint16_t untag_burst(uint16_t n);
   static constexpr uint64_t kNoHash = ~uint64_t{0};
   uint64_t prefetch_flow(const rte_mbuf* m, table::Shard::Place& place) const;
+  // The hash that keys a received frame's flow (source = the peer): its symmetric Toeplitz hash,
+  // or 0 with one queue (Shared::one_queue). Active opens key theirs the same way.
+  uint32_t flow_hash(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport) const {
+    return sh_.one_queue ? 0 : sh_.toeplitz.hash_v4(src, dst, sport, dport);
+  }
   void input(rte_mbuf* m, bool from_wire, uint64_t pre_hash = kNoHash,
              table::Shard::Place pre_place = {});
   void count_parse_error(wire::WireError e);

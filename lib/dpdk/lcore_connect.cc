@@ -74,10 +74,17 @@ const Lcore::Candidate* Lcore::search_candidate(uint32_t i, uint32_t raddr, uint
         from = next_local_port(ahead_[k].lport);
         break;
       }
-    const uint32_t part = return_addr_part(a, raddr);
-    const auto lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, part, rport, queue_, from, sh_.ports);
+    std::optional<uint16_t> lport;
+    uint32_t hash = 0;  // one queue: every port is ours, and flows are keyed by 0 (flow_hash)
+    if (sh_.one_queue) {
+      const rss::PortRange r = sh_.ports;
+      if (r.lo != 0 && r.lo <= r.hi) lport = from >= r.lo && from <= r.hi ? from : r.lo;
+    } else {
+      const uint32_t part = return_addr_part(a, raddr);
+      lport = rss::choose_local_port(sh_.toeplitz, *sh_.reta, part, rport, queue_, from, sh_.ports);
+      if (lport) hash = part ^ sh_.toeplitz.port_part(rport, *lport);
+    }
     if (!lport) return nullptr;
-    const uint32_t hash = part ^ sh_.toeplitz.port_part(rport, *lport);
     const tcp::FourTuple t{sh_.netif.ip + a, raddr, *lport, rport};
     ahead_[ahead_n_++] = {a, *lport, hash, table_->place(t, hash)};
   }
