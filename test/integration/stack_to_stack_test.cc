@@ -654,6 +654,32 @@ TEST_P(ActiveOpens, the_next_two_active_opens_use_the_tuples_predicted_for_them)
 
 INSTANTIATE_TEST_SUITE_P(LocalAddresses, ActiveOpens, ::testing::Values(1u, 2u, 3u));
 
+// One queue: every port is the lcore's, so the search hashes none and takes the next port of the
+// range (round it at the top), address after address; the predicted tuples are still the ones
+// opened. (That their replies find them, keyed by 0 in Lcore::flow_hash, every single-queue
+// exchange here and in test/cps shows.)
+TEST_P(ActiveOpens, with_one_queue_each_address_takes_the_next_port_of_the_range) {
+  client_ip_count_ = GetParam();
+  build(1, true, server::Mode::kHttp);
+  dpdk::Lcore& l = client_.stack->datapath().lcore(0);
+  const rss::PortRange r;
+  std::map<uint32_t, uint16_t> last_port;
+  for (int i = 0; i < 60; i++) {
+    const auto next = l.upcoming_tuple(kServerIp, 80, 1);
+    ASSERT_TRUE(next);
+    const auto ref = l.app_connect(kServerIp, 80);
+    ASSERT_TRUE(ref);
+    EXPECT_EQ(*l.app_tuple(*ref), *next) << "open " << i;
+    ASSERT_TRUE(l.app_abort(*ref));
+    if (last_port.count(next->laddr)) {
+      const uint16_t last = last_port[next->laddr];
+      EXPECT_EQ(next->lport, last < r.hi ? last + 1 : r.lo) << "open " << i;
+    }
+    last_port[next->laddr] = next->lport;
+  }
+  EXPECT_EQ(last_port.size(), GetParam());
+}
+
 // A handle is checked against the lcore's block count (kept apart from the vector's size): one
 // past the last block, or far past, names none; nor does one of another lcore, or a stale one.
 TEST_F(StackToStack, handles_past_the_last_block_or_of_another_lcore_or_stale_name_no_connection) {
