@@ -3,7 +3,8 @@
 # SIGSEGV while it serves, as DPDK's memif disconnect race kills one now and then. The lost run
 # must be named with its reason and left out of the median; the others still make the table, the
 # JSON and the plot. (Three, not two: should the race itself take one of the others, one is left.)
-# Case 1t's two processes must run with rx_checksum = trust, and say so.
+# Case 1t's two processes must run with rx_checksum = trust, and say so. Every run carries the
+# host's steal time.
 # Then its refusals of bad arguments (a bad --repeat, case, --duration, the same core twice).
 source "$(dirname "$0")/lib.sh" "$@"
 BUILD=$(cd "$(dirname "$CPS_BIN")/../.." && pwd)
@@ -52,6 +53,14 @@ assert c["cps"] in kept and c["cps"] > 0 and c["failures"] == 0, c  # no floor: 
 t = json.load(open(sys.argv[1]))["cases"][1]
 assert t["id"] == "1t" and t["median_of_runs"] >= 1 and t["cps"] > 0 and t["failures"] == 0, t
 PY
+# The host's steal time of every run, lost ones too, and of each median run.
+$PY - "$R" <<'PY' || fail "results.json lacks a run's steal time"
+import json, sys
+for x in json.load(open(sys.argv[1]))["cases"]:
+    st = x["runs_steal_pct"]
+    assert len(st) == 3 and all(isinstance(v, float) and 0 <= v <= 100 for v in st), x
+    assert x["steal_pct"] in st, x
+PY
 for k in 1 2 3; do
   for side in server cps; do
     f=$OUT/1t-run$k-$side.log
@@ -62,6 +71,8 @@ for k in 1 2 3; do
 done
 [[ -s $OUT/1t-run1-server.log && -s $OUT/1t-run1-cps.log ]] || fail "case 1t's first run left no logs"
 grep -q '^lost runs (left out of the medians' "$T_DIR/run.log" || fail "the table does not name the lost run"
+grep -qE '^case \(one client core, one server core\).* steal$' "$T_DIR/run.log" || fail "the table has no steal column"
+grep -q "^the host's steal time during each run" "$T_DIR/run.log" || fail "no steal time of each run"
 grep -qE '^turnstile-cps -> turnstile-server \(memif\) +lost( [0-9]+| lost)+$' "$T_DIR/run.log" ||
   fail "the runs line does not show the lost run"
 # Nothing left behind: no process, no DPDK runtime directory of the benchmark.
