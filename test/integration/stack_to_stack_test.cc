@@ -210,6 +210,7 @@ class StackToStack : public ::testing::Test {
     else client_stack_(dc.profile.stack);
     dc.ip = ip;
     dc.ip_count = mac_last == 0x01 ? client_ip_count_ : 1;
+    if (mac_last == 0x01) dc.ports = client_ports_;
     dc.prefix_len = 24;
     dc.queues = queues;
     dc.name = name;
@@ -313,6 +314,7 @@ class StackToStack : public ::testing::Test {
   tcp::Time now_ = 10 * tcp::kSec;  // after both stacks' creation time, as their clocks see it
   tcp::CookieMode syncookies_ = tcp::CookieMode::kAuto;
   uint32_t client_ip_count_ = 1;  // local addresses of the client stack
+  rss::PortRange client_ports_;    // the local ports its active opens take
   std::vector<Seen> wire_;           // every TCP segment either side sent or received
   uint64_t polls_ = 0;               // lcore poll calls so far
   Script script_;
@@ -655,29 +657,40 @@ TEST_P(ActiveOpens, the_next_two_active_opens_use_the_tuples_predicted_for_them)
 INSTANTIATE_TEST_SUITE_P(LocalAddresses, ActiveOpens, ::testing::Values(1u, 2u, 3u));
 
 // One queue: every port is the lcore's, so the search hashes none and takes the next port of the
-// range (round it at the top), address after address; the predicted tuples are still the ones
-// opened. (That their replies find them, keyed by 0 in Lcore::flow_hash, every single-queue
+// range, address after address; the predicted tuples are still the ones opened. A range of 10
+// ports makes 60 opens go round it, past its top back to its bottom, several times on each
+// address. (That replies find such opens, keyed by 0 in Lcore::flow_hash, every single-queue
 // exchange here and in test/cps shows.)
 TEST_P(ActiveOpens, with_one_queue_each_address_takes_the_next_port_of_the_range) {
   client_ip_count_ = GetParam();
+  client_ports_ = {40000, 40009};
   build(1, true, server::Mode::kHttp);
   dpdk::Lcore& l = client_.stack->datapath().lcore(0);
-  const rss::PortRange r;
+  const rss::PortRange r = l.shared().ports;
+  ASSERT_EQ(r.lo, 40000);
+  ASSERT_EQ(r.hi, 40009);
+  int wraps = 0;
   std::map<uint32_t, uint16_t> last_port;
   for (int i = 0; i < 60; i++) {
     const auto next = l.upcoming_tuple(kServerIp, 80, 1);
     ASSERT_TRUE(next);
     const auto ref = l.app_connect(kServerIp, 80);
-    ASSERT_TRUE(ref);
+    ASSERT_TRUE(ref) << "open " << i << " port " << next->lport;
     EXPECT_EQ(*l.app_tuple(*ref), *next) << "open " << i;
     ASSERT_TRUE(l.app_abort(*ref));
+    poll_all();  // the abort is applied there (flush_app): its port is free again
     if (last_port.count(next->laddr)) {
       const uint16_t last = last_port[next->laddr];
       EXPECT_EQ(next->lport, last < r.hi ? last + 1 : r.lo) << "open " << i;
+      wraps += last == r.hi;
     }
     last_port[next->laddr] = next->lport;
   }
   EXPECT_EQ(last_port.size(), GetParam());
+  // Addresses taken in turn: 60 / N opens on each, whose 60 / N - 1 steps pass the top of 10 ports
+  // at least (60 / N - 1) / 10 times (5 with one address, 3 with three).
+  const uint32_t n = GetParam();
+  EXPECT_GE(wraps, static_cast<int>(n * ((60 / n - 1) / 10)));
 }
 
 // A handle is checked against the lcore's block count (kept apart from the vector's size): one
