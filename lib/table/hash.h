@@ -39,8 +39,11 @@ inline uint64_t digest(const tcp::FourTuple& t, uint32_t rss, Seed seed, HashMod
   if (mode == HashMode::kMixTuple) {
     // The multiply-and-fold of wyhash: each output bit depends on every input bit, in about four
     // cycles. The seed keeps an off-path attacker from aiming tuples at one bucket pair.
+    // b is pack_ports(t) << 32 | rss, built from the two ports: from the packed 32-bit word, GCC
+    // 12 spilled it with a 4-byte store and read it back with an 8-byte load, which the store
+    // cannot forward, a stall that doubled bench_table's single find (bench/README.md).
     const uint64_t a = pack_addrs(t) ^ seed.k0;
-    const uint64_t b = (uint64_t{pack_ports(t)} << 32 | rss) ^ seed.k1;
+    const uint64_t b = (uint64_t{t.lport} << 48 | uint64_t{t.rport} << 32 | rss) ^ seed.k1;
     __extension__ const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
     return static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64);
   }
