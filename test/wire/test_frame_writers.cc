@@ -211,7 +211,22 @@ TEST(FrameWriters, GeneralWriterGivesTheReferenceBytesForEveryKind) {
 }
 
 // write_plain_tcp_frame as build_plain calls it: payload already in place, destination MAC the
-// caller's, sized with tcp_options_length_before_sack. Every kind but those with SACK blocks.
+// caller's, sized with tcp_options_length_before_sack.
+size_t write_plain(uint8_t* buf, const TcpFrameSpec& s) {
+  std::memcpy(buf, s.dst_mac.b, 6);
+  const size_t olen = tcp_options_length_before_sack(s.opts);
+  if (s.payload_len) std::memcpy(buf + kPlainTcpHeadersLen + olen, s.payload, s.payload_len);
+  PlainTcp f;
+  f.src_ip = s.src_ip;
+  f.dst_ip = s.dst_ip;
+  f.addr_sum = ipv4_addr_sum(s.src_ip, s.dst_ip);
+  f.h = {s.sport, s.dport, s.seq, s.ack, s.flags, s.window, 0};
+  f.ip_id = s.ip_id;
+  f.ttl = s.ttl;
+  return write_plain_tcp_frame(buf, s.src_mac, f, s.opts, olen, s.payload_len);
+}
+
+// Every kind but those with SACK blocks.
 TEST(FrameWriters, PlainWriterGivesTheReferenceBytesForEveryKind) {
   std::mt19937 rng(2018);
   for (const Kind& k : kKinds) {
@@ -222,16 +237,42 @@ TEST(FrameWriters, PlainWriterGivesTheReferenceBytesForEveryKind) {
       ASSERT_TRUE(plain_options(s.opts));
       const std::vector<uint8_t> want = ref_frame(s);
       uint8_t buf[1600] = {};
-      std::memcpy(buf, s.dst_mac.b, 6);
-      const size_t olen = tcp_options_length_before_sack(s.opts);
-      if (s.payload_len) std::memcpy(buf + kPlainTcpHeadersLen + olen, s.payload, s.payload_len);
-      PlainTcp f;
-      f.src_ip = s.src_ip;
-      f.dst_ip = s.dst_ip;
-      f.addr_sum = ipv4_addr_sum(s.src_ip, s.dst_ip);
-      f.h = {s.sport, s.dport, s.seq, s.ack, s.flags, s.window, 0};
-      ASSERT_EQ(write_plain_tcp_frame(buf, s.src_mac, f, s.opts, olen, s.payload_len), want.size()) << k.name;
+      ASSERT_EQ(write_plain(buf, s), want.size()) << k.name;
       ASSERT_EQ(0, memcmp(buf, want.data(), want.size())) << k.name << " #" << i << ": " << hex_diff(buf, want);
+    }
+  }
+}
+
+// A checksum whose value is zero goes out as 0x0000, never as its other form 0xffff: RFC 1071
+// arithmetic gives 0x0000 (RFC 1624), and Wireshark flags 0xffff as bad. Random values reach
+// zero once in 65,536 frames, so each frame here is steered there: moving a 16-bit field (the
+// window, the IP id) by the checksum it had makes the sum all ones. Both writers, every kind.
+uint16_t ones_add(uint16_t a, uint16_t b) { return ref_fold(uint32_t{a} + b); }
+
+uint16_t be16_at(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+
+TEST(FrameWriters, AZeroChecksumIsWrittenAs0x0000ByBothWriters) {
+  std::mt19937 rng(1624);
+  for (const Kind& k : kKinds) {
+    for (int i = 0; i < 20; i++) {
+      std::vector<uint8_t> payload;
+      TcpFrameSpec s = draw(k, rng, payload);
+      s.has_vlan = i % 2;
+      s.checksum = ChecksumMode::kSoftware;
+      const size_t ip = EtherHeader::size(s.has_vlan), tcp = ip + kIpv4HeaderLen;
+      uint8_t buf[1600];
+      ASSERT_GT(build_tcp_frame(buf, sizeof buf, s), 0u);
+      s.window = ones_add(s.window, be16_at(buf + tcp + 16));
+      s.ip_id = ones_add(s.ip_id, be16_at(buf + ip + 10));
+      const std::vector<uint8_t> want = ref_frame(s);
+      ASSERT_EQ(build_tcp_frame(buf, sizeof buf, s), want.size()) << k.name;
+      EXPECT_EQ(be16_at(buf + tcp + 16), 0) << k.name << " #" << i << ": TCP";
+      EXPECT_EQ(be16_at(buf + ip + 10), 0) << k.name << " #" << i << ": IPv4";
+      ASSERT_EQ(0, memcmp(buf, want.data(), want.size())) << k.name << " #" << i << ": " << hex_diff(buf, want);
+      if (k.sacks || s.has_vlan) continue;
+      uint8_t plain[1600] = {};
+      ASSERT_EQ(write_plain(plain, s), want.size());
+      ASSERT_EQ(0, memcmp(plain, want.data(), want.size())) << k.name << " #" << i << " plain: " << hex_diff(plain, want);
     }
   }
 }
