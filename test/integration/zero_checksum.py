@@ -92,11 +92,11 @@ def main():
     cport = c.getsockname()[1]
     # The SYN-ACK: the server's sequence numbers, from here on followed segment by segment.
     last = None
-    while last is None or not last["flags"] & 0x12 == 0x12:
+    while last is None or (last["flags"] & 0x12) != 0x12:
         last = frames.next(time.time() + 10)
         if last is None:
             sys.exit("no SYN-ACK seen on " + ifname)
-    s_next = last["seq"] + 1
+    s_next = (last["seq"] + 1) & 0xFFFFFFFF
     c_next = last["ack"]
     ws = window_scale(last["tcp"])
     win, off_flags = last["win"], None
