@@ -149,8 +149,11 @@ seg = raw(ip(proto=6) / Raw(b"\x00" * 10))
 check("truncated TCP header (10 of 20 bytes)", [eth(0x0800) / Raw(seg)], {"drop_tcp_malformed": 1})
 check("bad IPv4 checksum", [eth() / ip(chksum=0x1234) / TCP(sport=sport(), dport=PORT, flags="S")],
       {"drop_ip_checksum": 1})
-check("bad TCP checksum", [eth() / ip() / TCP(sport=sport(), dport=PORT, flags="S", chksum=0x1234)],
-      {"drop_tcp_checksum": 1})
+# Wrong whatever the port drawn: the right checksum with bits flipped (a fixed 0x1234 is right for
+# one port in 65,536, and 0x0000 and 0xffff are the same checksum).
+bad_tcp = IP(raw(ip() / TCP(sport=sport(), dport=PORT, flags="S")))
+bad_tcp[TCP].chksum ^= 0x1234
+check("bad TCP checksum", [eth() / bad_tcp], {"drop_tcp_checksum": 1})
 for label, opts in (("option length 0", b"\x08\x00\x00\x00"), ("option length 1", b"\x08\x01\x00\x00"),
                     ("option past the header", b"\x01\x01\x02\x08")):
     check(f"TCP {label}", [eth() / ip() / TCP(sport=sport(), dport=PORT, flags="S", options=[], dataofs=6) / Raw(opts)],
