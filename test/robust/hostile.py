@@ -127,8 +127,12 @@ def check(name, frames, counters, reply=None, match=lambda p: True):
     return got
 
 
+# Source ports drawn without repeats: a case never lands on a connection an earlier case left.
+_ports = random.sample(range(20000, 60001), 200)
+
+
 def sport():
-    return random.randint(20000, 60000)
+    return _ports.pop()
 
 
 def syn(sp, **kw):
