@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A tshark capture (kernel side of the tap) of a varied run: ARP, ping, HTTP with keep-alive and
 # with close, 256 KiB through echo, a refused port. Wireshark's dissectors find no malformed
-# packet and no bad IPv4, ICMP or TCP checksum in it; the stack's own frames are in it.
+# packet and no bad IPv4, ICMP or TCP checksum in it (but the kernel's 0xffff for a zero TCP
+# checksum, RFC 1624's other zero); the stack's own frames are in it.
 source "$(dirname "$0")/lib.sh" "$@"
 need tshark
 
@@ -56,17 +57,33 @@ arp=$(captured "arp.src.proto_ipv4 == $TS_IP")
 rst=$(captured "ip.src == $TS_IP && tcp.flags.reset == 1")
 info "captured $total frames, $ours from the stack, $arp ARP from the stack, $rst RST from the stack"
 ((total >= 100 && ours >= 50 && arp >= 1 && rst >= 1)) || fail "the capture misses traffic"
+# Bad: malformed, or a wrong checksum. A zero TCP checksum is 0x0000 from the stack; the kernel
+# writes it as 0xffff (RFC 1624's other zero: skb_checksum_help's CSUM_MANGLED_0, once in 65,536
+# segments), which Wireshark calls bad: allowed from the kernel's side only.
 check() {
   tshark -r "$1" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
-    -Y '_ws.malformed || ip.checksum.status == 0 || tcp.checksum.status == 0 || icmp.checksum.status == 0' 2>/dev/null
+    -Y "_ws.malformed || ip.checksum.status == 0 || icmp.checksum.status == 0 ||
+        (tcp.checksum.status == 0 && !(ip.src == $TS_PEER && tcp.checksum.ffff))" 2>/dev/null
 }
-# The check itself must be able to fail: a frame with a wrong TCP checksum is caught.
-$PY - "$TS_DIR/bad.pcap" <<'PY' || fail "cannot build the reference bad frame"
-import sys
-from scapy.all import Ether, IP, TCP, wrpcap
-wrpcap(sys.argv[1], [Ether() / IP(src="198.18.0.2", dst="198.18.0.1") / TCP(sport=80, dport=1234, chksum=0x1234)])
+# The check itself must be able to fail: a wrong TCP checksum is caught, and so is 0xffff for
+# zero from the stack, but not from the kernel.
+$PY - "$TS_DIR" "$TS_IP" "$TS_PEER" <<'PY' || fail "cannot build the reference frames"
+import struct, sys
+from scapy.all import Ether, IP, TCP, Raw, raw, wrpcap
+out, ours, peer = sys.argv[1:4]
+wrpcap(out + "/bad.pcap", [Ether() / IP(src=ours, dst=peer) / TCP(sport=80, dport=1234, chksum=0x1234)])
+def ffff(src, dst):  # a segment whose checksum is zero, written 0xffff: two payload bytes steer it
+    pkt = lambda w: IP(src=src, dst=dst) / TCP(sport=80, dport=1234, flags="PA") / Raw(w + b"ok")
+    p = IP(raw(pkt(struct.pack("!H", IP(raw(pkt(b"\0\0")))[TCP].chksum))))
+    assert p[TCP].chksum == 0
+    p[TCP].chksum = 0xFFFF
+    return Ether() / p
+wrpcap(out + "/ffff-ours.pcap", [ffff(ours, peer)])
+wrpcap(out + "/ffff-peer.pcap", [ffff(peer, ours)])
 PY
 [[ -n $(check "$TS_DIR/bad.pcap") ]] || fail "the checksum filter misses a bad TCP checksum"
+[[ -n $(check "$TS_DIR/ffff-ours.pcap") ]] || fail "the checksum filter misses 0xffff for zero from the stack"
+[[ -z $(check "$TS_DIR/ffff-peer.pcap") ]] || fail "the checksum filter takes the kernel's 0xffff for zero as bad"
 bad=$(check "$PCAP")
 if [[ -n $bad ]]; then
   # What made each one bad, for the log: the checksums as sent and as Wireshark judged them.

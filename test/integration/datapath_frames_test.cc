@@ -485,11 +485,13 @@ TEST_F(FramesWorker, a_kept_segment_waiting_for_the_workers_room_is_taken_once_r
   EXPECT_EQ(acked, 101u + 640) << "the kept segment waits: the worker has no room";
 
   gate_ = true;
-  std::map<uint32_t, std::string> echoed;  // by sequence number: retransmissions say it again
+  // By offset from the first byte (the random ISS may wrap within the echo); a retransmission
+  // says its bytes again.
+  std::map<uint32_t, std::string> echoed;
   auto echoed_in_order = [&] {
     std::string back;
-    for (const auto& [seq, bytes] : echoed)
-      if (seq == iss + 1 + back.size()) back += bytes;
+    for (const auto& [off, bytes] : echoed)
+      if (off == back.size()) back += bytes;
     return back;
   };
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -498,7 +500,7 @@ TEST_F(FramesWorker, a_kept_segment_waiting_for_the_workers_room_is_taken_once_r
     for (const Out& o : take_tcp()) {
       acked = o.f.tcp.ack;
       if (o.f.payload_len)
-        echoed[o.f.tcp.seq].assign(reinterpret_cast<const char*>(&o.bytes[o.f.payload_off]), o.f.payload_len);
+        echoed[o.f.tcp.seq - (iss + 1)].assign(reinterpret_cast<const char*>(&o.bytes[o.f.payload_off]), o.f.payload_len);
     }
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }

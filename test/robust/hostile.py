@@ -214,7 +214,7 @@ if not synack:
 else:
     iss = synack[0][TCP].seq
     rcv = 1001          # the server's RCV.NXT
-    snd = iss + 1       # the server's SND.NXT
+    snd = (iss + 1) & 0xFFFFFFFF  # the server's SND.NXT
     sendp(eth() / ip() / TCP(sport=sp, dport=PORT, flags="A", seq=rcv, ack=snd, window=65535), iface=IFACE)
     time.sleep(0.1)
     conn = lambda p: p[TCP].dport == sp
@@ -232,7 +232,7 @@ else:
           [eth() / ip() / TCP(sport=sp, dport=PORT, flags="R", seq=rcv + 50_000_000)],
           {"tcp_rst_ignored": 1, "conn_reset": 0}, match=conn)
     check("ACK of data never sent (ACK, dropped)",
-          [eth() / ip() / TCP(sport=sp, dport=PORT, flags="A", seq=rcv, ack=snd + 100_000, window=65535)],
+          [eth() / ip() / TCP(sport=sp, dport=PORT, flags="A", seq=rcv, ack=(snd + 100_000) & 0xFFFFFFFF, window=65535)],
           {"tcp_bad_ack": 1}, reply=challenge, match=conn)
     # The connection survived it all: a request on it is answered.
     req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
