@@ -249,8 +249,6 @@ TEST(FrameWriters, PlainWriterGivesTheReferenceBytesForEveryKind) {
 // window, the IP id) by the checksum it had makes the sum all ones. Both writers, every kind.
 uint16_t ones_add(uint16_t a, uint16_t b) { return ref_fold(uint32_t{a} + b); }
 
-uint16_t be16_at(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-
 TEST(FrameWriters, AZeroChecksumIsWrittenAs0x0000ByBothWriters) {
   std::mt19937 rng(1624);
   for (const Kind& k : kKinds) {
@@ -262,12 +260,12 @@ TEST(FrameWriters, AZeroChecksumIsWrittenAs0x0000ByBothWriters) {
       const size_t ip = EtherHeader::size(s.has_vlan), tcp = ip + kIpv4HeaderLen;
       uint8_t buf[1600];
       ASSERT_GT(build_tcp_frame(buf, sizeof buf, s), 0u);
-      s.window = ones_add(s.window, be16_at(buf + tcp + 16));
-      s.ip_id = ones_add(s.ip_id, be16_at(buf + ip + 10));
+      s.window = ones_add(s.window, load_be16(buf + tcp + 16));
+      s.ip_id = ones_add(s.ip_id, load_be16(buf + ip + 10));
       const std::vector<uint8_t> want = ref_frame(s);
       ASSERT_EQ(build_tcp_frame(buf, sizeof buf, s), want.size()) << k.name;
-      EXPECT_EQ(be16_at(buf + tcp + 16), 0) << k.name << " #" << i << ": TCP";
-      EXPECT_EQ(be16_at(buf + ip + 10), 0) << k.name << " #" << i << ": IPv4";
+      EXPECT_EQ(load_be16(buf + tcp + 16), 0) << k.name << " #" << i << ": TCP";
+      EXPECT_EQ(load_be16(buf + ip + 10), 0) << k.name << " #" << i << ": IPv4";
       ASSERT_EQ(0, memcmp(buf, want.data(), want.size())) << k.name << " #" << i << ": " << hex_diff(buf, want);
       if (k.sacks || s.has_vlan) continue;
       uint8_t plain[1600] = {};
