@@ -4,7 +4,7 @@
 # must be named with its reason and left out of the median; the others still make the table, the
 # JSON and the plot. (Three, not two: should the race itself take one of the others, one is left.)
 # Case 1t's two processes must run with rx_checksum = trust, and say so. Every run carries the
-# host's steal time.
+# host's steal time and the cores' cache-line round trip before and after it.
 # Then its refusals of bad arguments (a bad --repeat, case, --duration, the same core twice).
 source "$(dirname "$0")/lib.sh" "$@"
 BUILD=$(cd "$(dirname "$CPS_BIN")/../.." && pwd)
@@ -60,6 +60,10 @@ for x in json.load(open(sys.argv[1]))["cases"]:
     st = x["runs_steal_pct"]
     assert len(st) == 3 and all(isinstance(v, float) and 0 <= v <= 100 for v in st), x
     assert x["steal_pct"] in st, x
+    # lost runs too: the round trip is the machine's, not the run's
+    c2c = x["runs_c2c_ns"]
+    assert len(c2c) == 3 and all(len(v) == 2 and all(10 < n < 100000 for n in v) for v in c2c), x
+    assert x["c2c_ns"] in c2c, x
 PY
 for k in 1 2 3; do
   for side in server cps; do
@@ -71,8 +75,10 @@ for k in 1 2 3; do
 done
 [[ -s $OUT/1t-run1-server.log && -s $OUT/1t-run1-cps.log ]] || fail "case 1t's first run left no logs"
 grep -q '^lost runs (left out of the medians' "$T_DIR/run.log" || fail "the table does not name the lost run"
-grep -qE '^case \(one client core, one server core\).* steal$' "$T_DIR/run.log" || fail "the table has no steal column"
 grep -q "^the host's steal time during each run" "$T_DIR/run.log" || fail "no steal time of each run"
+grep -qE '^case \(one client core, one server core\).* steal +c2c ns$' "$T_DIR/run.log" || fail "the table has no steal and c2c columns"
+grep -qE '^turnstile-cps -> turnstile-server \(memif\) .* [0-9]+/[0-9]+$' "$T_DIR/run.log" || fail "case 1 has no round trip"
+grep -q "^the cores' cache-line round trip before/after each run" "$T_DIR/run.log" || fail "no round trip of each run"
 grep -qE '^turnstile-cps -> turnstile-server \(memif\) +lost( [0-9]+| lost)+$' "$T_DIR/run.log" ||
   fail "the runs line does not show the lost run"
 # Nothing left behind: no process, no DPDK runtime directory of the benchmark.

@@ -36,6 +36,30 @@ grep -q "concurrency must be 1 to 4096, not '64x'" "$T_DIR/err9" || fail "bench_
 grep -q "received checksums are verify or trust, not 'sometimes'" "$T_DIR/err11" ||
   fail "bench_cps_inproc sometimes: $(cat "$T_DIR/err11")"
 
+# corelat: the cores' cache-line round trip, a figure in a plausible range (a round trip through
+# memory is some tens of ns at least; past 100 us the cores are not really running it), and its
+# refusals.
+C2C=$BUILD/bench/corelat
+"$C2C" --duration 0.3 --window-ms 50 >"$T_DIR/c2c.log" 2>&1 || { cat "$T_DIR/c2c.log"; fail "corelat exited with $?"; }
+grep -qE '^cache-line round trip, core 0 <-> core 1: median [0-9]+ ns \(min [0-9]+, max [0-9]+\) over 6 windows of 50 ms$' "$T_DIR/c2c.log" ||
+  fail "corelat printed: $(cat "$T_DIR/c2c.log")"
+"$C2C" --cores 1,0 --duration 0.2 --json >"$T_DIR/c2c.json" || fail "corelat --json exited with $?"
+$PY - "$T_DIR/c2c.json" <<'PY' || fail "corelat --json: $(cat "$T_DIR/c2c.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["cores"] == [1, 0] and len(j["windows_ns"]) == 2, j
+assert 10 < j["min_ns"] <= j["median_ns"] <= j["max_ns"] < 100000, j
+assert j["median_ns"] in j["windows_ns"], j
+PY
+"$C2C" --cores 1,1 >"$T_DIR/err12" 2>&1 && fail "corelat took one core twice"
+grep -q -- '--cores must name two different cores' "$T_DIR/err12" || fail "corelat 1,1: $(cat "$T_DIR/err12")"
+"$C2C" --cores 0,4096 >"$T_DIR/err13" 2>&1 && fail "corelat took core 4096"
+grep -qE -- "(no core 4096 on this machine|--cores must be two core numbers)" "$T_DIR/err13" || fail "corelat 4096: $(cat "$T_DIR/err13")"
+"$C2C" --duration 0 >"$T_DIR/err14" 2>&1 && fail "corelat took --duration 0"
+grep -q -- "--duration must be 0.01 to 600 seconds, not '0'" "$T_DIR/err14" || fail "corelat 0 s: $(cat "$T_DIR/err14")"
+taskset -c 0 "$C2C" --duration 0.1 >"$T_DIR/err15" 2>&1 && fail "corelat ran on a core outside its affinity"
+grep -q "core 1 is not one this process may run on" "$T_DIR/err15" || fail "corelat, taskset: $(cat "$T_DIR/err15")"
+
 # One pair of 2-s runs; both builds' figures present, the pair counted.
 "$AB" --pairs 1 --duration 2 --out "$T_DIR/ab" "$BUILD" "$BUILD" >"$T_DIR/ab.log" 2>&1 ||
   { cat "$T_DIR/ab.log"; fail "ab exited with $?"; }
@@ -56,6 +80,11 @@ for x in A B; do
   expect "$S" "$x.srv_busy_ns.min" gt 100
 done
 grep -q 'B faster in [01] of 1 pairs; median ratio B/A' "$T_DIR/ab.log" || fail "no pair line in ab's output"
+# Each run's round trip before it, and the pairs begun at the same one counted apart.
+awk -F'\t' 'NF != 6 || $6 !~ /^[0-9]+$/ || $6 < 10 { bad = 1 } END { exit bad || NR != 2 }' "$T_DIR/ab/pairs.tsv" ||
+  fail "pairs.tsv lacks each run's cache-line round trip: $(cat "$T_DIR/ab/pairs.tsv")"
+$PY -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(not (s["same_c2c_pairs"] in (0, 1) and s["same_c2c_b_faster"] <= s["same_c2c_pairs"]))' "$S" ||
+  fail "summary.json lacks the same-round-trip pairs"
 
 # Instructions: both sides counted apart, in a plausible range, and adding up.
 command -v valgrind >/dev/null || fail "valgrind is not installed (scripts/setup installs it)"
