@@ -14,6 +14,12 @@ namespace ts::cps {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
 Controller::Controller(const Options& o, api::Stack& s, std::vector<Generator*> gens, Control& ctl,
                        std::atomic<bool>& stack_stop)
     : o_(o), s_(s), gens_(std::move(gens)), ctl_(ctl), stack_stop_(stack_stop) {}
@@ -75,6 +81,7 @@ void Controller::loop() {
         warm = false;
         warmup_ = t;
         t0 = Clock::now();
+        started_unix_ = unix_now();
         // The series counts from nothing (the warm-up's few connections go into its first
         // interval, so that it adds up to the totals), its CPU times from here.
         read_cpu(base, o_.watch_pid);
@@ -85,6 +92,7 @@ void Controller::loop() {
         unanswered_ = !dpdk::stop_flag().load();
         stopped_by_ = unanswered_ ? "no ARP answer from the server" : "signal";
         warm = false;
+        started_unix_ = unix_now() - t;  // the series then counts from the start
         read_cpu(base, o_.watch_pid);
         series_.start(base);
         set_phase(Phase::kDrain, t);

@@ -32,6 +32,9 @@ class Controller {
   double elapsed() const { return elapsed_; }
   double active() const { return active_; }
   double warmup() const { return warmup_; }
+  // The wall clock (Unix seconds) at the series' t = 0: to line its points up with what other
+  // tools sampled meanwhile (bench/cps/run: the cores' cache-line round trip).
+  double started_unix() const { return started_unix_; }
   const std::string& stopped_by() const { return stopped_by_; }
   // The server's next hop never answered ARP: no connection got past its first SYN.
   bool unanswered() const { return unanswered_; }
@@ -55,6 +58,7 @@ class Controller {
   double elapsed_ = 0;
   double active_ = 0;
   double warmup_ = 0;
+  double started_unix_ = 0;
   bool unanswered_ = false;
   uint64_t peak_ = 0;  // the most in flight seen in a sample
   std::string stopped_by_ = "error";

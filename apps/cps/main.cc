@@ -191,6 +191,7 @@ int main(int argc, char** argv) {
   ctlr.join();
 
   ri.warmup = ctlr.warmup();
+  ri.started_unix = ctlr.started_unix();
   ri.elapsed = ctlr.elapsed();
   ri.active = ctlr.active();
   ri.stopped_by = ctlr.stopped_by();

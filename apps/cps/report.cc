@@ -156,6 +156,7 @@ nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, 
                  {"device", r.device},
                  {"eal_args", r.eal_args}};
   j["warmup_s"] = r.warmup;
+  j["started_unix_s"] = r.started_unix;
   j["elapsed_s"] = r.elapsed;
   j["active_s"] = r.active;
   j["stopped_by"] = r.stopped_by;

@@ -69,6 +69,7 @@ double median_cps(const std::vector<Interval>& series, double step);
 
 struct RunInfo {
   double warmup = 0;         // until the server's MAC was known (not in elapsed)
+  double started_unix = 0;   // the wall clock at the series' t = 0
   double elapsed = 0;        // start to stop
   double active = 0;         // first open to the last connection's end
   std::string stopped_by;

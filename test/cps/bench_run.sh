@@ -65,6 +65,30 @@ for x in json.load(open(sys.argv[1]))["cases"]:
     assert len(c2c) == 3 and all(len(v) == 2 and all(10 < n < 100000 for n in v) for v in c2c), x
     assert x["c2c_ns"] in c2c, x
 PY
+# Each kept memif run's steady seconds carry the round trip sampled in them (null where the
+# sampler had none), lined up by turnstile-cps's started_unix_s; split at 250 ns over the runs.
+$PY - "$OUT" <<'PY' || fail "the memif runs lack their per-second round trips"
+import json, os, sys
+seen = 0
+for k in (1, 2, 3):
+    f = os.path.join(sys.argv[1], "case-1-run%d.json" % k)
+    c = json.load(open(f))
+    if "lost" in c:
+        continue
+    cps = json.load(open(c["source"]))
+    assert cps["started_unix_s"] > 1.7e9, cps["started_unix_s"]
+    s = cps["series"]
+    steady = s[1:-1] if len(s) > 3 else s
+    pts = c["seconds_cps_c2c"]
+    assert len(pts) == len(steady) and all(p[0] == i["cps"] for p, i in zip(pts, steady)), (pts, steady)
+    assert all(p[1] is None or 10 < p[1] < 100000 for p in pts), pts
+    seen += sum(p[1] is not None for p in pts)
+assert seen >= 1, "no second of case 1 has a round trip"
+m = json.load(open(os.path.join(sys.argv[1], "case-1.json")))["seconds_by_c2c"]
+assert m["below_250ns"]["seconds"] + m["from_250ns"]["seconds"] == seen, (m, seen)
+PY
+grep -qE "^turnstile-cps -> turnstile-server \(memif\) +below 250 ns: +[0-9]+ s, median +[0-9-]+ +250 ns or more: +[0-9]+ s" "$T_DIR/run.log" ||
+  fail "no per-second split by round trip in the report"
 for k in 1 2 3; do
   for side in server cps; do
     f=$OUT/1t-run$k-$side.log

@@ -51,6 +51,20 @@ assert j["cores"] == [1, 0] and len(j["windows_ns"]) == 2, j
 assert 10 < j["min_ns"] <= j["median_ns"] <= j["max_ns"] < 100000, j
 assert j["median_ns"] in j["windows_ns"], j
 PY
+# --every: one sample a period, "UNIX_TIME NS" (or "-" for one the other core did not answer),
+# on the wall clock, a period apart.
+"$C2C" --every 100 --duration 0.35 >"$T_DIR/c2c-every.log" 2>&1 || fail "corelat --every exited with $?"
+$PY - "$T_DIR/c2c-every.log" <<'PY' || fail "corelat --every printed: $(cat "$T_DIR/c2c-every.log")"
+import sys, time
+rows = [l.split() for l in open(sys.argv[1])]
+assert len(rows) == 3 and all(len(r) == 2 for r in rows), rows
+t = [float(r[0]) for r in rows]
+assert abs(t[0] - time.time()) < 60 and all(0.05 < b - a < 0.5 for a, b in zip(t, t[1:])), t
+assert all(r[1] == "-" or 10 < float(r[1]) < 100000 for r in rows), rows
+assert any(r[1] != "-" for r in rows), rows
+PY
+"$C2C" --every 5 >"$T_DIR/err16" 2>&1 && fail "corelat took --every 5"
+grep -q -- "--every must be 10 to 60000 ms, not '5'" "$T_DIR/err16" || fail "corelat --every 5: $(cat "$T_DIR/err16")"
 "$C2C" --cores 1,1 >"$T_DIR/err12" 2>&1 && fail "corelat took one core twice"
 grep -q -- '--cores must name two different cores' "$T_DIR/err12" || fail "corelat 1,1: $(cat "$T_DIR/err12")"
 "$C2C" --cores 0,4096 >"$T_DIR/err13" 2>&1 && fail "corelat took core 4096"
