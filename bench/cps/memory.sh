@@ -1,7 +1,7 @@
 # The EAL memory options of the benchmark's DPDK processes, sourced by bench/cps/run and ab.
 # Hugepages, as a DPDK deployment runs (2 MiB pages: fewer TLB entries for the connection table,
 # the mbufs and the rings); case 1 over memif was faster with them in 27 of 36 alternating pairs
-# on the 2-vCPU CI machine, median pair ratio 1.07 (bench/README.md, "Hugepages").
+# on the 2-vCPU CI machine, median pair ratio 1.07 (bench/cps/HISTORY.md, "Hugepages").
 # --huge-unlink, so that a killed run leaves no page behind. Without enough free pages:
 # --no-huge, said in the output.
 #

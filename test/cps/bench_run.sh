@@ -53,6 +53,13 @@ assert c["cps"] in kept and c["cps"] > 0 and c["failures"] == 0, c  # no floor: 
 t = json.load(open(sys.argv[1]))["cases"][1]
 assert t["id"] == "1t" and t["median_of_runs"] >= 1 and t["cps"] > 0 and t["failures"] == 0, t
 PY
+# The machine named down to the CPU's family and model: a guest's model name alone ("AMD
+# EPYC") has stood for two generations of host here (bench/machine.sh).
+$PY - "$R" <<'PY' || fail "results.json does not name the CPU's family and model"
+import json, re, sys
+m = json.load(open(sys.argv[1]))["machine"]
+assert re.search(r"\(family [0-9]+ model [0-9]+ stepping [0-9]+, TSC [0-9]+ MHz\), [0-9]+ cores, ", m), m
+PY
 # The host's steal time of every run, lost ones too, and of each median run.
 $PY - "$R" <<'PY' || fail "results.json lacks a run's steal time"
 import json, sys

@@ -84,6 +84,9 @@ expect "$S" pairs eq 1
 grep -q '^memory: ' "$T_DIR/ab.log" || fail "ab did not say which EAL memory it used"
 $PY -c 'import json,sys; m=json.load(open(sys.argv[1]))["eal_memory"]; sys.exit(not ("--huge-unlink" in m or "--no-huge" in m))' "$S" ||
   fail "summary.json has no eal_memory"
+grep -qE '^machine: .*\(family [0-9]+ model [0-9]+ stepping [0-9]+, ' "$T_DIR/ab.log" || fail "ab did not name the machine's CPU"
+$PY -c 'import json,sys; sys.exit(not " model " in json.load(open(sys.argv[1]))["machine"])' "$S" ||
+  fail "summary.json does not name the machine"
 # The figures there and none of a failed run (any connection failed); how high the rate is
 # depends on the machine's load, so no floor beyond 0.
 for x in A B; do
