@@ -3,7 +3,7 @@
 # delay and corruption in both directions, every fetch still works (both TCPs retransmit), and
 # every frame the faulty wire damaged on the way in is dropped by a checksum and counted.
 source "$(dirname "$0")/../integration/lib.sh" "$@"
-TS_ID="rob${TS_NAME:0:4}$$" TS_IF="t${TS_ID:0:14}" TS_NS="tsi-$TS_ID" TS_PREFIX="tsi_$TS_ID"
+TS_ID="rob${TS_NAME:0:4}$$" TS_IF="t${TS_ID:0:14}" TS_NS="tsi-rob${TS_NAME:0:4}-$$" TS_PREFIX="tsi_$TS_ID"
 need curl
 
 SPEC="drop=0.05,dup=0.05,reorder=0.1,delay_ms=1,corrupt=0.03,seed=11"

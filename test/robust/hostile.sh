@@ -6,7 +6,7 @@
 # the totals). Meanwhile curl, through the kernel, keeps fetching pages: every fetch must work.
 source "$(dirname "$0")/../integration/lib.sh" "$@"
 # Names of our own ("rob"), so that runs beside other helpers' tests never meet.
-TS_ID="rob${TS_NAME:0:4}$$" TS_IF="t${TS_ID:0:14}" TS_NS="tsi-$TS_ID" TS_PREFIX="tsi_$TS_ID"
+TS_ID="rob${TS_NAME:0:4}$$" TS_IF="t${TS_ID:0:14}" TS_NS="tsi-rob${TS_NAME:0:4}-$$" TS_PREFIX="tsi_$TS_ID"
 
 $PY -c 'import scapy' 2>/dev/null || fail "no scapy for $PY: install python3-scapy (scripts/setup installs it)"
 need curl

@@ -4,7 +4,7 @@
 # must end with one line on stderr naming the problem, a non-zero exit, and nothing left
 # behind: no runtime directory, no hugepage files of the prefix, no tap interface.
 source "$(dirname "$0")/../integration/lib.sh" "$@"
-TS_ID="rob${TS_NAME:0:4}$$" TS_IF="t${TS_ID:0:14}" TS_NS="tsi-$TS_ID" TS_PREFIX="tsi_$TS_ID"
+TS_ID="rob${TS_NAME:0:4}$$" TS_IF="t${TS_ID:0:14}" TS_NS="tsi-rob${TS_NAME:0:4}-$$" TS_PREFIX="tsi_$TS_ID"
 
 WRAP=()  # a command the server runs under (see "no hugepages")
 
