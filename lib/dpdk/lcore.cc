@@ -448,7 +448,7 @@ void Lcore::flush_tx() {
 // case here, in a few instructions; the others (and their register saves) out of line.
 void Lcore::send_frame(rte_mbuf* m, uint32_t next_hop, const wire::Mac* fallback) {
   if (memo_holds(next_hop) && pending_.empty()) [[likely]] {
-    std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), arp_memo_.mac.b, 6);
+    std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), memo_slot(next_hop).mac.b, 6);
     return tx(m);
   }
   send_frame_resolving(m, next_hop, fallback);
@@ -481,18 +481,18 @@ void Lcore::send_frame_resolving(rte_mbuf* m, uint32_t next_hop, const wire::Mac
   tx(m);
 }
 
-// The next hop's MAC, from the last answer while it holds (the same next hop, the cache not
-// changed since, the entry still valid): a load generator or a server behind one router sends
-// every frame to the same next hop, and the seqlock read of the shared cache is not free.
+// The next hop's MAC, from the last answer for its memo slot while it holds (the same next hop,
+// the cache not changed since, the entry still valid): a load generator or a server sends most
+// frames to a few next hops, and the seqlock read of the shared cache is not free.
 ArpCache::Result Lcore::resolve(uint32_t next_hop, wire::Mac* mac) {
   if (memo_holds(next_hop)) {
-    *mac = arp_memo_.mac;
+    *mac = memo_slot(next_hop).mac;
     return ArpCache::Result::kHit;
   }
   const uint32_t version = sh_.arp->version();
   tcp::Time until = 0;
   const ArpCache::Result r = sh_.arp->lookup(next_hop, now_, mac, &until);
-  if (r == ArpCache::Result::kHit) arp_memo_ = {next_hop, version, *mac, until};
+  if (r == ArpCache::Result::kHit) memo_slot(next_hop) = {next_hop, version, *mac, until};
   return r;
 }
 

@@ -435,6 +435,63 @@ TEST_F(Frames, a_neighbour_whose_mac_changes_gets_the_next_frame_at_the_new_mac)
   EXPECT_EQ(out[0].f.eth.dst, kNewMac);
 }
 
+// The lcore keeps the MACs of 8 next hops, by their addresses' low bits. Two neighbours whose
+// addresses share a slot (.1 and .9) take turns in it, and each frame still goes to its own
+// neighbour's MAC; a change of one neighbour's MAC reaches its next frame and no other's.
+TEST_F(Frames, neighbours_sharing_a_next_hop_memo_slot_each_get_frames_at_their_own_mac) {
+  using namespace wire::tcp_flags;
+  struct Peer {
+    uint32_t ip;
+    wire::Mac mac;
+    uint32_t iss = 0;
+    uint32_t echoed = 0;  // bytes of ours the peer has acknowledged
+    uint32_t sent = 0;    // bytes of its own past the SYN
+  };
+  Peer p[3] = {{kPeerIp, kPeerMac}, {0xc6120009, {{0x02, 0, 0, 0, 0, 0x09}}}, {0xc6120003, {{0x02, 0, 0, 0, 0, 0x03}}}};
+  auto as = [&](const Peer& q) {
+    tweak_ = [&q](wire::TcpFrameSpec& s) {
+      s.src_ip = q.ip;
+      s.src_mac = q.mac;
+    };
+  };
+  auto teach = [&](const Peer& q) {
+    std::vector<uint8_t> b(64);
+    wire::EtherHeader eth;
+    eth.src = q.mac;
+    b.resize(wire::build_arp_request(b.data(), b.size(), eth, q.ip, kOurIp));
+    inject(b.data(), b.size());
+    take();  // our ARP reply
+  };
+  for (auto& q : p) {
+    teach(q);
+    as(q);
+    auto s = syn(80, 100);
+    inject(s.data(), s.size());
+    auto out = take_tcp();
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].f.eth.dst, q.mac);
+    q.iss = out[0].f.tcp.seq;
+  }
+  // One byte from the peer, echoed back: one frame out, to the peer's MAC.
+  auto exchange = [&](Peer& q) {
+    as(q);
+    auto d = segment(80, 101 + q.sent, q.iss + 1 + q.echoed, kAck | kPsh, "x");
+    inject(d.data(), d.size());
+    q.sent++;
+    auto out = take_tcp();
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].f.ip.dst, q.ip);
+    EXPECT_EQ(out[0].f.eth.dst, q.mac) << "to " << std::hex << q.ip;
+    EXPECT_EQ(out[0].f.payload_len, 1u);
+    q.echoed++;
+  };
+  for (int i : {0, 1, 0, 2, 1, 1, 0, 2}) exchange(p[i]);
+
+  p[1].mac = {{0x02, 0, 0, 0, 0, 0x19}};  // .9 has another card now
+  teach(p[1]);
+  for (int i : {1, 0, 1, 2}) exchange(p[i]);
+}
+
 // An echo handler on a worker thread whose every call waits at a gate; `waiting` says that one
 // does.
 struct GatedEcho final : api::Handler {

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# bench/cps/scale, the multi-core run: its refusals of bad arguments, and one short run on this
+# machine's two cores (the server on one, the generator on the other, as --cpus orders them):
+# the queue counts that need more cores are named as left out, the row of one queue carries a
+# rate, zero failures and both sides' busy ns a connection, and every run's JSON shows nothing
+# left in use. The control row (--busy-others) needs four cores: its refusal is checked here.
+source "$(dirname "$0")/lib.sh" "$@"
+BUILD=$(cd "$(dirname "$CPS_BIN")/../.." && pwd)
+SCALE=$TS_ROOT/bench/cps/scale
+
+refused() {  # WHAT EXPECTED ARGS...: exits non-zero, says EXPECTED
+  local what=$1 want=$2
+  shift 2
+  "$SCALE" --build "$BUILD" "$@" >"$T_DIR/err" 2>&1 && fail "scale ran with $what"
+  grep -q -- "$want" "$T_DIR/err" || fail "scale, $what: $(cat "$T_DIR/err")"
+}
+refused "--memory lots" "--memory must be auto, huge or no-huge" --memory lots
+refused "--queues 0" "--queues (each) must be a whole number above 0" --queues 0
+refused "--duration 1s" "--duration must be a whole number above 0" --duration 1s
+refused "a core twice" "--cpus names a core twice" --cpus "$SRV_CORE $SRV_CORE"
+refused "core 4095" "--cpus: no logical core '4095' here" --cpus "0 4095"
+refused "--busy-others, 2 cores" "--busy-others needs a count of queues of 2 or more" --busy-others --cpus "$SRV_CORE $CPS_CORE"
+refused "a missing build" "no turnstile-cps / turnstile-server in $T_DIR/nowhere" --build "$T_DIR/nowhere"
+info "refusals ok"
+
+OUTD=$T_DIR/scale
+"$SCALE" --build "$BUILD" --queues "1 2" --duration 1 --cpus "$SRV_CORE $CPS_CORE" --memory no-huge \
+  --out "$OUTD" >"$T_DIR/scale.log" 2>&1 || { cat "$T_DIR/scale.log"; fail "scale exited with $?"; }
+cat "$T_DIR/scale.log"
+grep -qE '^machine: .* \(family [0-9]+ model [0-9]+ stepping [0-9]+, TSC [0-9]+ MHz\), [0-9]+ cores, ' "$T_DIR/scale.log" ||
+  fail "no machine line"
+grep -q "cores in use, in order: $SRV_CORE $CPS_CORE\$" "$T_DIR/scale.log" || fail "the cores in use are not named"
+grep -q '^memory: --no-huge' "$T_DIR/scale.log" || fail "no memory line"
+grep -q '^  2 queue(s): left out, needs 4 cores (this run has 2)$' "$T_DIR/scale.log" || fail "2 queues not left out"
+$PY - "$OUTD" "$T_DIR/scale.log" "$CPS_CORE" <<'PY' || fail "scale's results"
+import json, re, sys
+out, log, cps_core = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
+rows = [l.split("\t") for l in open(out + "/results.tsv").read().splitlines()]
+assert len(rows) == 1, rows
+n, cps, fails, ratio, gns, sns, runs = rows[0]
+assert n == "1" and fails == "0" and ratio == "1.00" and runs == cps, rows
+assert int(cps) > 0 and 50 < int(gns) < 10**7 and 50 < int(sns) < 10**7, rows
+assert re.search(r"^1 +%s +0 +%s +1\.00 +%s +%s +%s$" % (cps, cps, gns, sns, cps), log, re.M), log
+c = json.load(open(out + "/q1-r1-cps.json"))
+s = json.load(open(out + "/q1-r1-server.json"))
+# The table's rate is the generator's, and every connection it attempted completed on both ends.
+assert abs(c["cps"] - int(cps)) <= 1, (c["cps"], cps)
+assert c["failures"] == 0 and c["completed"] == c["attempted"] > 0, c
+assert s["counters"]["conn_accepted"] == c["completed"], (s["counters"]["conn_accepted"], c["completed"])
+assert c["stack"]["mbufs_in_use_end"] == 0 and s["mbufs_in_use_end"] == 0
+assert round(c["busy_ns_per_conn"]) == int(gns), (c["busy_ns_per_conn"], gns)
+# The server ran on the first core named, the generator on the second.
+eal = c["config"]["eal_args"]
+assert eal[eal.index("-l") + 1] == cps_core, eal
+PY
+[[ ! -e $OUTD/memif.sock ]] || fail "the memif socket was left behind"
+t_pass
