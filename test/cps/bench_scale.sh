@@ -3,7 +3,8 @@
 # machine's two cores (the server on one, the generator on the other, as --cpus orders them):
 # the queue counts that need more cores are named as left out, the row of one queue carries a
 # rate, zero failures and both sides' busy ns a connection, and every run's JSON shows nothing
-# left in use. The control row (--busy-others) needs four cores: its refusal is checked here.
+# left in use. The control rows (--busy-others, --apart) need four cores: their refusals are
+# checked here.
 source "$(dirname "$0")/lib.sh" "$@"
 BUILD=$(cd "$(dirname "$CPS_BIN")/../.." && pwd)
 SCALE=$TS_ROOT/bench/cps/scale
@@ -20,6 +21,7 @@ refused "--duration 1s" "--duration must be a whole number above 0" --duration 1
 refused "a core twice" "--cpus names a core twice" --cpus "$SRV_CORE $SRV_CORE"
 refused "core 4095" "--cpus: no logical core '4095' here" --cpus "0 4095"
 refused "--busy-others, 2 cores" "--busy-others needs a count of queues of 2 or more" --busy-others --cpus "$SRV_CORE $CPS_CORE"
+refused "--apart, 2 cores" "--apart needs a count of queues of 2 or more" --apart --cpus "$SRV_CORE $CPS_CORE"
 refused "a missing build" "no turnstile-cps / turnstile-server in $T_DIR/nowhere" --build "$T_DIR/nowhere"
 info "refusals ok"
 
@@ -53,5 +55,6 @@ assert round(c["busy_ns_per_conn"]) == int(gns), (c["busy_ns_per_conn"], gns)
 eal = c["config"]["eal_args"]
 assert eal[eal.index("-l") + 1] == cps_core, eal
 PY
-[[ ! -e $OUTD/memif.sock ]] || fail "the memif socket was left behind"
+ls "$OUTD"/*.sock >/dev/null 2>&1 && fail "a memif socket was left behind: $(ls "$OUTD"/*.sock)"
+ls "$OUTD"/q1-r1-{cps,server}.{json,log} >/dev/null || fail "a run's files are missing"
 t_pass
