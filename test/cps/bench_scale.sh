@@ -94,10 +94,10 @@ for name, pairs in runs.items():
         # Every server lcore took connections, each on its own queue.
         assert [l["queue"] for l in s["lcores"]] == list(range(q)), (f, s["lcores"])
         assert all(l["counters"]["conn_accepted"] > 0 and l["live_connections"] == 0 for l in s["lcores"]), f
-        eal = c["config"]["eal_args"]
-        assert eal[eal.index("-l") + 1] == gcores, (f, eal)
+        for eal, cores in ((c["config"]["eal_args"], gcores), (s["config"]["eal_args"], score)):
+            assert eal[eal.index("-l") + 1] == cores, (f, eal)
         total += int(c["cps"])
-    # A row's rate is its pairs' rates summed (each rounded down by scale's awk).
+    # A row's rate is its pairs' rates summed (each a whole number in its summary).
     assert abs(total - int(rows[name][1])) <= len(pairs), (name, total, rows[name])
 PY
 ls "$OUTS"/*.sock >/dev/null 2>&1 && fail "a memif socket was left behind: $(ls "$OUTS"/*.sock)"
