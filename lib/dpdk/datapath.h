@@ -62,10 +62,11 @@ class Datapath {
   // the connections still open, telling the sink closed(kShutdown) for each (see
   // Lcore::shutdown). The destructor does it too, so the sink must outlive the Datapath.
   void shutdown();
-  // After run(), last: shutdown(), then stops and closes the port, which gives back the mbufs
-  // most PMDs keep (RX descriptors, frames awaiting their TX completion). Returns the pool's mbufs
-  // still in use then: a leak, or what a PMD never gives back (af_xdp keeps its fill ring's;
-  // test/integration/veth.sh measures it apart). port() is gone after it.
+  // After run(), last: shutdown(), then has the driver give back the frames it has sent
+  // (reclaim_sent: about 6 ms), then stops and closes the port, which gives back the mbufs most
+  // PMDs keep (RX descriptors). Returns the pool's mbufs still in use then: a leak, or what a PMD
+  // never gives back (af_xdp keeps its fill ring's; test/integration/veth.sh measures it apart).
+  // port() is gone after it.
   unsigned close_port();
 
   uint16_t queues() const { return static_cast<uint16_t>(lcores_.size()); }
@@ -82,6 +83,7 @@ class Datapath {
 
  private:
   Datapath() = default;
+  void reclaim_sent();
 
   Shared shared_;
   rte_mempool* pool_ = nullptr;

@@ -187,4 +187,14 @@ uint16_t EthdevPort::tx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) {
   return rte_eth_tx_burst(port_id_, q, pkts, n);
 }
 
+// A NIC's PMD frees sent frames in tx_done_cleanup; those without it (af_xdp, memif, tap) free
+// them, if at all, at the start or end of a burst, which an empty one gives them.
+void EthdevPort::reclaim_tx() {
+  for (uint16_t q = 0; q < queues_; q++) {
+    if (rte_eth_tx_done_cleanup(port_id_, q, 0) >= 0) continue;
+    rte_mbuf* none[1];
+    rte_eth_tx_burst(port_id_, q, none, 0);
+  }
+}
+
 }  // namespace ts::dpdk

@@ -27,6 +27,7 @@ class EthdevPort final : public Port {
 
   uint16_t rx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) override;
   uint16_t tx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) override;
+  void reclaim_tx() override;
 
   uint16_t port_id() const { return port_id_; }
   const std::string& driver() const { return driver_; }

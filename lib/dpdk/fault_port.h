@@ -85,6 +85,7 @@ class FaultPort final : public Port {
 
   uint16_t rx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) override;
   uint16_t tx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) override;
+  void reclaim_tx() override { inner_->reclaim_tx(); }
 
   const FaultSpec& spec() const { return spec_; }
   Port& inner() { return *inner_; }

@@ -44,6 +44,10 @@ class Port {
   virtual uint16_t rx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) = 0;
   // Takes ownership of the frames it accepts; the caller keeps (and frees) the rest.
   virtual uint16_t tx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) = 0;
+  // After the last tx_burst: asks the driver to give back the mbufs of frames it has finished
+  // sending but still holds (af_xdp frees them only when a later burst reads its completion
+  // ring). Not thread-safe against the queues' bursts.
+  virtual void reclaim_tx() {}
 };
 
 }  // namespace ts::dpdk
