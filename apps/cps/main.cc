@@ -195,6 +195,7 @@ int main(int argc, char** argv) {
   ri.elapsed = ctlr.elapsed();
   ri.active = ctlr.active();
   ri.stopped_by = ctlr.stopped_by();
+  dp.reclaim_sent();  // what a driver still holds of the frames it sent (af_xdp) is not in use
   ri.mbufs_in_use_end = rte_mempool_in_use_count(dp.pool());
   for (uint16_t q = 0; q < dp.queues(); q++) {
     ri.live_connections.push_back(dp.lcore(q).live_connections());

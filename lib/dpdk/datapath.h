@@ -68,6 +68,11 @@ class Datapath {
   // never gives back (af_xdp keeps its fill ring's; test/integration/veth.sh measures it apart).
   // port() is gone after it.
   unsigned close_port();
+  // After run(): has the driver give back the mbufs of frames it has sent and still holds
+  // (af_xdp's, until a later burst reads its completion ring), so that the pool's count is ours
+  // and the driver's receive buffers only. Bursts every millisecond until the count has held
+  // still for 5 ms (at most 200 ms).
+  void reclaim_sent();
 
   uint16_t queues() const { return static_cast<uint16_t>(lcores_.size()); }
   Lcore& lcore(uint16_t q) { return *lcores_[q]; }
@@ -83,7 +88,6 @@ class Datapath {
 
  private:
   Datapath() = default;
-  void reclaim_sent();
 
   Shared shared_;
   rte_mempool* pool_ = nullptr;

@@ -187,8 +187,8 @@ uint16_t EthdevPort::tx_burst(uint16_t q, rte_mbuf** pkts, uint16_t n) {
   return rte_eth_tx_burst(port_id_, q, pkts, n);
 }
 
-// A NIC's PMD frees sent frames in tx_done_cleanup; those without it (af_xdp, memif, tap) free
-// them, if at all, at the start or end of a burst, which an empty one gives them.
+// A PMD with tx_done_cleanup (most NICs') frees sent frames there; the others (af_xdp, memif,
+// tap) free those they hold, if any, during a burst, which an empty one gives them.
 void EthdevPort::reclaim_tx() {
   for (uint16_t q = 0; q < queues_; q++) {
     if (rte_eth_tx_done_cleanup(port_id_, q, 0) >= 0) continue;

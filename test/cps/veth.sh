@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # turnstile-cps on net_af_packet and net_af_xdp over a veth pair (drivers-config's profiles, the
 # pair from scripts/netns veth), against the Linux kernel (a Python server in the namespace):
-# every connection completes, both closing modes. Then the veth's checksum offload turned back on:
+# every connection completes, both closing modes, and no mbuf is left in use beyond the PMD's own
+# receive buffers. Then the veth's checksum offload turned back on:
 # the kernel's SYN-ACKs arrive with only the pseudo-header sum, the connections fail as timeouts,
 # and turnstile-cps says why in a hint line.
 source "$(dirname "$0")/lib.sh" "$@"
@@ -39,7 +40,10 @@ for pmd in af_packet af_xdp; do
     cps_expect failures eq 0
     cps_expect in_flight eq 0
     cps_expect stack.counters.drop_tcp_checksum eq 0
-    info "$pmd, --close $close: $N connections to the kernel, no failure"
+    # The PMD's receive buffers (af_xdp's fill ring) are in use from the start; nothing more at
+    # the end, once it has given back the frames it sent (Datapath::reclaim_sent).
+    cps_expect stack.mbufs_in_use_end eq "$(jv "$CPS_JSON" stack.mbufs_in_use_start)"
+    info "$pmd, --close $close: $N connections to the kernel, no failure, $(jv "$CPS_JSON" stack.mbufs_in_use_end) mbufs in use at the end as at the start"
   done
 done
 
