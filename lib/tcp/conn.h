@@ -64,9 +64,10 @@ Actions abort(Context& ctx, Tcb& t, Time now, CloseReason why = CloseReason::kAb
 // Keepalive on or off (RFC 1122 §4.2.3.6) with the context's idle / interval / probes.
 Actions set_keepalive(Context& ctx, Tcb& t, bool on, Time now);
 
-// The window we offer from now on (the application's receive budget). Never shrinks what was
-// already announced on the wire in a way that would drop data in flight: a larger window sends a
-// window update when the peer might be waiting on it.
+// The window we offer from now on (the application's receive budget): a larger one sends a
+// window update when the peer might be waiting on it. A smaller one takes effect at once, so
+// data the peer sent into the window announced before is cut to the new one (RFC 9293 SHLD-14
+// advises against shrinking; the datapath never calls this, only tests and the fuzzer do).
 Actions set_receive_window(Context& ctx, Tcb& t, uint32_t bytes, Time now);
 
 // Config::app_window: the application has read `bytes` more of what it was handed, which go

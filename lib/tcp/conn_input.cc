@@ -79,6 +79,9 @@ void syn_sent(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
     // form an ACK segment and send it."
     rtt_from_handshake(ctx, t, s, now);
     t.snd_una = s.ack;
+    // The SYN's timer ends here: data queued meanwhile leaves now and is timed from now, with
+    // the RTO just measured (RFC 6298 §5.1), as on_handshake_ack does for a passive open.
+    t.timer = TimerKind::kNone;
     enter_established(ctx, t, a, now);
     t.flags |= tcbf::kAckNow;
   } else {
@@ -297,7 +300,9 @@ bool on_ack(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now, bool& 
   }
   // An answered zero-window probe: the peer is there, so probing goes on as long as it answers
   // (RFC 9293 MUST-36); the count is of probes in a row without an answer (Linux's probes_out).
-  if (t.timer == TimerKind::kPersist) t.retries = 0;
+  // The same when the window shrank to zero under data in flight: the retransmissions are then
+  // the probes, and a peer answering them must not be timed out (§3.8.6.1, SHLD-15).
+  if (t.timer == TimerKind::kPersist || (t.snd_wnd == 0 && s.ack == t.snd_una)) t.retries = 0;
   const bool advanced = s.ack > t.snd_una;
   if (advanced) {
     fin_acked = on_new_ack(ctx, t, s, a, now);
@@ -509,11 +514,14 @@ void synchronized(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) 
 }
 
 // A block the caller kept in TIME-WAIT behaves as the compact entry would; a SYN that could
-// reopen it just ends it (the client's next SYN then finds the listener).
+// reopen it just ends it (the client's next SYN then finds the listener). Without a listener
+// such a SYN is ACKed as an old one, as the datapath does for the entry: a guessed SYN must not
+// end TIME-WAIT early (RFC 9293 §3.6.1).
 void time_wait_block(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   TimeWait tw = to_time_wait(ctx, t, now);
   tw.expires = t.deadline;
-  const TwResult r = time_wait_segment(ctx, tw, s, now);
+  const bool can_reopen = ctx.listeners && ctx.listeners->find(t.tuple) != nullptr;
+  const TwResult r = time_wait_segment(ctx, tw, s, now, can_reopen);
   t.deadline = tw.expires;
   t.ts_recent = tw.ts_recent;
   switch (r.verdict) {

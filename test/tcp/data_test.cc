@@ -482,6 +482,32 @@ TEST_F(Data, zero_window_probes_go_on_while_the_peer_answers_them) {
   EXPECT_EQ(ctx.cnt.window_probes, 3u * ctx.cfg.data_retries);
 }
 
+// RFC 9293 §3.8.6.1: a window that shrinks to zero under data in flight is probed by the
+// retransmissions, and a peer that answers each one keeps the connection, as it would keep one
+// it probes from the start; unanswered, the retransmissions give up as ever.
+TEST_F(Data, a_window_shrunk_to_zero_under_data_in_flight_is_kept_while_the_peer_answers) {
+  ctx.cfg.data_retries = 4;
+  open_active();
+  app_send(std::string(3000, 'd'));
+  ASSERT_EQ(sent.size(), 3u);  // 1460, 1460, 80: all of it in the first window
+  sent.clear();
+  inject(In(kAck, kPeerIss + 1, kIss + 1461).win(0));  // one segment taken, and no more room
+  for (int i = 0; i < 3 * int(ctx.cfg.data_retries); i++) {
+    advance(tcb.deadline - now);
+    ASSERT_NE(state(), State::kClosed) << "after " << i + 1 << " answered retransmissions";
+    ASSERT_FALSE(sent.empty());
+    sent.clear();
+    inject(In(kAck, kPeerIss + 1, kIss + 1461).win(0));
+  }
+  inject(In(kAck, kPeerIss + 1, kIss + 1461).win(8000));
+  sent.clear();
+  for (unsigned i = 0; i <= ctx.cfg.data_retries && state() != State::kClosed; i++) {
+    advance(tcb.deadline - now);
+    sent.clear();
+  }
+  EXPECT_EQ(state(), State::kClosed);  // the window open and nothing answered: given up
+}
+
 TEST_F(Data, unanswered_zero_window_probes_give_up_after_the_data_retries) {
   open_active();
   inject(In(kAck, kPeerIss + 1, kIss + 1).win(0));

@@ -89,6 +89,36 @@ TEST_F(RtoTimeline, rto_deadline_follows_the_estimate) {
   EXPECT_EQ(tcb.deadline, now + 300 * kMsec);  // 100 ms RTT: 100 + 4 * 50
 }
 
+// Data queued in SYN-SENT leaves with the SYN-ACK's ACK: its timer is a fresh RTO from then
+// (RFC 6298 §5.1), not what was left of the SYN's deadline, which fired 100 ms after the data.
+TEST_F(RtoTimeline, data_queued_in_syn_sent_gets_a_fresh_rto_when_it_leaves) {
+  start_active();
+  expect(Out(kSyn, kIss).win(65535).mss(1460));
+  app_send("hello");
+  expect_nothing();
+  now = 900 * kMsec;  // a 900 ms round trip: RTO 0.9 + 4 * 0.45 = 2.7 s
+  inject(In(kSyn | kAck, kPeerIss, kIss + 1).mss(1460));
+  ASSERT_EQ(state(), State::kEstablished);
+  expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 5));
+  EXPECT_EQ(tcb.deadline, now + 2700 * kMsec);
+  advance(2 * kSec);
+  expect_nothing();
+}
+
+// The same after the SYN was retransmitted: no RTT sample (Karn), and the data's RTO is the 3 s
+// that RFC 6298 §5.7 asks for once a SYN was lost.
+TEST_F(RtoTimeline, data_queued_in_syn_sent_after_a_lost_syn_gets_three_seconds) {
+  start_active();
+  expect(Out(kSyn, kIss).win(65535).mss(1460));
+  app_send("hello");
+  advance(1 * kSec);
+  expect(Out(kSyn, kIss).win(65535).mss(1460));
+  now = 2900 * kMsec;
+  inject(In(kSyn | kAck, kPeerIss, kIss + 1).mss(1460));
+  expect(Out(kAck | kPsh, kIss + 1, kPeerIss + 1).data(0, 5));
+  EXPECT_EQ(tcb.deadline, now + 3 * kSec);
+}
+
 // With timestamps agreed, the handshake's own timing ends with it: an ACK without a usable
 // TSecr an hour later must not time "the SYN" (an RTO of 120 s).
 TEST_F(RtoTimeline, with_timestamps_an_ack_without_them_takes_no_sample_from_the_syns_timing) {

@@ -165,6 +165,20 @@ TEST_F(TimeWaitEntry, a_block_kept_in_time_wait_behaves_the_same) {
   EXPECT_EQ(state(), State::kClosed);
 }
 
+// Without a listener for the tuple the kept block acts as the entry does without one: the SYN
+// that could reopen is ACKed as an old one and TIME-WAIT goes on (a guessed SYN cannot end it).
+class TimeWaitNoListener : public TimeWaitEntry {
+ protected:
+  Listener* find(const FourTuple&) override { return nullptr; }
+};
+
+TEST_F(TimeWaitNoListener, a_block_kept_in_time_wait_acks_a_syn_that_could_reopen_and_stays) {
+  now += 10 * kSec;
+  inject(In(kSyn, kPeerIss + 10).ts(300, 0));
+  EXPECT_EQ(state(), State::kTimeWait);
+  expect(Out(kAck, kIss + 2, kPeerIss + 2).ts(kIss + 10000, 100));  // TS.Recent: not the SYN's
+}
+
 // Our own TIME-WAIT tuple taken over by a new active open (tcp_tw_reuse): not before it has
 // rested min_age, never with kNever, and the new ISN floor sits above everything the old
 // connection sent, the same floor a passive reopen uses.
