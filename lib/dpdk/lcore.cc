@@ -25,7 +25,13 @@ using stats::Counter;
 
 namespace {
 std::atomic<unsigned> g_ring_serial{0};  // ring names are global to the process
-}
+
+// A checksum the PMD has vouched for. NONE is "not correct in the packet data, but the data's
+// integrity verified": virtio marks so what a Linux peer sends with its checksum left to
+// offload (VIRTIO_NET_HDR_F_NEEDS_CSUM), whose field holds only the pseudo-header's sum and
+// would fail our own check.
+bool rx_sum_verified(uint64_t status, uint64_t good, uint64_t none) { return status == good || status == none; }
+}  // namespace
 
 Lcore::Lcore(Shared& sh, uint16_t queue, stats::LcoreCounters& cnt)
     : sh_(sh), queue_(queue), vlan_(sh.netif.vlan), cnt_(cnt) {
@@ -304,9 +310,11 @@ void Lcore::input(rte_mbuf* m, bool from_wire, uint64_t pre_hash, table::Shard::
   }
   const PortCaps& caps = caps_;
   uint32_t flags = rx_flags_;
-  if (caps.rx_ip_checksum && (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+  if (caps.rx_ip_checksum && rx_sum_verified(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK, RTE_MBUF_F_RX_IP_CKSUM_GOOD,
+                                              RTE_MBUF_F_RX_IP_CKSUM_NONE))
     flags |= wire::kRxIpChecksumOk;
-  if (caps.rx_l4_checksum && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+  if (caps.rx_l4_checksum && rx_sum_verified(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK, RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+                                              RTE_MBUF_F_RX_L4_CKSUM_NONE))
     flags |= wire::kRxL4ChecksumOk;
   wire::Frame& f = rx_frame_;
   if (wire::WireError e = wire::parse_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, flags, f);

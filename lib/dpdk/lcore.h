@@ -193,6 +193,7 @@ class Lcore final : tcp::IsnSource, tcp::ListenerLookup, tcp::CookieKeySource {
   void count_parse_error(wire::WireError e);
   void arp_input(rte_mbuf* m, const wire::Frame& f);
   void icmp_input(rte_mbuf* m, const wire::Frame& f);
+  rte_mbuf* writable(rte_mbuf* m);
   void tcp_input(rte_mbuf* m, const wire::Frame& f, const Flow& flow);
   void time_wait_input(rte_mbuf* m, const wire::Frame& f, uint64_t tw, const tcp::Segment& seg,
                        const Flow& flow);

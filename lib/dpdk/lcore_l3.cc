@@ -37,6 +37,7 @@ void Lcore::arp_input(rte_mbuf* m, const wire::Frame& f) {
   }
   if (a.op != wire::kArpOpRequest) return rte_pktmbuf_free(m);
   // Answer in place: the request's buffer is big enough for the reply.
+  if (!(m = writable(m))) return;
   wire::EtherHeader eth = f.eth;
   eth.src = ni.mac;
   const size_t n = wire::build_arp_reply(rte_pktmbuf_mtod(m, uint8_t*), m->buf_len - m->data_off, eth, a);
@@ -54,6 +55,7 @@ void Lcore::icmp_input(rte_mbuf* m, const wire::Frame& f) {
     return rte_pktmbuf_free(m);
   }
   cnt_.add(Counter::icmp_echo_in);
+  if (!(m = writable(m))) return;
   uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
   const size_t n = wire::build_echo_reply_frame(p, m->buf_len - m->data_off, p, f, sh_.netif.mac, ++echo_ip_id_);
   if (n == 0) {
@@ -66,6 +68,18 @@ void Lcore::icmp_input(rte_mbuf* m, const wire::Frame& f) {
   cnt_.add(Counter::icmp_echo_out);
   // The request's sender is the way back (the builder addressed the reply to it).
   tx(m);
+}
+
+// The request's mbuf, to write the reply over; or a copy of it where its buffer is not ours
+// alone (an indirect mbuf, or a PMD's external buffer: mlx5's MPRQ strides, vhost's extbuf).
+// Clearing ol_flags, as the replies do, would otherwise lose the attachment and hand the pool an
+// mbuf pointing into someone else's buffer. nullptr (the request freed, counted) if the pool is dry.
+rte_mbuf* Lcore::writable(rte_mbuf* m) {
+  if (RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1) return m;
+  rte_mbuf* c = rte_pktmbuf_copy(m, sh_.pool, 0, UINT32_MAX);
+  rte_pktmbuf_free(m);
+  if (!c) cnt_.add(Counter::drop_no_mbuf);
+  return c;
 }
 
 // Who-has for `ip`, at most once per kArpRetry per address from this lcore; or an announcement

@@ -53,6 +53,9 @@ class MemPort final : public Port {
     loss_gap_ = gap ? gap : 1;
   }
   uint64_t lost() const { return lost_.load(std::memory_order_relaxed); }
+  // A NIC's offloads, for tests of how the stack reads them (RX checksum flags); before the
+  // stack is created, which copies them.
+  void set_caps(const PortCaps& c) { caps_ = c; }
 
  private:
   MemPort(uint16_t queues, bool rss);

@@ -170,9 +170,11 @@ std::string check(const Profile& p) {
     return "[stack] connections_per_queue must be 16 to 16777216";
   if (p.stack.time_wait_per_queue != StackProfile::kAsConnections && p.stack.time_wait_per_queue > (1u << 24))
     return "[stack] time_wait_per_queue must be 0 to 16777216";
-  auto pow2 = [](uint32_t x) { return x >= 64 && (x & (x - 1)) == 0; };
+  // At most 2^24 slots (128 MiB of pointers a ring): rte_ring takes at most 2^30, and a bigger
+  // ring would fail at start with a message naming neither the key nor the limit.
+  auto pow2 = [](uint32_t x) { return x >= 64 && x <= (1u << 24) && (x & (x - 1)) == 0; };
   if (!pow2(p.stack.rx_ring_size) || !pow2(p.stack.app_ring_size))
-    return "[stack] ring sizes must be powers of two, at least 64";
+    return "[stack] rx_ring_size and app_ring_size must be powers of two, 64 to 16777216";
   // RFC 7323 §2.3: a shift of at most 14 on a 16-bit field.
   if (p.stack.receive_window < 1024 || p.stack.receive_window > (0xffffu << 14))
     return "[stack] receive_window must be 1024 to 1073725440 bytes";

@@ -262,8 +262,12 @@ TEST(Profile, typos_are_errors_that_name_the_file_and_key) {
   EXPECT_NE(err.find("queues = 'many'"), std::string::npos) << err;
   EXPECT_FALSE(dpdk::parse_profile("[port]\nrss = maybe\n", "x.ini", &p, &err));
   EXPECT_NE(err.find("auto, hardware or software"), std::string::npos) << err;
-  EXPECT_FALSE(dpdk::parse_profile("[stack]\nrx_ring_size = 1000\n", "x.ini", &p, &err));
-  EXPECT_NE(err.find("powers of two"), std::string::npos) << err;
+  for (const char* r : {"rx_ring_size = 1000", "rx_ring_size = 32", "rx_ring_size = 2147483648",
+                        "app_ring_size = 33554432"}) {
+    EXPECT_FALSE(dpdk::parse_profile(std::string("[stack]\n") + r + "\n", "x.ini", &p, &err)) << r;
+    EXPECT_EQ(err, "x.ini: [stack] rx_ring_size and app_ring_size must be powers of two, 64 to 16777216") << r;
+  }
+  EXPECT_TRUE(dpdk::parse_profile("[stack]\napp_ring_size = 16777216\n", "x.ini", &p, &err)) << err;
   // Past 2^24 blocks the table's count (blocks + as many TIME-WAIT entries) could wrap a 32-bit
   // sum and the blocks' allocation end the process: refused here, with the key's name.
   for (const char* n : {"15", "16777217", "2147483656", "4294967295"}) {

@@ -52,6 +52,11 @@ class Frames : public ::testing::Test {
     dc.name = "fr" + std::to_string(++serial);
     dc.make_port = [this](rte_mempool*, uint16_t, std::string* err) {
       auto p = dpdk::MemPort::create(dpdk_name(), 1, kOurMac, true, err);
+      if (p && caps_tweak_) {
+        dpdk::PortCaps c = p->caps();
+        caps_tweak_(c);
+        p->set_caps(c);
+      }
       port_ = p.get();
       return std::unique_ptr<dpdk::Port>(std::move(p));
     };
@@ -78,6 +83,15 @@ class Frames : public ::testing::Test {
     rte_mbuf* m = rte_pktmbuf_alloc(stack_->datapath().pool());
     ASSERT_NE(m, nullptr);
     std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(n)), p, n);
+    ASSERT_TRUE(port_->inject(m));
+    poll();
+  }
+  // As inject, with the RX flags a PMD sets (checksum status).
+  void inject_flagged(const std::vector<uint8_t>& b, uint64_t ol_flags) {
+    rte_mbuf* m = rte_pktmbuf_alloc(stack_->datapath().pool());
+    ASSERT_NE(m, nullptr);
+    std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(b.size())), b.data(), b.size());
+    m->ol_flags |= ol_flags;
     ASSERT_TRUE(port_->inject(m));
     poll();
   }
@@ -179,6 +193,7 @@ class Frames : public ::testing::Test {
   uint16_t workers_ = 0;         // set before SetUp: handlers on worker threads
   uint32_t app_ring_ = 0;        // set before SetUp: other than the profile's
   std::function<void(dpdk::Profile&)> profile_tweak_;  // set before SetUp
+  std::function<void(dpdk::PortCaps&)> caps_tweak_;    // set before SetUp: the port's offloads
   api::HandlerFactory factory_;  // set before SetUp: other than echo
   std::atomic<bool> stop_{false};
   dpdk::MemPort* port_ = nullptr;
