@@ -21,8 +21,9 @@ double unix_now() {
 }  // namespace
 
 Controller::Controller(const Options& o, api::Stack& s, std::vector<Generator*> gens, Control& ctl,
-                       std::atomic<bool>& stack_stop)
-    : o_(o), s_(s), gens_(std::move(gens)), ctl_(ctl), stack_stop_(stack_stop) {}
+                       std::atomic<bool>& stack_stop, double arp_wait, double stall_limit)
+    : o_(o), s_(s), gens_(std::move(gens)), ctl_(ctl), stack_stop_(stack_stop), arp_wait_(arp_wait),
+      stall_limit_(stall_limit) {}
 
 bool Controller::start(std::string* err) {
   if (int rc = rte_ctrl_thread_create(&thread_, "ts-cps-ctl", nullptr, main, this); rc != 0) {
@@ -53,6 +54,21 @@ Totals Controller::totals() const {
 }
 
 bool Controller::quota_reached(const Totals& t) const { return o_.requests && t.attempted >= o_.requests; }
+
+// Whether opening can no longer reach --requests: nothing opened or ended for stall_limit()
+// (which waits out --hold and our TIME-WAIT's rest), the stalls still rising. What
+// start-up cannot know does it: an lcore with no local port that RSS returns to it, tuples taken
+// by connections held to the end or by TIME-WAIT. Only a run that --requests alone ends can wait
+// forever; a --duration ends the others, and a run until SIGINT is its user's to end.
+bool Controller::stalled(const Totals& now, double t) {
+  if (!o_.requests || o_.duration > 0) return false;
+  const uint64_t moved = now.attempted + now.completed + now.failures();
+  if (moved != progress_.moved) {
+    progress_ = {moved, now.stalls, t};
+    return false;
+  }
+  return t - progress_.at >= stall_limit_ && now.stalls > progress_.stalls;
+}
 
 void Controller::loop() {
   auto t0 = Clock::now();
@@ -88,7 +104,7 @@ void Controller::loop() {
         series_.start(base);
         continue;
       }
-      if (dpdk::stop_flag().load() || t >= o_.link_wait) {
+      if (dpdk::stop_flag().load() || t >= arp_wait_) {
         unanswered_ = !dpdk::stop_flag().load();
         stopped_by_ = unanswered_ ? "no ARP answer from the server" : "signal";
         warm = false;
@@ -111,8 +127,11 @@ void Controller::loop() {
     }
     if (phase == Phase::kRun) {
       const bool sig = dpdk::stop_flag().load();
-      if (sig || (o_.duration > 0 && t >= o_.duration) || quota_reached(now)) {
-        stopped_by_ = sig ? "signal" : quota_reached(now) ? "requests" : "duration";
+      const bool stuck = stalled(now, t);
+      if (sig || (o_.duration > 0 && t >= o_.duration) || quota_reached(now) || stuck) {
+        stopped_by_ = sig ? "signal" : quota_reached(now) ? "requests" : stuck ? "stalled" : "duration";
+        if (stopped_by_ == "stalled") say_stalled(now);
+        opened_ = t;
         set_phase(Phase::kDrain, t);
       }
       continue;
@@ -139,6 +158,15 @@ void Controller::close_series(const Totals& final_totals) {
   read_cpu(now, o_.watch_pid);
   series_.close(now, elapsed_);
   print_lines();
+}
+
+// Why the run ends short of --requests, when it does, and not only in the summary after the drain.
+void Controller::say_stalled(const Totals& now) const {
+  std::printf("turnstile-cps: opening stalled: %llu of %llu opened, none opened or ended for %g s while no "
+              "local port or connection block was free (%llu stalls); closing what is open\n",
+              static_cast<unsigned long long>(now.attempted), static_cast<unsigned long long>(o_.requests),
+              stall_limit_, static_cast<unsigned long long>(now.stalls));
+  std::fflush(stdout);
 }
 
 void Controller::print_lines() {

@@ -4,7 +4,8 @@
 // each on the lcore its replies hash to, and accounts for every one: completed, failed with a
 // reason, or (until the end) in flight. Exit status 0 when the run went through (failures are
 // figures, not errors), 1 when it could not run (the server's next hop never answering ARP
-// included), 2 on a usage error.
+// included), 2 on a usage error (the options, the --config file, or what its connection blocks
+// cannot hold).
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -40,6 +41,21 @@ namespace {
 int fail(const std::string& msg) {
   std::fprintf(stderr, "turnstile-cps: error: %s\n", msg.c_str());
   return 1;
+}
+
+// A usage error found past the option parser (in the --config file, against its connection
+// blocks): exit 2 as parse_options does, not 1, which says the run could not go.
+int usage_error(const std::string& msg) {
+  fail(msg);
+  return 2;
+}
+
+// The --config file read before EAL starts: start_app_eal's failures are EAL's too (not usage).
+std::string config_problem(const std::string& config) {
+  std::string err;
+  dpdk::Profile p;
+  if (!config.empty() && !dpdk::load_profile(config, &p, &err)) return err;
+  return {};
 }
 
 // A memif client needs its server, a NIC its cable: the run's clock starts once the link is up
@@ -120,6 +136,7 @@ int main(int argc, char** argv) {
   int code = 0;
   if (!cps::parse_options(args.app, &o, &code)) return code;
   if (std::string why = outputs_problem(o); !why.empty()) return fail(why);
+  if (std::string why = config_problem(o.config); !why.empty()) return usage_error(why);
 
   std::string err;
   dpdk::install_stop_signals();
@@ -146,9 +163,11 @@ int main(int argc, char** argv) {
   const unsigned lcores = dpdk::queue_count(sc.datapath);
   if (std::string why = dpdk::lcores_problem(lcores); !why.empty()) return fail(why);
   const uint32_t blocks = profile.stack.connections_per_queue;
-  if (std::string why = cps::sharing_problem(o, lcores, blocks); !why.empty()) return fail(why);
-  // The default is ours to raise: every lcore keeps one connection in flight, and the JSON says so.
-  if (!o.concurrency_given) o.concurrency = std::max(o.concurrency, lcores);
+  if (std::string why = cps::sharing_problem(o, lcores, blocks); !why.empty()) return usage_error(why);
+  // The default is ours to set: one connection in flight per lcore at least, no more than the
+  // blocks hold; the banner and the JSON say what is in force.
+  cps::settle_concurrency(&o, lcores, blocks);
+  if (std::string why = cps::holding_problem(o, lcores, blocks); !why.empty()) return usage_error(why);
   const std::vector<cps::Plan> plans = cps::make_plans(o, lcores, blocks, rte_get_tsc_hz());
   cps::Control ctl;
   std::vector<cps::Generator*> gens(lcores, nullptr);
@@ -184,13 +203,16 @@ int main(int argc, char** argv) {
   ri.eal_args = eal->args();
 
   std::atomic<bool> stack_stop{false};
-  cps::Controller ctlr(o, *stack, gens, ctl, stack_stop);
+  const bool link_known = dpdk::link_up(dp.port()) >= 0;
+  cps::Controller ctlr(o, *stack, gens, ctl, stack_stop, cps::arp_wait(o, link_known),
+                       cps::stall_limit(o, profile.stack.msl_ms / 1000.0));
   if (!ctlr.start(&err)) return fail(err);
   const bool ran = stack->run(stack_stop, &err);
   stack_stop.store(true);
   ctlr.join();
 
   ri.warmup = ctlr.warmup();
+  ri.opened = ctlr.opened();
   ri.started_unix = ctlr.started_unix();
   ri.elapsed = ctlr.elapsed();
   ri.active = ctlr.active();
@@ -223,8 +245,10 @@ int main(int argc, char** argv) {
   if (!ran) return fail(err);
   // Not a figure: the run never began (a wrong --server or --gateway, or no link to it).
   if (ctlr.unanswered() && rc == 0)
-    rc = fail(fmt::format("{} never answered ARP in {} s (--link-wait): no connection could open",
-                          dpdk::ipv4_str(o.gateway ? o.gateway : o.server_ip), o.link_wait));
+    rc = fail(fmt::format("{} never answered ARP in {:g} s{}: no connection could open (is the {} right?)",
+                          dpdk::ipv4_str(o.gateway ? o.gateway : o.server_ip), cps::arp_wait(o, link_known),
+                          link_known ? "" : " (with --link-wait: the link's state cannot be known)",
+                          o.gateway ? "--gateway" : "--server"));
   if (rc == 0 && !o.plot.empty()) {
     rc = plot(o, json_path);
     if (o.json.empty()) std::remove(json_path.c_str());

@@ -95,6 +95,12 @@ double default_drain(const Options& o) {
   return std::min(o.timeout + static_cast<double>(held) * kDrainPerHeld, kMaxDrain);
 }
 
+double arp_wait(const Options& o, bool link_known) { return kArpWait + (link_known ? 0 : o.link_wait); }
+
+double stall_limit(const Options& o, double msl_s) {
+  return kStallLimit + o.hold + (o.time_wait_reuse >= 0 ? o.time_wait_reuse : 2 * msl_s);
+}
+
 bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_code) {
   CLI::App app{"turnstile-cps: a connections-per-second load generator on the Turnstile stack.",
                "turnstile-cps"};
@@ -134,7 +140,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
                  "--request none), then close it as --close says; end: until opening stops (--requests, "
                  "--duration), then close them all: many connections open at once")
       ->type_name("S|end");
-  app.add_option("--drain", o->drain,
+  auto* drain = app.add_option("--drain", o->drain,
                  "after opening stops, wait this long for connections in flight (default: --timeout + --hold; "
                  "with --hold end, --timeout + 1 ms for each connection held, the least of --concurrency and "
                  "--requests: time for a peer closing 1,000 a second to close them all; at most 3600)")
@@ -148,7 +154,10 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
                  "stopped) or this many seconds pass: with memif, stop the server then, and no lcore of either "
                  "side polls rings its peer unmaps (DPDK 22.11's memif race, README)")
       ->check(apps::finite_range(0.0, 3600.0));
-  app.add_option("--link-wait", o->link_wait, "seconds to wait for the link to come up before starting")
+  app.add_option("--link-wait", o->link_wait,
+                 "seconds to wait for the link to come up before starting; the server (or --gateway) then has " +
+                     std::to_string(static_cast<int>(kArpWait)) +
+                     " s of its own to answer ARP (on a tap, whose link state is unknown, the two together)")
       ->check(apps::finite_range(0.0, 600.0));
   app.add_option("--queues", o->queues, "RX/TX queue pairs, one lcore each (default: one per EAL lcore)")
       ->transform(apps::decimal())->check(CLI::Range(0, 64));
@@ -223,6 +232,7 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
     if (!g) return fail("--gateway '" + gateway + "' is not an IPv4 address");
     if (std::string why = dpdk::not_a_host(*g, c->prefix_len); !why.empty()) return fail("--gateway " + gateway + " " + why);
     if (!ni.on_link(*g)) return fail("--gateway " + gateway + " is not on the subnet of --ip " + ip + " (it could never be reached)");
+    if (*g - o->ip < o->ip_count) return fail("--gateway " + gateway + " is one of our own addresses (--ip, --ip-range)");
     o->gateway = *g;
   } else if (!ni.on_link(o->server_ip)) {
     return fail("--server " + dpdk::ipv4_str(o->server_ip) + " is not on the subnet of --ip " + ip +
@@ -249,7 +259,9 @@ bool parse_options(const std::vector<std::string>& args, Options* o, int* exit_c
   o->concurrency_given = conc->count() > 0;
   if (!o->concurrency_given) o->concurrency = o->rate > 0 ? 10000 : 256;
   if (!dur->count() && o->requests) o->duration = 0;
-  if (o->drain == 0) o->drain = default_drain(*o);
+  // 0 given is a drain of none (cut what is in flight at once), not the default.
+  o->drain_given = drain->count() > 0;
+  if (!o->drain_given) o->drain = default_drain(*o);
   o->request = o->request_name == "echo" ? Request::kEcho : o->request_name == "none" ? Request::kNone : Request::kHttp;
   if ((path->count() || host->count()) && o->request != Request::kHttp)
     return fail("--path and --host are for --request http");

@@ -18,6 +18,12 @@ enum class CloseMode : uint8_t {
 
 // How often the controller (controller.cc) wakes: the shortest --stats-interval it can honour.
 inline constexpr std::chrono::milliseconds kControlTick{5};
+// Seconds the server's next hop has to answer ARP once the link is up: a bound of its own, not
+// --link-wait's, which a link known to be up at once (--link-wait 0) would leave at nothing. A
+// host on the link answers in well under a millisecond; a few seconds cover a lost request and
+// the SYN's retransmission that asks again. A link whose state cannot be known (a tap, still
+// being moved into its namespace) comes up in that wait too: then --link-wait is added to it.
+inline constexpr double kArpWait = 5;
 
 struct Options {
   uint32_t ip = 0;               // --ip 198.18.0.3/24: our first address
@@ -40,10 +46,12 @@ struct Options {
   double timeout = 5;            // a connection not done after this long is aborted, counted as timeout
   double hold = 0;               // keep each connection open this long after its reply, then close
   bool hold_to_end = false;      // --hold end: keep them open until opening stops
-  double drain = 0;              // after opening stops, wait this long for what is in flight (0: default_drain)
+  double drain = 0;              // after opening stops, wait this long for what is in flight
+  bool drain_given = false;      // --drain was on the command line (0 included); else default_drain
   double time_wait_reuse = 0.001;  // reuse our own TIME-WAIT tuple this long after it entered it
                                    // (0 to 3600 s; -1: never)
-  double link_wait = 10;         // seconds to wait for the port's link before starting
+  double link_wait = 10;         // seconds to wait for the port's link before starting (not for ARP:
+                                 // kArpWait)
   double linger = 0;             // after the run, lcores stopped: seconds to wait for the peer to leave
   uint16_t queues = 0;
   std::string config;            // driver profile; default: the embedded tap profile
@@ -65,6 +73,17 @@ struct Options {
 inline constexpr double kDrainPerHeld = 0.001;  // a peer closing 1,000 connections a second
 inline constexpr double kMaxDrain = 3600;
 double default_drain(const Options& o);
+
+// How long the server's next hop has to answer ARP: kArpWait, after the link came up when its
+// state is known (`link_known`), else from the start with --link-wait added.
+double arp_wait(const Options& o, bool link_known);
+
+// How long opening may get nowhere, stalls rising, before the controller ends it: a poll loop
+// retries a stalled open at once, so kStallLimit of that is no passing shortage; plus --hold (a
+// held connection then ends and frees its tuple) and how long a tuple of ours rests in TIME-WAIT
+// before it may be reused (--time-wait-reuse; never: the whole TIME-WAIT, 2 * `msl_s`).
+inline constexpr double kStallLimit = 1.0;
+double stall_limit(const Options& o, double msl_s);
 
 // Parses `args`. Returns true to go on; false with *exit_code set (0 after --help, 2 on a usage
 // error, the one-line message already printed).

@@ -22,6 +22,32 @@ std::string sharing_problem(const Options& o, unsigned lcores, uint32_t blocks) 
   return {};
 }
 
+void settle_concurrency(Options* o, unsigned lcores, uint32_t blocks) {
+  if (o->concurrency_given) return;
+  const uint64_t most = uint64_t(blocks) * lcores;
+  o->concurrency = static_cast<uint32_t>(std::min<uint64_t>(std::max(o->concurrency, lcores), most));
+  if (!o->drain_given) o->drain = default_drain(*o);
+}
+
+std::string holding_problem(const Options& o, unsigned lcores, uint32_t blocks) {
+  if (!o.hold_to_end || !o.requests || o.duration > 0) return {};
+  const uint64_t tuples = uint64_t(o.ip_count) * (o.port_hi - o.port_lo + 1u);
+  if (o.requests > tuples)
+    return fmt::format("--hold end with --requests {} would never end: it keeps {} connections open at once, and "
+                       "--ip-range {} with --port-range {}-{} gives {} local tuples; give fewer --requests, more "
+                       "addresses or ports, or --duration",
+                       o.requests, o.requests, o.ip_count, o.port_lo, o.port_hi, tuples);
+  if (share(o.requests, lcores, 0) > blocks)
+    return fmt::format("--hold end with --requests {} would never end: it keeps {} connections open at once on an "
+                       "lcore, and the profile gives {} connection blocks per lcore ([stack] connections_per_queue); "
+                       "give fewer --requests, a --config with more, more lcores, or --duration",
+                       o.requests, share(o.requests, lcores, 0), blocks);
+  if (o.requests > o.concurrency)
+    return fmt::format("--hold end with --requests {} above --concurrency {} would never end: raise --concurrency, "
+                       "or give --duration", o.requests, o.concurrency);
+  return {};
+}
+
 std::vector<Plan> make_plans(const Options& o, unsigned lcores, uint32_t blocks, uint64_t tsc_hz) {
   std::vector<Plan> plans(lcores);
   for (unsigned i = 0; i < lcores; i++) {

@@ -36,6 +36,18 @@ uint64_t share(uint64_t total, unsigned n, unsigned i);
 // can): a --concurrency too large for the blocks, or too small to give every lcore one.
 std::string sharing_problem(const Options& o, unsigned lcores, uint32_t blocks);
 
+// The default --concurrency made what the run can have: at least one per lcore, at most the
+// blocks of all lcores (make_plans would cap each share anyway, and the banner and the JSON then
+// said 10,000 for 100). --drain's default, which follows the population held, follows it. A
+// --concurrency given is left as it is (sharing_problem has passed it).
+void settle_concurrency(Options* o, unsigned lcores, uint32_t blocks);
+
+// Why --hold end with --requests N and no --duration could never end ("" when it can): its N
+// connections are all open at once, and need N local tuples and N connection blocks. After
+// settle_concurrency. What only the run can show (an lcore that RSS gives no port) the
+// controller stops on (stalled).
+std::string holding_problem(const Options& o, unsigned lcores, uint32_t blocks);
+
 // Each lcore's Plan. `o` has passed sharing_problem.
 std::vector<Plan> make_plans(const Options& o, unsigned lcores, uint32_t blocks, uint64_t tsc_hz);
 

@@ -53,6 +53,7 @@ Interval interval(const Totals& now, const Totals& prev, double t, double second
   i.busy_ns = now.stack[Counter::poll_busy_ns] - prev.stack[Counter::poll_busy_ns];
   i.idle_ns = now.stack[Counter::poll_idle_ns] - prev.stack[Counter::poll_idle_ns];
   const Histogram::Snapshot h = now.hist.minus(prev.hist);
+  i.connects = h.total;
   i.p50_ns = h.percentile(0.50);
   i.p99_ns = h.percentile(0.99);
   i.p999_ns = h.percentile(0.999);
@@ -65,15 +66,26 @@ namespace {
 
 std::string us(uint64_t ns) { return ns < 10000 ? fmt::format("{:.1f}", ns / 1e3) : fmt::format("{:.0f}", ns / 1e3); }
 
+// An interval's percentile, or "-" when it has no sample: 0.0 would read as a connect time.
+std::string us_of(const Interval& i, uint64_t ns) { return i.connects ? us(ns) : "-"; }
+nlohmann::json us_json(const Interval& i, uint64_t ns) { return i.connects ? nlohmann::json(ns / 1e3) : nlohmann::json(nullptr); }
+
+std::string median_text(const std::optional<double>& m) { return m ? fmt::format("{:.0f}/s", *m) : "-"; }
+
 }  // namespace
 
 // A sliver (the last interval, cut short by the end) is left out: its rate is noise. Relative to
 // the step, not fixed: with --stats-interval 0.5 or less a fixed 0.5 s left out every interval.
-double median_cps(const std::vector<Interval>& s, double step) {
+// An interval that ends after opening stopped holds drain, whose rate falls with what is left in
+// flight (half the steady rate and less): leaving out only the series' last kept the rest in.
+std::optional<double> median_cps(const std::vector<Interval>& s, double step, double opened) {
+  auto steady = [&](const Interval& i) { return i.t <= opened && i.seconds > step / 2; };
   std::vector<double> v;
-  for (size_t k = s.size() > 3 ? 1 : 0; k < (s.size() > 3 ? s.size() - 1 : s.size()); k++)
-    if (s[k].seconds > step / 2) v.push_back(s[k].cps());
-  if (v.empty()) return 0;
+  for (const Interval& i : s)
+    if (steady(i)) v.push_back(i.cps());
+  // The first (the ramp-up) when others remain; in time order, it is v's first when it counts.
+  if (v.size() > 1 && steady(s.front())) v.erase(v.begin());
+  if (v.empty()) return std::nullopt;
   std::sort(v.begin(), v.end());
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
@@ -82,7 +94,7 @@ std::string interval_line(const Interval& i) {
   return fmt::format(
       "[{:7.1f}s] cps {:>8.0f} | in flight {:>6} | connect p50 {} p99 {} p99.9 {} us | "
       "fail timeout {} rst {} refused {} bad {} local {} | retx {} | busy {:.0f}%{}",
-      i.t, i.cps(), i.in_flight, us(i.p50_ns), us(i.p99_ns), us(i.p999_ns), i.failed[0], i.failed[1],
+      i.t, i.cps(), i.in_flight, us_of(i, i.p50_ns), us_of(i, i.p99_ns), us_of(i, i.p999_ns), i.failed[0], i.failed[1],
       i.failed[2], i.failed[3], i.failed[4], i.retransmits, stats::busy_percent(i.busy_ns, i.idle_ns),
       i.partial ? fmt::format(" | partial: the last {:.3f} s", i.seconds) : std::string());
 }
@@ -93,14 +105,14 @@ std::string summary(const Options& o, const Totals& t, const RunInfo& r, const s
       "summary after {:.1f} s ({}; stopped by {})\n"
       "  connections  attempted {}  completed {}  failed {} (timeout {}, rst {}, refused {}, bad reply {}, "
       "local {})  in flight {} (peak {})\n"
-      "  rate         {:.0f} completed/s over {:.2f} s active, median of intervals {:.0f}/s{}\n"
+      "  rate         {:.0f} completed/s over {:.2f} s active, median of intervals {}{}\n"
       "  connect time p50 {} us  p90 {} us  p99 {} us  p99.9 {} us  max {} us  mean {} us ({} samples)\n"
       "  stack        segments in {} out {}  retransmits {}  RST in {} out {}  drops {}  "
       "time-wait now {} (taken over {})  stalls {}\n"
       "  lcores       busy {:.1f}% of the poll loop, {:.0f} ns busy per completed connection",
       r.elapsed, r.device, r.stopped_by, t.attempted, t.completed, t.failures(), t.failed[0], t.failed[1],
       t.failed[2], t.failed[3], t.failed[4], t.in_flight, t.in_flight_peak, r.active > 0 ? t.completed / r.active : 0.0, r.active,
-      median_cps(series, series_step(o)), o.rate > 0 ? fmt::format(" (target {:.0f}/s)", o.rate) : std::string(),
+      median_text(median_cps(series, series_step(o), r.opened)), o.rate > 0 ? fmt::format(" (target {:.0f}/s)", o.rate) : std::string(),
       us(t.hist.percentile(0.5)), us(t.hist.percentile(0.9)), us(t.hist.percentile(0.99)),
       us(t.hist.percentile(0.999)), us(t.hist.max), us(static_cast<uint64_t>(t.hist.mean())), t.hist.total,
       s[Counter::tcp_segs_in], s[Counter::tcp_segs_out], s[Counter::tcp_retransmits], s[Counter::tcp_rst_in],
@@ -131,8 +143,8 @@ nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, 
     for (int k = 0; k < kFailCount; k++) f[fail_name(static_cast<Fail>(k))] = i.failed[k];
     ser.push_back({{"t", i.t}, {"seconds", i.seconds}, {"completed", i.completed}, {"attempted", i.attempted},
                    {"cps", i.cps()}, {"in_flight", i.in_flight}, {"failed", f}, {"retransmits", i.retransmits},
-                   {"connect_p50_us", i.p50_ns / 1e3}, {"connect_p99_us", i.p99_ns / 1e3},
-                   {"connect_p999_us", i.p999_ns / 1e3}, {"cpu_s", i.cpu_self},
+                   {"connect_p50_us", us_json(i, i.p50_ns)}, {"connect_p99_us", us_json(i, i.p99_ns)},
+                   {"connect_p999_us", us_json(i, i.p999_ns)}, {"cpu_s", i.cpu_self},
                    {"watched_cpu_s", i.cpu_watch >= 0 ? json(i.cpu_watch) : json(nullptr)},
                    {"busy_ns", i.busy_ns}, {"idle_ns", i.idle_ns}, {"partial", i.partial}});
   }
@@ -170,7 +182,8 @@ nlohmann::json report_json(const Options& o, const Totals& t, const RunInfo& r, 
   j["in_flight_peak_per_lcore"] = t.in_flight_peak_lcores;
   j["stalls"] = t.stalls;
   j["cps"] = r.active > 0 ? t.completed / r.active : 0.0;
-  j["cps_median"] = median_cps(series, series_step(o));
+  const std::optional<double> median = median_cps(series, series_step(o), r.opened);
+  j["cps_median"] = median ? json(*median) : json(nullptr);
   j["connect_time_us"] = pct;
   j["busy_ns_per_conn"] = busy_ns_per_conn(t);
   j["histogram"] = hist;

@@ -3,6 +3,7 @@
 // series, the stack's counters).
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,7 @@ struct Interval {
   uint64_t failed[kFailCount] = {};
   uint64_t in_flight = 0;
   uint64_t retransmits = 0;
+  uint64_t connects = 0;  // connect-time samples: with none, the percentiles below are no figures
   uint64_t p50_ns = 0, p99_ns = 0, p999_ns = 0;
   double cpu_self = -1;   // CPU seconds used in the interval: this process, the --watch-pid one
   double cpu_watch = -1;
@@ -63,15 +65,18 @@ std::string interval_line(const Interval& i);
 
 // The series' step: --stats-interval, or 1 s when no lines are shown.
 inline double series_step(const Options& o) { return o.stats_interval > 0 ? o.stats_interval : 1.0; }
-// The median of the per-interval rates of a series of `step`-second intervals, leaving out the
-// first and last (ramp up, drain) when there are enough, and slivers shorter than half a step.
-double median_cps(const std::vector<Interval>& series, double step);
+// The median of the per-interval rates of a series of `step`-second intervals: those that end by
+// `opened` (the series' time when opening stopped; the drain's come after), the first left out
+// (ramp up) when others remain, slivers shorter than half a step too. None when no interval
+// qualifies (a run shorter than one interval).
+std::optional<double> median_cps(const std::vector<Interval>& series, double step, double opened);
 
 struct RunInfo {
   double warmup = 0;         // until the server's MAC was known (not in elapsed)
   double started_unix = 0;   // the wall clock at the series' t = 0
   double elapsed = 0;        // start to stop
   double active = 0;         // first open to the last connection's end
+  double opened = 0;         // when opening stopped, on the series' clock (0: it never began)
   std::string stopped_by;
   uint16_t lcores = 0;
   std::string device;

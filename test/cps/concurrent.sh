@@ -13,7 +13,7 @@ PROFILE=$T_DIR/memif-131072.ini
 sed 's/^connections_per_queue = .*/connections_per_queue = 131072/' "$TS_ROOT/drivers-config/memif.ini" >"$PROFILE"
 grep -q '^connections_per_queue = 131072$' "$PROFILE" || fail "could not raise connections_per_queue in $PROFILE"
 
-cps_refused 1 "--concurrency 100000 needs 100000 connection blocks per lcore; the profile gives 65536" \
+cps_refused 2 "--concurrency 100000 needs 100000 connection blocks per lcore; the profile gives 65536" \
   --concurrency 100000
 cps_refused 2 "--hold needs --close client or rst" --hold end --close server
 cps_refused 2 "--hold 'soon' is neither seconds from 0 to 3600 nor end" --hold soon

@@ -202,3 +202,48 @@ TEST(Options, stats_interval_below_what_is_honoured_is_refused) {
     EXPECT_TRUE(p.ok) << s << ": " << p.err;
   }
 }
+
+// An explicit --drain 0 (cut whatever is in flight as soon as opening stops) was taken for "not
+// given" and replaced by the default.
+TEST(Options, drain_zero_given_is_kept_not_defaulted) {
+  Parsed p = parse({"--timeout", "2", "--drain", "0"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_EQ(p.o.drain, 0);
+  EXPECT_TRUE(p.o.drain_given);
+  p = parse({"--timeout", "2"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_DOUBLE_EQ(p.o.drain, 2);
+  EXPECT_FALSE(p.o.drain_given);
+}
+
+// A next hop that is one of our own addresses never answers ARP: refused as turnstile-server
+// refuses it, the addresses of --ip-range included.
+TEST(Options, gateway_that_is_our_own_address_is_refused) {
+  const std::string server = "198.18.1.2:80";  // off our subnet: the gateway is used
+  for (const char* g : {"198.18.0.3", "198.18.0.6"}) {
+    Options o;
+    int code = -1;
+    testing::internal::CaptureStderr();
+    EXPECT_FALSE(ts::cps::parse_options({"--ip", "198.18.0.3/24", "--ip-range", "4", "--server", server,
+                                         "--gateway", g}, &o, &code)) << g;
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(code, 2) << err;
+    EXPECT_NE(err.find(std::string("--gateway ") + g + " is one of our own addresses"), std::string::npos) << err;
+  }
+  Options o;
+  int code = -1;
+  EXPECT_TRUE(ts::cps::parse_options({"--ip", "198.18.0.3/24", "--ip-range", "4", "--server", server, "--gateway",
+                                      "198.18.0.7"}, &o, &code));
+}
+
+// Opening that gets nowhere is over after a second of stalls, but not before a tuple our own
+// TIME-WAIT holds may be reused, nor before a held connection lets its tuple go: a run with
+// --time-wait-reuse never waits out the whole TIME-WAIT rather than stop short of --requests.
+TEST(Options, the_stall_limit_waits_out_hold_and_time_wait_reuse) {
+  Parsed p = parse({"--requests", "10"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_DOUBLE_EQ(ts::cps::stall_limit(p.o, 30), 1.001);
+  p = parse({"--requests", "10", "--hold", "2", "--time-wait-reuse", "never"});
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_DOUBLE_EQ(ts::cps::stall_limit(p.o, 30), 1 + 2 + 60);
+}

@@ -14,7 +14,7 @@ source "$(dirname "$0")/lib.sh" "$@"
 SRV_LCORES=(--lcores "0@$SRV_CORE,1@$SRV_CORE")
 CPS_LCORES=(--lcores "0@$CPS_CORE,1@$CPS_CORE")
 
-cps_refused 1 "--concurrency 1 is below the 2 lcores: each lcore keeps at least one connection in flight; give --concurrency 2 or more" \
+cps_refused 2 "--concurrency 1 is below the 2 lcores: each lcore keeps at least one connection in flight; give --concurrency 2 or more" \
   --concurrency 1
 
 srv_start --mode http
