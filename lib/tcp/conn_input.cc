@@ -520,7 +520,8 @@ void synchronized(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) 
 void time_wait_block(Context& ctx, Tcb& t, const Segment& s, Actions& a, Time now) {
   TimeWait tw = to_time_wait(ctx, t, now);
   tw.expires = t.deadline;
-  const bool can_reopen = ctx.listeners && ctx.listeners->find(t.tuple) != nullptr;
+  const bool syn = s.has(kSyn) && !s.has(kAck);  // only a SYN asks: the datapath's rule
+  const bool can_reopen = syn && ctx.listeners && ctx.listeners->find(t.tuple) != nullptr;
   const TwResult r = time_wait_segment(ctx, tw, s, now, can_reopen);
   t.deadline = tw.expires;
   t.ts_recent = tw.ts_recent;
